@@ -1,0 +1,81 @@
+"""elearn: the e-learning backend for online customs training."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, Response, request
+
+from elearn import health, uow
+from elearn.accounts import identity
+from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
+from elearn.audit.api import audit_blp
+from elearn.config import Settings
+from elearn.database import configure_sqlite
+from elearn.errors import problem, register_error_handlers
+from elearn.extensions import api, db, limiter, migrate
+
+API_TITLE = "elearn"
+API_VERSION = "v1"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application; ``settings`` defaults to the environment's ``ELEARN_*`` values."""
+    settings = settings or Settings.from_env()
+    Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=settings.instance_path)
+    app.extensions["elearn.settings"] = settings
+    app.config.update(_flask_config(settings))
+    logging.basicConfig(level=settings.log_level)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=_migrations_directory())
+    identity.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    for blueprint in (*ACCOUNT_BLUEPRINTS, audit_blp, health.health_blp):
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+    health.init_app(app)
+    uow.init_app(app)
+
+    @app.before_request
+    def _refuse_cross_site_writes() -> Response | None:
+        if request.path.startswith("/api/") and identity.refuse_unsafe_request():
+            return problem(415, "Send this request with Content-Type: application/json.")
+        return None
+
+    return app
+
+
+def _migrations_directory() -> str:
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _flask_config(settings: Settings) -> dict[str, object]:
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": settings.max_request_bytes,
+        "SESSION_COOKIE_NAME": "elearn_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.is_production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": settings.is_production,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "API_TITLE": API_TITLE,
+        "API_VERSION": API_VERSION,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "v1/openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/static/swagger-ui/",
+        "JSON_SORT_KEYS": False,
+    }

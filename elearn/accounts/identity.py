@@ -1,0 +1,97 @@
+"""Who is calling: session cookie or bearer token, and the CSRF rule for cookie sessions.
+
+Cookie-authenticated requests with an unsafe method must send ``Content-Type:
+application/json`` (file uploads: ``multipart/form-data`` plus an ``X-Requested-With`` header).
+Browsers cannot send either cross-site without a CORS preflight (which this API never grants),
+so a forged form or image request is refused with 415 before it acts.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+from flask_login import current_user, login_user, logout_user
+
+from elearn.accounts import tokens
+from elearn.accounts.models import User
+from elearn.errors import Unauthenticated
+from elearn.extensions import db, login_manager
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return secret.strip() or None
+
+
+@login_manager.user_loader
+def _load_session_user(identity: str) -> User | None:
+    if "Authorization" in request.headers:
+        return None
+    user_id, _, version = identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    g.auth_method = "session"
+    return user
+
+
+@login_manager.request_loader
+def _load_token_user(_request: object) -> User | None:
+    secret = _bearer_secret()
+    if secret is None:
+        return None
+    user = tokens.user_for_secret(secret)
+    if user is not None:
+        g.auth_method = "token"
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> None:
+    raise Unauthenticated("Authentication required.")
+
+
+def current_actor() -> User:
+    """The authenticated user; 401 when there is none."""
+    if not current_user.is_authenticated:
+        if "Authorization" in request.headers:
+            raise Unauthenticated("The token is invalid, expired or revoked.")
+        raise Unauthenticated("Authentication required.")
+    user: User = current_user._get_current_object()
+    return user
+
+
+def optional_actor() -> User | None:
+    return current_actor() if current_user.is_authenticated else None
+
+
+def start_session(user: User) -> None:
+    login_user(user)
+    g.auth_method = "session"
+
+
+def end_session() -> None:
+    logout_user()
+
+
+def refuse_unsafe_request() -> bool:
+    """True when this request must be refused with 415 (CSRF defence, see module docstring)."""
+    if request.method in SAFE_METHODS or request.mimetype == "application/json":
+        return False
+    uses_bearer = _bearer_secret() is not None
+    if request.mimetype == "multipart/form-data":
+        return not (uses_bearer or "X-Requested-With" in request.headers)
+    has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
+    uses_cookie = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    return has_body or (uses_cookie and not uses_bearer)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"

@@ -1,0 +1,114 @@
+"""Administrations, users with their roles, and personal access tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.database import Base, Timestamped
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    TRAINER = "trainer"
+    CONTACT_POINT = "contact_point"
+    ADMIN = "admin"
+
+
+class Administration(Timestamped, Base):
+    """A member customs administration, identified by its ISO 3166-1 alpha-2 code."""
+
+    __tablename__ = "administrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(2), unique=True)
+    names: Mapped[dict[str, Any]]
+    region: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, language: str) -> str:
+        return str(self.names.get(language) or self.names["en"])
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    administration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("administrations.id"), index=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None]
+
+    administration: Mapped[Administration | None] = relationship(lazy="joined")
+    role_links: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(link.role) for link in self.role_links)
+
+    @roles.setter
+    def roles(self, roles: frozenset[Role]) -> None:
+        kept = [link for link in self.role_links if link.role in roles]
+        present = {link.role for link in kept}
+        added = [UserRole(role=role.value) for role in sorted(roles) if role not in present]
+        self.role_links = kept + added
+
+    def has_role(self, role: Role) -> bool:
+        return any(link.role == role for link in self.role_links)
+
+    # flask-login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """Session identity; bumping ``session_version`` logs out every session."""
+        return f"{self.id}:{self.session_version}"
+
+
+class ApiToken(Base):
+    """A personal access token; only the SHA-256 of its secret is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,189 @@
+"""Settings: every ``ELEARN_*`` variable, read once into one typed object.
+
+Nothing else in the project reads ``os.environ``. The defaults are the embedded mode: SQLite under
+``instance/``, media in a local folder, eager tasks and mail written to an outbox folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "test", "production")
+DEFAULT_LANGUAGES = ("en", "ru", "fr")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+def _int(value: str) -> int:
+    return int(value.strip())
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    languages = tuple(code.strip().lower() for code in value.split(",") if code.strip())
+    if not languages or any(len(code) != 2 or not code.isalpha() for code in languages):
+        raise ValueError("expected a comma-separated list of two-letter language codes")
+    return languages
+
+
+def _setting(
+    default: Any,
+    doc: str,
+    *,
+    parse: Callable[[str], Any] = _text,
+    production_required: bool = False,
+    secret: bool = False,
+) -> Any:
+    return field(
+        default=default,
+        metadata={
+            "doc": doc,
+            "parse": parse,
+            "production_required": production_required,
+            "secret": secret,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration of one process. Field ``foo_bar`` is ``ELEARN_FOO_BAR``."""
+
+    env: str = _setting("development", "development, test or production")
+    secret_key: str = _setting(
+        "", "Signs sessions and one-time links", production_required=True, secret=True
+    )
+    instance_path: str = _setting(
+        "instance", "Folder for the embedded database, media and mail outbox"
+    )
+    database_url: str = _setting(
+        "", "SQLAlchemy URL; default SQLite in the instance folder", production_required=True
+    )
+    broker_url: str = _setting(
+        "", "Celery broker URL; empty runs tasks eagerly in-process", production_required=True
+    )
+    storage_url: str = _setting(
+        "",
+        "file:///path or s3://bucket; default a media folder in the instance folder",
+        production_required=True,
+    )
+    s3_endpoint_url: str = _setting("", "S3 API endpoint (MinIO, SeaweedFS); empty means AWS")
+    s3_region: str = _setting("us-east-1", "S3 region")
+    s3_access_key_id: str = _setting("", "S3 access key id", secret=True)
+    s3_secret_access_key: str = _setting("", "S3 secret access key", secret=True)
+    smtp_url: str = _setting(
+        "",
+        "smtp://, smtp+starttls:// or smtps://user:pass@host:port; empty writes mail to the outbox",
+        production_required=True,
+        secret=True,
+    )
+    smtp_timeout_seconds: int = _setting(10, "SMTP connect and command timeout", parse=_int)
+    mail_from: str = _setting("elearn <no-reply@elearn.localhost>", "Sender of every mail")
+    public_base_url: str = _setting(
+        "http://127.0.0.1:5000",
+        "Public URL of the API, used in mails, QR codes and verification links",
+        production_required=True,
+    )
+    languages: tuple[str, ...] = _setting(
+        DEFAULT_LANGUAGES, "Comma-separated content languages, default first", parse=_languages
+    )
+    ratelimit_storage_url: str = _setting(
+        "memory://", "flask-limiter storage (redis://… in production)", production_required=True
+    )
+    login_rate_limit_account: str = _setting("5 per minute", "Login attempts per account")
+    login_rate_limit_ip: str = _setting("30 per minute", "Login attempts per client address")
+    token_rate_limit: str = _setting("10 per hour", "Personal access tokens created per user")
+    argon2_time_cost: int = _setting(2, "argon2id iterations", parse=_int)
+    argon2_memory_kib: int = _setting(19456, "argon2id memory in KiB", parse=_int)
+    argon2_parallelism: int = _setting(1, "argon2id lanes", parse=_int)
+    set_password_ttl_hours: int = _setting(72, "Validity of a set-password link", parse=_int)
+    max_request_bytes: int = _setting(
+        2 * 1024 * 1024, "Largest JSON request body accepted", parse=_int
+    )
+    outbox_sweep_after_seconds: int = _setting(
+        300, "Age after which pending background work is sent again", parse=_int
+    )
+    log_level: str = _setting("INFO", "Python logging level")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def tasks_eager(self) -> bool:
+        return not self.broker_url
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read, parse and validate every ``ELEARN_*`` variable."""
+        source = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for setting in fields(cls):
+            name = variable_name(setting.name)
+            raw = source.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[setting.name] = setting.metadata["parse"](raw)
+            except ValueError as error:
+                raise ConfigError(f"{name}: {error}") from None
+        return cls(**values).validated()
+
+    def validated(self) -> Settings:
+        """Fill the embedded defaults and refuse a production start with a setting missing."""
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"ELEARN_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if self.is_production:
+            for setting in fields(self):
+                if setting.metadata["production_required"] and not getattr(self, setting.name):
+                    raise ConfigError(
+                        f"{variable_name(setting.name)} is required when ELEARN_ENV=production"
+                    )
+            if len(self.secret_key) < 32:
+                raise ConfigError("ELEARN_SECRET_KEY must be at least 32 characters in production")
+        instance = Path(self.instance_path).resolve()
+        return replace(
+            self,
+            instance_path=str(instance),
+            secret_key=self.secret_key or "embedded-development-key-not-for-production",
+            database_url=self.database_url or f"sqlite:///{instance / 'elearn.db'}",
+            storage_url=self.storage_url or (instance / "media").as_uri(),
+        )
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict with secrets masked, safe to log."""
+        return {
+            setting.name: "***" if setting.metadata["secret"] else getattr(self, setting.name)
+            for setting in fields(self)
+        }
+
+
+def variable_name(field_name: str) -> str:
+    return f"ELEARN_{field_name.upper()}"
+
+
+def documented_variables() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting, for the README table."""
+    rows = []
+    for setting in fields(Settings):
+        default = setting.default
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        rows.append((variable_name(setting.name), shown, setting.metadata["doc"]))
+    return rows
+
+
+def current_settings() -> Settings:
+    """The settings of the running app (call inside an app context)."""
+    from flask import current_app
+
+    settings: Settings = current_app.extensions["elearn.settings"]
+    return settings

@@ -1,0 +1,134 @@
+"""Domain exceptions and their one mapping to RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A failure the client can act on; ``detail`` is safe to show."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = dict(errors) if errors else None
+        self.extra = dict(extra) if extra else {}
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials."""
+
+
+class Forbidden(DomainError):
+    """Authenticated, but not allowed."""
+
+
+class NotFound(DomainError):
+    """Does not exist, or must not be revealed to this actor."""
+
+
+class Conflict(DomainError):
+    """The request contradicts the current state (duplicate, wrong status)."""
+
+
+class Invalid(DomainError):
+    """Well-formed input that breaks a domain rule; ``errors`` maps fields to messages."""
+
+
+class Unprocessable(DomainError):
+    """Input the server understood but cannot accept (e.g. an upload whose bytes lie)."""
+
+
+HTTP_STATUS: dict[type[DomainError], HTTPStatus] = {
+    Unauthenticated: HTTPStatus.UNAUTHORIZED,
+    Forbidden: HTTPStatus.FORBIDDEN,
+    NotFound: HTTPStatus.NOT_FOUND,
+    Conflict: HTTPStatus.CONFLICT,
+    Invalid: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Unprocessable: HTTPStatus.UNPROCESSABLE_ENTITY,
+}
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Build one RFC 9457 response. ``type`` is a stable URI per status."""
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"https://elearn.dev/problems/{phrase.lower().replace(' ', '-')}",
+        "title": phrase,
+        "status": status,
+        "detail": detail or phrase,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_webargs_messages(messages: Mapping[str, Any]) -> dict[str, Any]:
+    """webargs nests field errors under the location (json, query, files); clients want fields."""
+    flat: dict[str, Any] = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, Mapping):
+            flat.update(location_errors)
+    return flat
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    return problem(HTTP_STATUS[type(error)], error.detail, errors=error.errors, **error.extra)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status >= 500:
+        return handle_unexpected(error)
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or _flatten_webargs_messages(data.get("messages") or {})
+    if errors and status == HTTPStatus.UNPROCESSABLE_ENTITY:
+        detail = "The request has invalid fields."
+    else:
+        detail = str(data.get("message") or error.description)
+    headers = dict(error.get_headers())
+    if error.response is not None:
+        headers.update(error.response.headers)
+    headers.update(data.get("headers") or {})
+    for name in ("Content-Type", "Content-Length"):
+        headers.pop(name, None)
+    return problem(status, detail, errors=errors or None, headers=headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    original = getattr(error, "original_exception", None) or error
+    if not isinstance(original, InternalServerError):
+        log.error("unhandled error", exc_info=original)
+    return problem(500, "An unexpected error occurred; it has been logged.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

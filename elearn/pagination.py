@@ -1,0 +1,78 @@
+"""The one pagination helper: page arguments, a counted page, and its HTTP headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+import marshmallow as ma
+from flask import request
+from sqlalchemy import Select, func, select
+
+from elearn.extensions import db
+
+T = TypeVar("T")
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    request: PageRequest
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+def fetch_page(statement: Select[Any], request: PageRequest) -> Page[Any]:
+    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = db.session.scalars(statement.limit(request.per_page).offset(request.offset)).all()
+    return Page(items=items, total=total or 0, request=request)
+
+
+class PageArgs(ma.Schema):
+    """``?page=&per_page=`` for every list endpoint."""
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = ma.fields.Integer(
+        load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE)
+    )
+
+    @ma.post_load
+    def _to_request(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["page_request"] = PageRequest(data.pop("page"), data.pop("per_page"))
+        return data
+
+
+def paginated(page: Page[T]) -> tuple[Sequence[T], dict[str, str]]:
+    """A view's return value: the items, plus ``X-Total-Count`` and an RFC 8288 ``Link``."""
+    per_page = page.request.per_page
+    current = page.request.page
+    query = {key: value for key, value in request.args.items() if key not in {"page", "per_page"}}
+
+    def link(number: int, rel: str) -> str:
+        params = {**query, "page": number, "per_page": per_page}
+        return f'<{request.base_url}?{urlencode(params)}>; rel="{rel}"'
+
+    links = [link(1, "first")]
+    if current > 1:
+        links.append(link(min(current - 1, page.last_page), "prev"))
+    if current < page.last_page:
+        links.append(link(current + 1, "next"))
+    links.append(link(page.last_page, "last"))
+    return page.items, {"X-Total-Count": str(page.total), "Link": ", ".join(links)}

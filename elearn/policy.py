@@ -1,0 +1,92 @@
+"""Who may do what. Every endpoint asks one of these functions; nothing decides ad hoc.
+
+Decisions return booleans; ``authorize`` turns a refusal into 403, or into 404 where revealing
+that the object exists would leak (another administration's people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, false, true
+
+from elearn.accounts.models import Role, User
+from elearn.errors import Forbidden, NotFound
+
+CONTACT_POINT_GRANTABLE_ROLES = frozenset({Role.TRAINEE})
+
+
+def authorize(allowed: bool, *, hide: bool = False, what: str = "resource") -> None:
+    """Raise Forbidden (or NotFound when ``hide``) unless ``allowed``."""
+    if allowed:
+        return
+    if hide:
+        raise NotFound(f"No such {what}.")
+    raise Forbidden("You are not allowed to do this.")
+
+
+def is_admin(actor: User) -> bool:
+    return actor.has_role(Role.ADMIN)
+
+
+def is_contact_point_of(actor: User, administration_id: int | None) -> bool:
+    return (
+        actor.has_role(Role.CONTACT_POINT)
+        and actor.administration_id is not None
+        and actor.administration_id == administration_id
+    )
+
+
+# administrations
+
+
+def can_manage_administrations(actor: User) -> bool:
+    return is_admin(actor)
+
+
+# people
+
+
+def can_list_users(actor: User) -> bool:
+    return is_admin(actor) or actor.has_role(Role.CONTACT_POINT)
+
+
+def visible_users_clause(actor: User) -> ColumnElement[bool]:
+    """SQL condition selecting the users ``actor`` may see in lists."""
+    if is_admin(actor):
+        return true()
+    if actor.has_role(Role.CONTACT_POINT) and actor.administration_id is not None:
+        return User.administration_id == actor.administration_id
+    return false()
+
+
+def can_view_user(actor: User, user: User) -> bool:
+    return (
+        actor.id == user.id or is_admin(actor) or is_contact_point_of(actor, user.administration_id)
+    )
+
+
+def can_create_user(actor: User, administration_id: int | None, roles: Iterable[Role]) -> bool:
+    if is_admin(actor):
+        return True
+    return is_contact_point_of(actor, administration_id) and set(roles) <= set(
+        CONTACT_POINT_GRANTABLE_ROLES
+    )
+
+
+def can_edit_user(actor: User, user: User, fields: Iterable[str]) -> bool:
+    """Admins edit anyone; a contact point edits name, language and active of own trainees."""
+    if is_admin(actor):
+        return True
+    return (
+        is_contact_point_of(actor, user.administration_id)
+        and user.roles <= CONTACT_POINT_GRANTABLE_ROLES
+        and set(fields) <= {"full_name", "language", "active"}
+    )
+
+
+# audit
+
+
+def can_list_audit_events(actor: User) -> bool:
+    return is_admin(actor)

@@ -1,0 +1,35 @@
+"""Fields and base schemas shared by every domain's schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from elearn.config import DEFAULT_LANGUAGES
+
+
+class StrictSchema(ma.Schema):
+    """Input schema: unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class Email(ma.fields.Email):
+    """An email address, trimmed and lower-cased before validation."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str):
+            value = value.strip().lower()
+        result: str = super()._deserialize(value, attr, data, **kwargs)
+        return result
+
+
+def text(max_length: int, **kwargs: Any) -> ma.fields.String:
+    """A required-by-default, non-blank, length-limited string."""
+    return ma.fields.String(validate=ma.validate.Length(min=1, max=max_length), **kwargs)
+
+
+def language(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(validate=ma.validate.OneOf(DEFAULT_LANGUAGES), **kwargs)

@@ -1,0 +1,79 @@
+"""Unit of work: one commit per request or task, and the actions due once it has succeeded.
+
+A request commits when its response is a success and rolls back otherwise; a task or CLI command
+wraps its work in ``unit_of_work()``. Actions registered with ``after_commit`` (typically
+sending a Celery task for an outbox row) run only after the commit, so a worker never sees
+work whose data is not yet visible, and a failed send loses nothing: the row stays pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask, Response, g
+
+from elearn.extensions import db
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], None]
+
+
+class UnitOfWork:
+    """Holds the actions to run once the current transaction has committed."""
+
+    def __init__(self) -> None:
+        self._after_commit: list[AfterCommit] = []
+
+    def after_commit(self, action: AfterCommit) -> None:
+        self._after_commit.append(action)
+
+    def commit(self) -> None:
+        db.session.commit()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            try:
+                action()
+            except Exception:
+                log.exception("after-commit action failed; the outbox sweeper will retry it")
+
+    def rollback(self) -> None:
+        db.session.rollback()
+        self._after_commit.clear()
+
+
+def current() -> UnitOfWork:
+    """The unit of work of the current application context."""
+    if "unit_of_work" not in g:
+        g.unit_of_work = UnitOfWork()
+    uow: UnitOfWork = g.unit_of_work
+    return uow
+
+
+def after_commit(action: AfterCommit) -> None:
+    """Run ``action`` once the current transaction has committed (never if it rolls back)."""
+    current().after_commit(action)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Commit what the block did, or roll it all back if it raised."""
+    uow = current()
+    try:
+        yield uow
+    except BaseException:
+        uow.rollback()
+        raise
+    uow.commit()
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _finish_request(response: Response) -> Response:
+        if response.status_code < 400:
+            current().commit()
+        else:
+            current().rollback()
+        return response

@@ -1,0 +1,101 @@
+"""Test harness: one schema per session, one rolled-back transaction per test.
+
+The suite runs on SQLite by default and on PostgreSQL when ELEARN_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from elearn import create_app
+from elearn.config import Settings
+from elearn.extensions import db, limiter
+from tests.factories import Factory, QueryCounter
+
+TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
+
+
+def pytest_report_header() -> list[str]:
+    database = TEST_DATABASE_URL.split("@")[-1] if TEST_DATABASE_URL else "SQLite (embedded)"
+    return [f"elearn database under test: {database}"]
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    instance = tmp_path_factory.mktemp("instance")
+    return Settings(
+        env="test",
+        instance_path=str(instance),
+        database_url=TEST_DATABASE_URL or f"sqlite:///{instance / 'test.db'}",
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        public_base_url="http://elearn.test",
+    ).validated()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[Flask]:
+    application = create_app(settings)
+    application.config["TESTING"] = True
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app: Flask) -> Iterator[None]:
+    """Bind every session of this test to one connection whose transaction is rolled back."""
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=original.registry.scopefunc,  # type: ignore[attr-defined]
+    )
+    limiter.reset()
+    try:
+        yield
+    finally:
+        transaction.rollback()
+        connection.close()
+        db.session = original
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    return Factory(app)
+
+
+@pytest.fixture
+def queries(app: Flask) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter.record)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", counter.record)
+
+
+@pytest.fixture
+def instance_path(settings: Settings) -> Path:
+    return Path(settings.instance_path)
