@@ -16,9 +16,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from elearn import create_app
+from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
-from tests.factories import Factory, QueryCounter
+from tests.factories import Factory, Person, QueryCounter
 
 TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
 
@@ -99,3 +100,18 @@ def queries(app: Flask) -> Iterator[QueryCounter]:
 @pytest.fixture
 def instance_path(settings: Settings) -> Path:
     return Path(settings.instance_path)
+
+
+@pytest.fixture
+def actors(make: Factory) -> dict[str, Person | None]:
+    """The six actors of the authorization matrix; the contact point's administration is AZ."""
+    make.administration("AZ")
+    make.administration("GE")
+    return {
+        "anonymous": None,
+        "trainee": make.user(Role.TRAINEE, administration="AZ"),
+        "trainer": make.user(Role.TRAINER, administration=None),
+        "contact_point": make.user(Role.CONTACT_POINT, administration="AZ"),
+        "other_contact_point": make.user(Role.CONTACT_POINT, administration="GE"),
+        "admin": make.user(Role.ADMIN, administration=None),
+    }

@@ -1,0 +1,90 @@
+"""Table-driven authorization checks, shared by every domain's ``test_authorization.py``.
+
+Each domain test module defines ``CASES`` (a list of ``Case``) and a ``world`` fixture that
+arranges the objects its paths refer to, then calls ``check(case, client, actors, world)``.
+``tests/test_authorization_coverage.py`` proves every API endpoint appears in some table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.factories import Person
+
+ACTORS = (
+    "anonymous",
+    "trainee",
+    "trainer",
+    "contact_point",
+    "other_contact_point",
+    "admin",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """``expected`` maps every actor in ACTORS to the status code they must get."""
+
+    method: str
+    path: str
+    expected: dict[str, int]
+    json: dict[str, Any] | None = None
+    name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        missing = set(ACTORS) - set(self.expected)
+        if missing:
+            raise ValueError(f"{self.method} {self.path}: no expectation for {sorted(missing)}")
+
+    @property
+    def id(self) -> str:
+        return self.name or f"{self.method} {self.path}"
+
+
+def expect(
+    anonymous: int,
+    trainee: int,
+    trainer: int,
+    contact_point: int,
+    other_contact_point: int,
+    admin: int,
+) -> dict[str, int]:
+    return {
+        "anonymous": anonymous,
+        "trainee": trainee,
+        "trainer": trainer,
+        "contact_point": contact_point,
+        "other_contact_point": other_contact_point,
+        "admin": admin,
+    }
+
+
+def check(
+    case: Case, client: FlaskClient, actors: dict[str, Person | None], world: dict[str, Any]
+) -> None:
+    """Send the case's request as every actor; collect all mismatches, then fail once."""
+    path = case.path.format(**world)
+    body = {
+        key: (value.format(**world) if isinstance(value, str) else value)
+        for key, value in (case.json or {}).items()
+    }
+    mismatches = []
+    for actor_name in ACTORS:
+        person = actors[actor_name]
+        headers = person.headers if person is not None else {}
+        response = client.open(
+            path,
+            method=case.method,
+            json=body if case.method not in {"GET", "HEAD"} else None,
+            headers=headers,
+        )
+        if response.status_code != case.expected[actor_name]:
+            mismatches.append(
+                f"{actor_name}: got {response.status_code}, expected "
+                f"{case.expected[actor_name]} ({response.get_data(as_text=True)[:200]})"
+            )
+    assert not mismatches, f"{case.id} as\n  " + "\n  ".join(mismatches)
