@@ -20,7 +20,7 @@ from elearn.uow import unit_of_work
 QUEUES = ("default", "certificates", "mail")
 
 
-class AppTask(Task):  # type: ignore[misc]
+class AppTask(Task):
     """Base class of every elearn task."""
 
     abstract = True
