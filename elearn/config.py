@@ -113,6 +113,16 @@ class Settings:
         300, "Age after which pending background work is sent again", parse=_int
     )
     log_level: str = _setting("INFO", "Python logging level")
+    package_max_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest content package zip accepted for import", parse=_int
+    )
+    package_max_uncompressed_bytes: int = _setting(
+        200 * 1024 * 1024, "Largest total size of a content package's files", parse=_int
+    )
+    package_max_files: int = _setting(2000, "Most files a content package may hold", parse=_int)
+    package_max_ratio: int = _setting(
+        100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
+    )
 
     @property
     def is_production(self) -> bool:
