@@ -124,7 +124,9 @@ def load_course(course_id: int, *, outline: bool = False) -> Course:
             selectinload(Course.modules)
             .selectinload(Module.lessons)
             .selectinload(Lesson.translations)
-            .load_only(LessonTranslation.lesson_id, LessonTranslation.lang, LessonTranslation.title)
+            .load_only(
+                LessonTranslation.lesson_id, LessonTranslation.lang, LessonTranslation.title
+            ),
         )
     course = db.session.scalar(statement)
     if course is None:
