@@ -12,7 +12,7 @@ import yaml
 from elearn.accounts.models import Role
 from elearn.courses.cli import content
 from elearn.courses.models import Course, Lesson
-from tests.courses.builders import FIXTURES, fixture_package, folder_files
+from tests.courses.builders import FIXTURES, fixture_package, folder_files, stored
 
 COURSE_CONTENT = Path(__file__).resolve().parents[2] / "course_content"
 SHIPPED_PACKAGES = sorted(p for p in COURSE_CONTENT.glob("*") if (p / "course.yaml").is_file())
@@ -100,7 +100,7 @@ def test_an_incomplete_course_cannot_be_exported_and_says_why(client, trainer, c
     }
 
 
-def test_the_command_line_imports_a_folder_and_exports_it(cli, tmp_path, make):
+def test_the_command_line_imports_a_folder_and_exports_it(app, cli, tmp_path, make):
     imported = cli("import", FIXTURES / "valuation", "--publish")
 
     assert imported.exit_code == 0, imported.output
@@ -113,8 +113,8 @@ def test_the_command_line_imports_a_folder_and_exports_it(cli, tmp_path, make):
     again = cli("import", first)
     assert again.exit_code == 0, again.output
     assert "Updated course" in again.output
-    course_id = make.get(Course, 1).id
-    exported = cli("export", course_id, second)
+    (course,) = stored(app, Course)
+    exported = cli("export", course.id, second)
     assert exported.exit_code == 0, exported.output
     assert "10 files" in exported.output
     assert folder_files(first) == folder_files(second)

@@ -16,7 +16,7 @@ from elearn.courses.models import (
     Module,
     QuizDefinition,
 )
-from tests.courses.builders import FIXTURES, fixture_package, zip_of
+from tests.courses.builders import FIXTURES, fixture_package, stored, zip_of
 
 SLUG = "customs-valuation-transaction-value"
 
@@ -82,10 +82,10 @@ def test_a_trainer_imports_a_package_and_owns_the_new_course(upload, trainer, ma
     ]
 
 
-def test_the_quiz_is_kept_as_written_and_as_normalised_json(upload, trainer, make):
+def test_the_quiz_is_kept_as_written_and_as_normalised_json(app, upload, trainer, make):
     course_id = upload(trainer, fixture_package()).json["course_id"]
 
-    quiz = make.get(QuizDefinition, 1)
+    (quiz,) = stored(app, QuizDefinition)
 
     assert quiz.source == (FIXTURES / "valuation" / "quizzes" / "final-quiz.yaml").read_text()
     assert quiz.definition["languages"] == ["en", "ru"]
