@@ -57,6 +57,8 @@ def fit(text: str, box: Box) -> Block:
     room = max(1, int(box.height // (size * LEADING)))
     if len(lines) > room:
         lines = [*lines[: room - 1], _cut(" ".join(lines[room - 1 :]), box.font, size, box.width)]
+    elif len(lines) > 1:
+        lines = words.balance(box.width / size, len(lines))
     return Block(lines=tuple(lines), font=box.font, size=size)
 
 
@@ -91,6 +93,19 @@ class _Words:
             current, used = [last], stringWidth(last, self.font, 1)
         lines.append(" ".join(current))
         return lines
+
+    def balance(self, limit: float, count: int) -> list[str]:
+        """The same number of lines, as even as they get: no lone word left on the last one."""
+        narrow, wide = max(self.widths), limit
+        if narrow >= wide:
+            return self.wrap(limit)
+        for _ in range(16):
+            middle = (narrow + wide) / 2
+            if len(self.wrap(middle)) <= count:
+                wide = middle
+            else:
+                narrow = middle
+        return self.wrap(wide)
 
     def _split(self, word: str, limit: float) -> list[str]:
         """A word wider than the box is broken between characters; there is no better place."""

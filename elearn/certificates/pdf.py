@@ -53,6 +53,13 @@ QR_ERROR_LEVEL = "m"
 FLOW_TOP = 440.0
 FLOW_BOTTOM = 178.0
 SIGNATURE_Y = 112.0
+# The bottom row: dates on the left, the signature in the centre, verification by the QR code.
+DATES_WIDTH = 190.0
+SIGNATURE_WIDTH = 200.0
+QR_LEFT = PAGE_WIDTH - MARGIN - QR_SIZE
+QR_BOTTOM = MARGIN + 6
+VERIFICATION_RIGHT = QR_LEFT - 10
+VERIFICATION_WIDTH = VERIFICATION_RIGHT - (CENTRE + SIGNATURE_WIDTH / 2 + 15)
 
 
 @dataclass(frozen=True)
@@ -73,8 +80,15 @@ def register_fonts() -> None:
 
 def render_certificate(content: CertificateContent, issuer: Issuer) -> bytes:
     """The certificate as PDF bytes; the same input always gives the same bytes."""
+    register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True, pageCompression=1)
+    canvas = Canvas(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        invariant=True,
+        pageCompression=1,
+        initialFontName=REGULAR,  # else an unembedded Helvetica is declared too
+    )
     draw_certificate(canvas, content, issuer)
     canvas.showPage()
     canvas.save()
@@ -95,8 +109,8 @@ def draw_certificate(canvas: Canvas, content: CertificateContent, issuer: Issuer
     _draw_qr(
         canvas,
         issuer.verification_url(content.verification_code),
-        x=PAGE_WIDTH - MARGIN - QR_SIZE,
-        y=MARGIN + 6,
+        x=QR_LEFT,
+        y=QR_BOTTOM,
     )
 
 
@@ -145,7 +159,7 @@ def _flow(content: CertificateContent, awarded_to: str, for_completing: str) -> 
 
 
 def _dates(content: CertificateContent, completed_on: str, duration: str) -> list[_Placed]:
-    width = 220.0
+    width = DATES_WIDTH
     rows = (
         (completed_on, format_date(content.completed_on, content.language)),
         (duration, format_duration(content.duration_minutes, content.language)),
@@ -161,7 +175,7 @@ def _dates(content: CertificateContent, completed_on: str, duration: str) -> lis
 
 def _signature(issuer: Issuer) -> list[_Placed]:
     """Under the signature line: the signatory and their title, or the issuer if none is set."""
-    width = 240.0
+    width = SIGNATURE_WIDTH
     name = issuer.signatory_name or (issuer.name if not issuer.signatory_title else "")
     placed = []
     if name:
@@ -183,8 +197,8 @@ def _signature(issuer: Issuer) -> list[_Placed]:
 
 
 def _verification(code: str, issuer: Issuer, code_label: str, verify_at: str) -> list[_Placed]:
-    right = PAGE_WIDTH - MARGIN - QR_SIZE - 10
-    width = 190.0
+    right = VERIFICATION_RIGHT
+    width = VERIFICATION_WIDTH
     return [
         _Placed(fit(code_label, Box(width, 12, REGULAR, 9, 7)), right, 150, "r", MUTED),
         _Placed(fit(code, Box(width, 20, BOLD, 15, 9)), right, 137, "r", INK),
@@ -244,8 +258,8 @@ def _frame_operators() -> str:
     rule.lineTo(CENTRE + 90, 458)
     stroke(rule, GOLD, 1)
     signature = PDFPathObject()
-    signature.moveTo(CENTRE - 110, SIGNATURE_Y)
-    signature.lineTo(CENTRE + 110, SIGNATURE_Y)
+    signature.moveTo(CENTRE - SIGNATURE_WIDTH / 2, SIGNATURE_Y)
+    signature.lineTo(CENTRE + SIGNATURE_WIDTH / 2, SIGNATURE_Y)
     stroke(signature, MUTED, 0.6)
     operators.append("Q")
     return "\n".join(operators)
