@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
+from typing import Literal
 
 import segno
 from reportlab.lib.colors import Color, HexColor, white
@@ -22,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
 from elearn.certificates.content import CertificateContent, Issuer
-from elearn.certificates.labels import format_date, format_duration, labels_for
+from elearn.certificates.labels import Labels, format_date, format_duration, labels_for
 from elearn.certificates.layout import Block, Box, fit
 from elearn.fonts import FONTS_DIRECTORY
 
@@ -49,8 +50,9 @@ QR_SIZE = 88.0
 QR_QUIET_MODULES = 4
 QR_ERROR_LEVEL = "m"
 
-# The flowing middle of the page: blocks are stacked and centred between these two lines.
-FLOW_TOP = 440.0
+# The flowing middle of the page: blocks are stacked and centred between these two lines,
+# which leave room for every block at its tallest.
+FLOW_TOP = 446.0
 FLOW_BOTTOM = 178.0
 SIGNATURE_Y = 112.0
 # The bottom row: dates on the left, the signature in the centre, verification by the QR code.
@@ -62,12 +64,17 @@ VERIFICATION_RIGHT = QR_LEFT - 10
 VERIFICATION_WIDTH = VERIFICATION_RIGHT - (CENTRE + SIGNATURE_WIDTH / 2 + 15)
 
 
+Align = Literal["left", "centre", "right"]
+
+
 @dataclass(frozen=True)
 class _Placed:
+    """A block of text anchored at ``x`` (its left, centre or right) below ``top``."""
+
     block: Block
     x: float
     top: float
-    align: str
+    align: Align
     color: Color
 
 
@@ -104,41 +111,28 @@ def draw_certificate(canvas: Canvas, content: CertificateContent, issuer: Issuer
     canvas.setSubject(content.course_title)
     canvas.setCreator("elearn")
     canvas.addLiteral(_frame_operators())
-    for placed in _text_layout(content, issuer):
+    for placed in _text_layout(content, issuer, labels):
         _draw(canvas, placed)
-    _draw_qr(
-        canvas,
-        issuer.verification_url(content.verification_code),
-        x=QR_LEFT,
-        y=QR_BOTTOM,
-    )
+    _draw_qr(canvas, issuer.verification_url(content.verification_code), x=QR_LEFT, y=QR_BOTTOM)
 
 
-def _text_layout(content: CertificateContent, issuer: Issuer) -> list[_Placed]:
-    labels = labels_for(content.language)
-    placed = [
-        _Placed(fit(issuer.name, Box(CONTENT_WIDTH, 16, REGULAR, 11, 7)), CENTRE, 534, "c", MUTED),
-        _Placed(
-            fit(labels.title.upper(), Box(CONTENT_WIDTH, 46, DISPLAY, 34, 16)),
-            CENTRE,
-            512,
-            "c",
-            INK,
-        ),
+def _text_layout(content: CertificateContent, issuer: Issuer, labels: Labels) -> list[_Placed]:
+    heading = fit(issuer.name, Box(CONTENT_WIDTH, 16, REGULAR, 11, 7))
+    title = fit(labels.title.upper(), Box(CONTENT_WIDTH, 46, DISPLAY, 34, 16))
+    return [
+        _Placed(heading, CENTRE, 534, "centre", MUTED),
+        _Placed(title, CENTRE, 512, "centre", INK),
+        *_flow(content, labels),
+        *_dates(content, labels),
+        *_signature(issuer),
+        *_verification(content.verification_code, issuer, labels),
     ]
-    placed += _flow(content, labels.awarded_to, labels.for_completing)
-    placed += _dates(content, labels.completed_on, labels.duration)
-    placed += _signature(issuer)
-    placed += _verification(
-        content.verification_code, issuer, labels.verification_code, labels.verify_at
-    )
-    return placed
 
 
-def _flow(content: CertificateContent, awarded_to: str, for_completing: str) -> list[_Placed]:
+def _flow(content: CertificateContent, labels: Labels) -> list[_Placed]:
     """Name, administration and course, stacked and centred vertically in the middle band."""
     stack: list[tuple[Block, Color, float]] = [
-        (fit(awarded_to, Box(CONTENT_WIDTH, 17, REGULAR, 13, 9)), MUTED, 8),
+        (fit(labels.awarded_to, Box(CONTENT_WIDTH, 17, REGULAR, 13, 9)), MUTED, 8),
         (fit(content.trainee_name, Box(CONTENT_WIDTH, 84, DISPLAY, 30, 12)), INK, 6),
     ]
     if content.administration_name:
@@ -146,66 +140,74 @@ def _flow(content: CertificateContent, awarded_to: str, for_completing: str) -> 
             (fit(content.administration_name, Box(CONTENT_WIDTH, 34, REGULAR, 13, 9)), INK, 14)
         )
     stack += [
-        (fit(for_completing, Box(CONTENT_WIDTH, 17, REGULAR, 13, 9)), MUTED, 8),
+        (fit(labels.for_completing, Box(CONTENT_WIDTH, 17, REGULAR, 13, 9)), MUTED, 8),
         (fit(content.course_title, Box(CONTENT_WIDTH, 78, DISPLAY, 21, 11)), INK, 0),
     ]
     total = sum(block.height + gap for block, _, gap in stack)
     top = FLOW_TOP - (FLOW_TOP - FLOW_BOTTOM - total) / 2
     placed = []
     for block, color, gap in stack:
-        placed.append(_Placed(block, CENTRE, top, "c", color))
+        placed.append(_Placed(block, CENTRE, top, "centre", color))
         top -= block.height + gap
     return placed
 
 
-def _dates(content: CertificateContent, completed_on: str, duration: str) -> list[_Placed]:
-    width = DATES_WIDTH
+def _dates(content: CertificateContent, labels: Labels) -> list[_Placed]:
     rows = (
-        (completed_on, format_date(content.completed_on, content.language)),
-        (duration, format_duration(content.duration_minutes, content.language)),
+        (labels.completed_on, format_date(content.completed_on, content.language)),
+        (labels.duration, format_duration(content.duration_minutes, content.language)),
     )
     placed = []
     top = 150.0
     for label, value in rows:
-        placed.append(_Placed(fit(label, Box(width, 12, REGULAR, 9, 7)), MARGIN, top, "l", MUTED))
-        placed.append(_Placed(fit(value, Box(width, 17, BOLD, 13, 8)), MARGIN, top - 13, "l", INK))
+        caption = fit(label, Box(DATES_WIDTH, 12, REGULAR, 9, 7))
+        placed.append(_Placed(caption, MARGIN, top, "left", MUTED))
+        placed.append(
+            _Placed(fit(value, Box(DATES_WIDTH, 17, BOLD, 13, 8)), MARGIN, top - 13, "left", INK)
+        )
         top -= 44
     return placed
 
 
 def _signature(issuer: Issuer) -> list[_Placed]:
     """Under the signature line: the signatory and their title, or the issuer if none is set."""
-    width = SIGNATURE_WIDTH
     name = issuer.signatory_name or (issuer.name if not issuer.signatory_title else "")
     placed = []
     if name:
         placed.append(
-            _Placed(fit(name, Box(width, 16, BOLD, 12, 8)), CENTRE, SIGNATURE_Y - 6, "c", INK)
+            _Placed(
+                fit(name, Box(SIGNATURE_WIDTH, 16, BOLD, 12, 8)),
+                CENTRE,
+                SIGNATURE_Y - 6,
+                "centre",
+                INK,
+            )
         )
     if issuer.signatory_title:
         top = SIGNATURE_Y - (23 if name else 6)
         placed.append(
             _Placed(
-                fit(issuer.signatory_title, Box(width, 24, REGULAR, 9.5, 7)),
+                fit(issuer.signatory_title, Box(SIGNATURE_WIDTH, 24, REGULAR, 9.5, 7)),
                 CENTRE,
                 top,
-                "c",
+                "centre",
                 MUTED,
             )
         )
     return placed
 
 
-def _verification(code: str, issuer: Issuer, code_label: str, verify_at: str) -> list[_Placed]:
-    right = VERIFICATION_RIGHT
-    width = VERIFICATION_WIDTH
+def _verification(code: str, issuer: Issuer, labels: Labels) -> list[_Placed]:
+    """The code and where to check it, right-aligned against the QR code."""
+    rows = (
+        (labels.verification_code, 150, Box(VERIFICATION_WIDTH, 12, REGULAR, 9, 7), MUTED),
+        (code, 137, Box(VERIFICATION_WIDTH, 20, BOLD, 15, 9), INK),
+        (labels.verify_at, 108, Box(VERIFICATION_WIDTH, 11, REGULAR, 8, 6), MUTED),
+        (issuer.verification_page, 97, Box(VERIFICATION_WIDTH, 10, REGULAR, 8, 5.5), INK),
+    )
     return [
-        _Placed(fit(code_label, Box(width, 12, REGULAR, 9, 7)), right, 150, "r", MUTED),
-        _Placed(fit(code, Box(width, 20, BOLD, 15, 9)), right, 137, "r", INK),
-        _Placed(fit(verify_at, Box(width, 11, REGULAR, 8, 6)), right, 108, "r", MUTED),
-        _Placed(
-            fit(issuer.verification_page, Box(width, 10, REGULAR, 8, 5.5)), right, 97, "r", INK
-        ),
+        _Placed(fit(text, box), VERIFICATION_RIGHT, top, "right", color)
+        for text, top, box, color in rows
     ]
 
 
@@ -215,9 +217,9 @@ def _draw(canvas: Canvas, placed: _Placed) -> None:
     canvas.setFillColor(placed.color)
     baseline = placed.top - block.size
     for line in block.lines:
-        if placed.align == "c":
+        if placed.align == "centre":
             canvas.drawCentredString(placed.x, baseline, line)
-        elif placed.align == "r":
+        elif placed.align == "right":
             canvas.drawRightString(placed.x, baseline, line)
         else:
             canvas.drawString(placed.x, baseline, line)
@@ -265,13 +267,8 @@ def _frame_operators() -> str:
     return "\n".join(operators)
 
 
-def qr_code(url: str) -> segno.QRCode:
-    """The QR code printed on a certificate for ``url``."""
-    return segno.make(url, error=QR_ERROR_LEVEL, micro=False)
-
-
 def _draw_qr(canvas: Canvas, url: str, *, x: float, y: float) -> None:
-    matrix = qr_code(url).matrix
+    matrix = segno.make(url, error=QR_ERROR_LEVEL, micro=False).matrix
     count = len(matrix)
     module = QR_SIZE / (count + 2 * QR_QUIET_MODULES)
     canvas.saveState()
