@@ -123,12 +123,12 @@ def verify_credential(token: str, *, status_of: StatusLookup | None = None) -> V
     """Check signature, key and shape; then ask ``status_of`` whether it was revoked."""
     try:
         header = jwt.get_unverified_header(token)
-    except (jwt.InvalidTokenError, TypeError, ValueError):
+    except (jwt.PyJWTError, TypeError, ValueError):
         return Verification(Verdict.INVALID, Reason.MALFORMED)
     if header.get("alg") != keys.ALGORITHM:
         return Verification(Verdict.INVALID, Reason.UNSUPPORTED_ALGORITHM)
-    kid = header.get("kid")
-    public_key = keys.public_key(kid) if isinstance(kid, str) else None
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    public_key = keys.public_key(kid) if kid is not None else None
     if public_key is None:
         return Verification(Verdict.INVALID, Reason.UNKNOWN_KEY, kid=kid)
     try:
@@ -141,7 +141,7 @@ def verify_credential(token: str, *, status_of: StatusLookup | None = None) -> V
         )
     except jwt.InvalidSignatureError:
         return Verification(Verdict.INVALID, Reason.BAD_SIGNATURE, kid=kid)
-    except jwt.InvalidTokenError:
+    except jwt.PyJWTError:
         return Verification(Verdict.INVALID, Reason.MALFORMED, kid=kid)
     credential = {name: value for name, value in claims.items() if name not in REGISTERED_CLAIMS}
     if not _is_credential(claims, credential):

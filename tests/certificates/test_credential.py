@@ -138,6 +138,14 @@ def test_a_token_without_kid_is_unknown(context, credential):
     assert verify_credential(token).reason is Reason.UNKNOWN_KEY
 
 
+def test_a_kid_that_is_no_string_is_malformed(context, credential):
+    header = reencode({"alg": "EdDSA", "kid": 7})
+
+    result = verify_credential(f"{header}.{reencode(credential)}.c2lnbmF0dXJl")
+
+    assert (result.reason, result.kid) == (Reason.MALFORMED, None)
+
+
 def test_our_kid_on_someone_elses_signature_is_a_bad_signature(context, credential):
     kid = keys.active_signing_key().kid
     token = jwt.encode(
