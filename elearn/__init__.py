@@ -11,6 +11,7 @@ from elearn import health, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
+from elearn.certificates.api import BLUEPRINTS as CERTIFICATE_BLUEPRINTS
 from elearn.config import Settings
 from elearn.database import configure_sqlite
 from elearn.errors import problem, register_error_handlers
@@ -38,7 +39,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     identity.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
-    for blueprint in (*ACCOUNT_BLUEPRINTS, audit_blp, health.health_blp):
+    for blueprint in (
+        *ACCOUNT_BLUEPRINTS,
+        audit_blp,
+        health.health_blp,
+        *CERTIFICATE_BLUEPRINTS,
+    ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     health.init_app(app)

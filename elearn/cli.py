@@ -1,4 +1,4 @@
-"""The ``elearn`` command: serve, db (migrations), users, demo."""
+"""The ``elearn`` command: serve, db (migrations), users, keys, demo."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from elearn import create_app
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
+from elearn.certificates import keys as signing_keys
 from elearn.config import ConfigError, current_settings
 from elearn.demo import load_demo
 from elearn.errors import DomainError
@@ -82,6 +83,43 @@ def create_user(
         details = "; ".join(f"{k}: {', '.join(v)}" for k, v in (error.errors or {}).items())
         raise click.ClickException(f"{error.detail} {details}".strip()) from None
     click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}")
+
+
+@main.group()
+def keys() -> None:
+    """Manage the Ed25519 keys that sign certificate credentials."""
+
+
+@keys.command("generate")
+@with_appcontext
+def generate_key() -> None:
+    """Create a new active signing key; the previous one is retired but stays published."""
+    with unit_of_work():
+        key = signing_keys.generate_signing_key()
+    click.echo(f"Active signing key: {key.kid}")
+
+
+@keys.command("list")
+@with_appcontext
+def list_keys() -> None:
+    """Every signing key, newest first, with its state."""
+    for key in signing_keys.list_signing_keys():
+        state = "active" if key.active else f"retired {key.retired_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{key.kid}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@keys.command("delete")
+@click.argument("kid")
+@click.confirmation_option(prompt="Credentials signed with this key will no longer verify. Delete?")
+@with_appcontext
+def delete_key(kid: str) -> None:
+    """Withdraw a retired key from publication (after a compromise)."""
+    try:
+        with unit_of_work():
+            signing_keys.delete_signing_key(kid)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"Deleted signing key {kid}")
 
 
 @main.command()

@@ -113,6 +113,16 @@ class Settings:
         300, "Age after which pending background work is sent again", parse=_int
     )
     log_level: str = _setting("INFO", "Python logging level")
+    certificate_issuer_name: str = _setting(
+        "elearn — online customs training",
+        "Issuer printed on certificates and named in their signed credentials",
+    )
+    certificate_signatory_name: str = _setting(
+        "", "Person who signs certificates, printed under the signature line; empty omits it"
+    )
+    certificate_signatory_title: str = _setting(
+        "", "The signatory's position, printed under their name; empty omits it"
+    )
 
     @property
     def is_production(self) -> bool:
