@@ -110,7 +110,8 @@ def build_message(mail: OutgoingMail, sender: Address) -> EmailMessage:
     # to raw UTF-8 headers) on its own only when an address itself is not ASCII.
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
-    message["To"] = Address(display_name=mail.to_name, addr_spec=mail.to)
+    # A line break typed into a name or subject must not end the header.
+    message["To"] = Address(display_name=" ".join(mail.to_name.split()), addr_spec=mail.to)
     message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = (

@@ -161,6 +161,19 @@ def test_smtp_message_without_options_has_a_random_message_id_and_no_list_header
     assert body(first, "plain") == TEXT
 
 
+def test_line_breaks_in_names_and_subjects_cannot_add_headers(smtp_server, reconfigure):
+    mailer = reconfigure(smtp_url=smtp_server.url())
+
+    mailer.send(
+        cyrillic_mail(to_name="Пётр\r\nBcc: spy@evil.test", subject="Привет\nBcc: spy@evil.test")
+    )
+
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ["petr@customs.test"]
+    assert "Bcc" not in received.message
+    assert received.message["Subject"] == "Привет Bcc: spy@evil.test"
+
+
 @pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
 def test_tls_servers_with_authentication(scheme, smtp_server, smtp_servers, reconfigure):
     server = smtp_servers[scheme]
