@@ -1,6 +1,7 @@
 """Real SMTP servers for the tests: aiosmtpd on 127.0.0.1, keeping what they receive in memory.
 
 Recipients whose address starts with ``refused`` get ``550`` at RCPT, ``busy`` gets ``451``.
+Every server offers SMTPUTF8 (internationalised addresses).
 The TLS variants (STARTTLS and implicit TLS) require AUTH with ``USERNAME``/``PASSWORD`` and
 present a certificate for 127.0.0.1 signed by a throwaway authority (``ca_file``).
 """
@@ -11,7 +12,7 @@ import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
+from email import message_from_string, policy
 from email.message import EmailMessage
 from ipaddress import IPv4Address
 from pathlib import Path
@@ -38,7 +39,12 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return cast(EmailMessage, message_from_bytes(self.raw, policy=policy.default))
+        return parse(self.raw)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """A received message; headers may be raw UTF-8 (SMTPUTF8), which the bytes parser mangles."""
+    return cast(EmailMessage, message_from_string(raw.decode("utf-8"), policy=policy.default))
 
 
 @dataclass
@@ -178,14 +184,14 @@ def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
 def start(scheme: str, certificates: tuple[Path, Path, Path] | None = None) -> SmtpTestServer:
     """Start a server of ``scheme`` (smtp, smtp+starttls or smtps) on a free port."""
     collector = Collector()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"enable_SMTPUTF8": True}
     ca_file = ""
     if scheme != "smtp":
         assert certificates is not None
         ca_file = str(certificates[0])
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(certificates[1], certificates[2])
-        options = {"authenticator": _authenticate, "auth_required": True}
+        options.update(authenticator=_authenticate, auth_required=True)
         if scheme == "smtps":
             # aiosmtpd only counts STARTTLS as TLS; this connection is encrypted from the start.
             options.update(ssl_context=tls, auth_require_tls=False)
@@ -208,10 +214,7 @@ class OutboxFolder:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        return [
-            cast(EmailMessage, message_from_bytes(path.read_bytes(), policy=policy.default))
-            for path in self.files
-        ]
+        return [parse(path.read_bytes()) for path in self.files]
 
 
 def body(message: EmailMessage, subtype: str) -> str:

@@ -81,6 +81,13 @@ class Mailer(Protocol):
         """Raise TemporaryMailError unless the transport is usable right now."""
 
 
+def address(name: str, email: str) -> Address:
+    """A mailbox; given as local part and domain, because ``Address(addr_spec=…)`` refuses the
+    non-ASCII local parts that SMTPUTF8 carries."""
+    local, _, domain = email.rpartition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
 class _MailPolicy(EmailPolicy):
     """``email.policy.SMTP``, except that a non-ASCII Subject is encoded by ``Header``: the
     folding of Python 3.11 can drop the space between two RFC 2047 words ("elearn: задайте"
@@ -101,7 +108,8 @@ class _MailPolicy(EmailPolicy):
         return encoded.encode("ascii") if encoded else super().fold_binary(name, value)
 
 
-MAIL_POLICY = _MailPolicy(linesep="\r\n")
+# 7bit: non-ASCII bodies go out as base64 or quoted-printable, so no relay needs 8BITMIME.
+MAIL_POLICY = _MailPolicy(linesep="\r\n", cte_type="7bit")
 
 
 def build_message(mail: OutgoingMail, sender: Address) -> EmailMessage:
@@ -111,7 +119,7 @@ def build_message(mail: OutgoingMail, sender: Address) -> EmailMessage:
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     # A line break typed into a name or subject must not end the header.
-    message["To"] = Address(display_name=" ".join(mail.to_name.split()), addr_spec=mail.to)
+    message["To"] = address(" ".join(mail.to_name.split()), mail.to)
     message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = (
@@ -286,11 +294,10 @@ class OutboxMailer:
 
 def sender_address(mail_from: str) -> Address:
     """``ELEARN_MAIL_FROM`` as an address; its domain also ends every Message-ID."""
-    name, address = parseaddr(mail_from)
-    local, _, domain = address.rpartition("@")
-    if not local or not domain:
+    name, email = parseaddr(mail_from)
+    if "@" not in email.strip("@"):
         raise ConfigError("ELEARN_MAIL_FROM must be an address such as 'elearn <no-reply@x.org>'")
-    return Address(display_name=name, username=local, domain=domain)
+    return address(name, email)
 
 
 def tls_context(ca_file: str) -> ssl.SSLContext:

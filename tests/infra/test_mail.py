@@ -129,6 +129,7 @@ def test_smtp_sends_utf8_multipart_with_encoded_headers(smtp_server, reconfigure
     assert received.mail_from == "no-reply@elearn.test"
     assert received.rcpt_tos == ["petr@customs.test"]
     assert raw_header(received.raw, "Subject").startswith("=?utf-8?")
+    assert received.raw.isascii()
     message = received.message
     assert message["Subject"] == CYRILLIC_SUBJECT
     assert message["From"].addresses[0].addr_spec == "no-reply@elearn.test"
@@ -172,6 +173,17 @@ def test_line_breaks_in_names_and_subjects_cannot_add_headers(smtp_server, recon
     assert received.rcpt_tos == ["petr@customs.test"]
     assert "Bcc" not in received.message
     assert received.message["Subject"] == "Привет Bcc: spy@evil.test"
+
+
+def test_internationalised_address_goes_out_with_smtputf8(smtp_server, reconfigure):
+    mailer = reconfigure(smtp_url=smtp_server.url())
+
+    mailer.send(cyrillic_mail(to="пётр@таможня.test"))
+
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ["пётр@таможня.test"]
+    assert received.message["To"].addresses[0].addr_spec == "пётр@таможня.test"
+    assert received.message["Subject"] == CYRILLIC_SUBJECT
 
 
 @pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
