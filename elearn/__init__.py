@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import health, uow
+from elearn import health, notifications, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -16,6 +16,7 @@ from elearn.config import Settings
 from elearn.database import configure_sqlite
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
+from elearn.infra import mail
 from elearn.infra.tasks import celery_init_app
 
 API_TITLE = "elearn"
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["elearn.settings"] = settings
     app.config.update(_flask_config(settings))
     logging.basicConfig(level=settings.log_level)
+    mail.init_app(app, settings)
 
     db.init_app(app)
     with app.app_context():
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     health.init_app(app)
     uow.init_app(app)
     celery_init_app(app, settings)
+    notifications.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:

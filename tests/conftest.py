@@ -6,8 +6,10 @@ The suite runs on SQLite by default and on PostgreSQL when ELEARN_TEST_DATABASE_
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,6 +21,8 @@ from elearn import create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
+from elearn.infra.mail import Mailer, mailer_from_settings
+from tests import mailserver
 from tests.factories import Factory, Person, QueryCounter
 
 TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
@@ -115,3 +119,63 @@ def actors(make: Factory) -> dict[str, Person | None]:
         "other_contact_point": make.user(Role.CONTACT_POINT, administration="GE"),
         "admin": make.user(Role.ADMIN, administration=None),
     }
+
+
+@pytest.fixture(scope="session")
+def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """aiosmtpd servers on 127.0.0.1: plain, STARTTLS and implicit TLS (both with AUTH)."""
+    certificates = mailserver.write_certificates(tmp_path_factory.mktemp("smtp-tls"))
+    servers = {
+        scheme: mailserver.start(scheme, certificates)
+        for scheme in ("smtp", "smtp+starttls", "smtps")
+    }
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_servers: dict[str, mailserver.SmtpTestServer]) -> mailserver.SmtpTestServer:
+    """The plain SMTP server; every server's mailbox is emptied for this test."""
+    for server in smtp_servers.values():
+        server.received.clear()
+    return smtp_servers["smtp"]
+
+
+@pytest.fixture(scope="session")
+def silent_smtp_url() -> Iterator[str]:
+    """An SMTP URL whose server accepts connections and never answers."""
+    listener = mailserver.silent_listener()
+    yield f"smtp://{mailserver.HOST}:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.fixture
+def reconfigure(
+    app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Mailer]:
+    """For this test, run ``app`` with these settings changed and the mailer they choose."""
+
+    def apply(**changes: Any) -> Mailer:
+        changed = replace(settings, **changes)
+        mailer = mailer_from_settings(changed)
+        monkeypatch.setitem(app.extensions, "elearn.settings", changed)
+        monkeypatch.setitem(app.extensions, "elearn.mailer", mailer)
+        return mailer
+
+    return apply
+
+
+@pytest.fixture(params=["smtp", "outbox"])
+def mailbox(
+    request: pytest.FixtureRequest,
+    smtp_server: mailserver.SmtpTestServer,
+    reconfigure: Callable[..., Mailer],
+    tmp_path: Path,
+) -> mailserver.SmtpTestServer | mailserver.OutboxFolder:
+    """Where this test's mail lands: the aiosmtpd server, or the embedded outbox folder."""
+    if request.param == "smtp":
+        reconfigure(smtp_url=smtp_server.url())
+        return smtp_server
+    reconfigure(instance_path=str(tmp_path))
+    return mailserver.OutboxFolder(tmp_path / "outbox")

@@ -24,6 +24,8 @@ class AppTask(Task):
     """Base class of every elearn task."""
 
     abstract = True
+    # The outbox adds ``outbox_id``, which ``__call__`` consumes before ``run`` sees the arguments.
+    typing = False
     acks_late = True
     reject_on_worker_lost = True
     autoretry_for = (Exception,)
