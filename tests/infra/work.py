@@ -7,6 +7,7 @@ without pytest.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from celery import shared_task
 from flask import Blueprint, Flask, Response, jsonify, request
@@ -15,7 +16,7 @@ from sqlalchemy import insert
 from elearn import create_app
 from elearn.audit import service as audit
 from elearn.audit.models import AuditEvent
-from elearn.config import Settings
+from elearn.config import Settings, current_settings
 from elearn.errors import Invalid
 from elearn.extensions import db
 from elearn.infra import outbox
@@ -32,6 +33,16 @@ def record_delivery(label: str) -> None:
 @shared_task(name="tests.fail")
 def fail(label: str) -> None:
     raise RuntimeError(f"work {label} cannot be done")
+
+
+@shared_task(name="tests.fail_once")
+def fail_once(label: str) -> None:
+    """Fails on its first run (remembered in a file: a rolled-back row would forget), then works."""
+    first_run = Path(current_settings().instance_path) / f"failed-once-{label}"
+    if not first_run.exists():
+        first_run.touch()
+        raise RuntimeError(f"work {label} fails this time")
+    audit.record(None, DELIVERED, "label", label)
 
 
 @shared_task(name="tests.fail_in_database")
