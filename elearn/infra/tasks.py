@@ -34,6 +34,7 @@ QUEUES = outbox.QUEUES
 TIME_LIMIT_SECONDS = 300
 SOFT_TIME_LIMIT_SECONDS = 240
 SWEEP_EVERY_SECONDS = 60.0
+BROKER_CONNECT_TIMEOUT_SECONDS = 1
 
 
 class TaskDatabaseError(Exception):
@@ -108,20 +109,26 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "default",
         "task_create_missing_queues": True,
-        # A request must not wait on a dead broker: one quick retry, then the row stays pending
-        # for the sweeper. Worst case about two connect timeouts (an unreachable host); a
-        # refused connection costs milliseconds.
+        # A request must not wait on a dead broker: one immediate retry, then the row stays
+        # pending for the sweeper. A refused connection costs milliseconds; a host that never
+        # answers two connect timeouts; a broker that accepts but hangs, one read timeout.
         "task_publish_retry_policy": {
             "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.2,
             "interval_max": 0.2,
         },
-        "broker_connection_timeout": 1,
+        "broker_connection_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
         "broker_connection_retry_on_startup": True,
-        # Longer than any task's time limit plus its longest retry countdown, so Redis never
-        # hands a message that is still being worked on to a second worker.
-        "broker_transport_options": {"visibility_timeout": 3600},
+        "broker_transport_options": {
+            # Longer than any task's time limit plus its longest retry countdown, so Redis
+            # never hands a message that is still being worked on to a second worker.
+            "visibility_timeout": 3600,
+            # Redis ignores broker_connection_timeout; without these a silent host or a hung
+            # broker blocks a publish for minutes. The read timeout must exceed kombu's 1 s BRPOP.
+            "socket_connect_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": 2,
+        },
         "timezone": "UTC",
         "enable_utc": True,
         "beat_schedule_filename": str(Path(settings.instance_path) / "celerybeat-schedule"),

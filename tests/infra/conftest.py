@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -11,7 +10,7 @@ from flask.testing import FlaskClient
 from elearn import clock
 from elearn.config import Settings
 from tests.infra.work import work_app
-from tests.worker import Background
+from tests.worker import Background, closed_port
 
 
 @pytest.fixture
@@ -24,13 +23,6 @@ def work_client(background: Background) -> FlaskClient:
 def _unfreeze_clock() -> Iterator[None]:
     yield
     clock.freeze(None)
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on: connecting to it is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

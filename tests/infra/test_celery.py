@@ -33,6 +33,21 @@ def test_tasks_are_acknowledged_late_time_limited_and_retried_with_backoff(down_
     assert app.extensions["celery"].tasks["tests.record_delivery"].max_retries == 0  # eager
 
 
+def test_a_silent_broker_costs_a_request_a_bounded_publish(down_app):
+    conf = down_app.extensions["celery"].conf
+    policy = conf.task_publish_retry_policy
+    attempts = policy["max_retries"] + 1
+    waits = sum(
+        min(policy["interval_start"] + step * policy["interval_step"], policy["interval_max"])
+        for step in range(policy["max_retries"])
+    )
+    connect = conf.broker_transport_options["socket_connect_timeout"]
+
+    assert conf.broker_connection_timeout == connect
+    assert attempts * connect + waits < 3
+    assert 1 < conf.broker_transport_options["socket_timeout"] < 3  # kombu's BRPOP waits 1 s
+
+
 def test_backoff_grows_exponentially_with_full_jitter_up_to_a_ceiling(down_app):
     task = down_app.extensions["celery"].tasks["tests.record_delivery"]
 
