@@ -172,6 +172,7 @@ def background(
     app.extensions["celery"] = real.client
     try:
         yield Background(app, settings, real)
+        real.wait_idle()
     finally:
         app.extensions["celery"] = eager
 

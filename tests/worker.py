@@ -42,6 +42,22 @@ class Worker:
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Return once no message waits in a queue and the worker holds none (running,
+        prefetched or scheduled for a retry): nothing one test sent can reach the next test's
+        rows, whose ids SQLite reuses once the tables are emptied."""
+        broker = redis.Redis.from_url(self.settings.broker_url)
+        inspect = self.client.control.inspect(destination=[self.node], timeout=1)
+        deadline = time.monotonic() + timeout
+        while True:
+            queued = sum(int(broker.llen(queue)) for queue in QUEUES)
+            held = (inspect.active(), inspect.reserved(), inspect.scheduled())
+            if not queued and all(reply is not None and not reply[self.node] for reply in held):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the worker is still busy after {timeout}s: {held}")
+            time.sleep(0.05)
+
 
 def closed_port() -> int:
     """A loopback port nothing listens on: connecting to it is refused at once."""

@@ -8,11 +8,13 @@ from functools import partial
 
 import pytest
 from kombu.exceptions import OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from elearn import clock, uow
 from elearn.audit.models import AuditEvent
 from elearn.cli import main
 from elearn.errors import Invalid
+from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.outbox import MAX_DISPATCHES, OutboxMessage, OutboxStatus
 from elearn.uow import unit_of_work
@@ -72,6 +74,22 @@ def test_work_of_a_rolled_back_transaction_is_neither_stored_nor_sent(app, make,
 
     assert sent == []
     assert make.count(OutboxMessage) == 0
+
+
+def test_a_failed_commit_sends_nothing_and_leaves_the_next_unit_of_work_clean(app, make, sent):
+    def commit_that_fails():
+        with unit_of_work():
+            outbox.enqueue("tests.record_delivery", label="lost")
+            db.session.add(AuditEvent(action="broken", object_type=None, object_id="x"))
+
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            commit_that_fails()
+        with unit_of_work():
+            kept = outbox.enqueue("tests.record_delivery", label="kept").id
+
+    assert sent == [(kept, "tests.record_delivery", "default", {"label": "kept"})]
+    assert make.count(OutboxMessage) == 1
 
 
 def test_a_successful_request_sends_its_work_once_after_commit(work_client, make, sent):
