@@ -71,7 +71,8 @@ def _flask_config(settings: Settings) -> dict[str, object]:
     return {
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters keeps row values (emails, hashes) out of logged database errors.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": settings.max_request_bytes,
         "SESSION_COOKIE_NAME": "elearn_session",
         "SESSION_COOKIE_HTTPONLY": True,

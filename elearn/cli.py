@@ -1,4 +1,4 @@
-"""The ``elearn`` command: serve, db (migrations), users, keys, demo."""
+"""The ``elearn`` command: serve, db (migrations), users, keys, demo, outbox."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from elearn.certificates import keys as signing_keys
 from elearn.config import ConfigError, current_settings
 from elearn.demo import load_demo
 from elearn.errors import DomainError
+from elearn.infra import outbox
 from elearn.uow import unit_of_work
 
 
@@ -134,3 +135,17 @@ def demo() -> None:
     for login in logins:
         click.echo(f"  {login.role:<14} {login.email}")
     click.echo(f"  password: {logins[0].password}")
+
+
+@main.group("outbox")
+def outbox_commands() -> None:
+    """Background work recorded in the transactional outbox."""
+
+
+@outbox_commands.command("sweep")
+@with_appcontext
+def sweep_outbox() -> None:
+    """Re-send work pending too long (what beat does each minute; run it where no beat runs)."""
+    with unit_of_work():
+        result = outbox.sweep()
+    click.echo(f"Re-sent {result.resent} pending task(s); {result.failed} failed for good.")

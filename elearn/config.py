@@ -188,6 +188,17 @@ class Settings:
             for setting in fields(self)
         }
 
+    def to_env(self) -> dict[str, str]:
+        """The ``ELEARN_*`` variables that ``from_env`` reads back into these same settings."""
+        return {
+            variable_name(setting.name): _unparse(getattr(self, setting.name))
+            for setting in fields(self)
+        }
+
+
+def _unparse(value: Any) -> str:
+    return ",".join(value) if isinstance(value, tuple) else str(value)
+
 
 def variable_name(field_name: str) -> str:
     return f"ELEARN_{field_name.upper()}"

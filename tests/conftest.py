@@ -1,6 +1,8 @@
 """Test harness: one schema per session, one rolled-back transaction per test.
 
 The suite runs on SQLite by default and on PostgreSQL when ELEARN_TEST_DATABASE_URL is set.
+Background work runs eagerly; tests marked ``worker`` send it to a real Celery worker when
+ELEARN_TEST_BROKER_URL is set (redis://127.0.0.1:6379/N, a database the session may flush).
 """
 
 from __future__ import annotations
@@ -24,13 +26,22 @@ from elearn.extensions import db, limiter
 from elearn.infra.mail import Mailer, mailer_from_settings
 from tests import mailserver
 from tests.factories import Factory, Person, QueryCounter
+from tests.worker import Background, Worker, running_worker
 
 TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
+TEST_BROKER_URL = os.environ.get("ELEARN_TEST_BROKER_URL", "")
+# Modules of test-only tasks the real worker must know besides elearn's own.
+WORKER_TEST_TASKS = ("tests.infra.work",)
 
 
 def pytest_report_header() -> list[str]:
     database = TEST_DATABASE_URL.split("@")[-1] if TEST_DATABASE_URL else "SQLite (embedded)"
-    return [f"elearn database under test: {database}"]
+    tasks = (
+        f"real Celery worker on {TEST_BROKER_URL}"
+        if TEST_BROKER_URL
+        else "eager (set ELEARN_TEST_BROKER_URL for a real worker)"
+    )
+    return [f"elearn database under test: {database}", f"background tasks: {tasks}"]
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +71,11 @@ def app(settings: Settings) -> Iterator[Flask]:
 
 
 @pytest.fixture(autouse=True)
-def _transaction(app: Flask) -> Iterator[None]:
+def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Bind every session of this test to one connection whose transaction is rolled back."""
+    if request.node.get_closest_marker("committed") or request.node.get_closest_marker("worker"):
+        yield from _committed(app)
+        return
     with app.app_context():
         connection = db.engine.connect()
     transaction = connection.begin()
@@ -179,3 +193,54 @@ def mailbox(
         return smtp_server
     reconfigure(instance_path=str(tmp_path))
     return mailserver.OutboxFolder(tmp_path / "outbox")
+
+
+def _committed(app: Flask) -> Iterator[None]:
+    """Let the test commit for real (another process must see its data); then delete it all."""
+    limiter.reset()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def worker(
+    app: Flask, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker | None]:
+    """The real Celery worker, started on first use with the test app's settings; or None."""
+    if not TEST_BROKER_URL:
+        yield None
+        return
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    worker_settings = replace(settings, broker_url=TEST_BROKER_URL)
+    with running_worker(app, worker_settings, WORKER_TEST_TASKS, log_path) as running:
+        yield running
+
+
+@pytest.fixture
+def background(
+    request: pytest.FixtureRequest, app: Flask, settings: Settings
+) -> Iterator[Background]:
+    """Tests marked ``worker`` send background work to the real worker when there is one."""
+    real = request.getfixturevalue("worker") if request.node.get_closest_marker("worker") else None
+    if real is None:
+        yield Background(app, settings, None)
+        return
+    eager = app.extensions["celery"]
+    app.extensions["celery"] = real.client
+    try:
+        yield Background(app, settings, real)
+        real.wait_idle()
+    finally:
+        app.extensions["celery"] = eager
+
+
+@pytest.fixture(autouse=True)
+def _background_of_worker_tests(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("worker"):
+        request.getfixturevalue("background")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn import clock
@@ -26,6 +26,7 @@ class Notification(Base):
     secret: one-time links are made when the mail is rendered, inside the sending task."""
 
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_status_next_try_at", "status", "next_try_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

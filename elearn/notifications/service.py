@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from elearn.config import current_settings
 from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.mail import Mailer, OutgoingMail, PermanentMailError, TemporaryMailError
+from elearn.infra.tasks import backoff_seconds
 from elearn.notifications import rendering
 from elearn.notifications.kinds import KINDS
 from elearn.notifications.models import Notification, NotificationStatus
@@ -104,8 +105,8 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
     """Send a pending notification, its row locked meanwhile; any other status is left alone.
 
     A permanent refusal marks it failed with the reason, an inactive user suppressed. A
-    temporary failure is counted and raised for the caller to retry, until
-    ``ELEARN_MAIL_MAX_ATTEMPTS`` attempts mark it failed.
+    temporary failure is counted and the next try scheduled with exponential backoff
+    (``retry_due`` sends it then), until ``ELEARN_MAIL_MAX_ATTEMPTS`` attempts mark it failed.
     """
     notification = db.session.scalar(
         select(Notification).where(Notification.id == notification_id).with_for_update()
@@ -127,12 +128,27 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
             _finish(notification, NotificationStatus.FAILED, reason[:300])
             return
         notification.last_error = error.reason
-        raise
+        notification.next_try_at = clock.now() + timedelta(
+            seconds=backoff_seconds(notification.attempts - 1)
+        )
+        log.warning("notification %s: attempt %s failed", notification.id, notification.attempts)
+        return
     _finish(notification, NotificationStatus.SENT, None)
 
 
-def schedule_retry(notification_id: int, at: datetime) -> None:
-    """Record when the next attempt of a temporarily failed notification is due."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is not None:
-        notification.next_try_at = at
+def retry_due(limit: int = 500) -> int:
+    """Queue the next attempt of every pending notification whose retry time has come."""
+    due = db.session.scalars(
+        select(Notification)
+        .where(
+            Notification.status == NotificationStatus.PENDING,
+            Notification.next_try_at <= clock.now(),
+        )
+        .order_by(Notification.next_try_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for notification in due:
+        notification.next_try_at = None
+        outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
+    return len(due)
