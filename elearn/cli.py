@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from elearn import create_app
 from elearn.accounts import service as accounts
@@ -15,11 +19,31 @@ from elearn.errors import DomainError
 from elearn.uow import unit_of_work
 
 
+class _ConfigProblem(NoAppException):
+    """A ConfigError as one line; a NoAppException so that ``--help`` shows no traceback."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+
+
 def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        raise _ConfigProblem(str(error)) from None
+
+
+@contextmanager
+def _committed() -> Iterator[None]:
+    """Run the block as one unit of work; a domain error becomes a one-line CLI error."""
+    try:
+        with unit_of_work():
+            yield
+    except DomainError as error:
+        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in (error.errors or {}).items())
+        raise click.ClickException(f"{error.detail} {details}".strip()) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
@@ -75,12 +99,8 @@ def create_user(
         roles=frozenset(Role(role) for role in roles),
         password=password,
     )
-    try:
-        with unit_of_work():
-            user = accounts.create_user(None, new)
-    except DomainError as error:
-        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in (error.errors or {}).items())
-        raise click.ClickException(f"{error.detail} {details}".strip()) from None
+    with _committed():
+        user = accounts.create_user(None, new)
     click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}")
 
 
@@ -88,7 +108,7 @@ def create_user(
 @with_appcontext
 def demo() -> None:
     """Load demo data (idempotent) and print the demo logins."""
-    with unit_of_work():
+    with _committed():
         logins = load_demo()
     base = current_settings().public_base_url
     click.echo(f"Demo data loaded. API: {base}/api/v1  Docs: {base}/api/docs")

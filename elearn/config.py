@@ -25,7 +25,14 @@ def _text(value: str) -> str:
 
 
 def _int(value: str) -> int:
-    return int(value.strip())
+    """A positive whole number: every numeric setting is a count, a size or a duration."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return number
 
 
 def _languages(value: str) -> tuple[str, ...]:
