@@ -6,7 +6,8 @@ The suite runs on SQLite by default and on PostgreSQL when ELEARN_TEST_DATABASE_
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from elearn import create_app
+from elearn import clock, create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
@@ -115,3 +116,10 @@ def actors(make: Factory) -> dict[str, Person | None]:
         "other_contact_point": make.user(Role.CONTACT_POINT, administration="GE"),
         "admin": make.user(Role.ADMIN, administration=None),
     }
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Callable[[datetime | None], None]]:
+    """``frozen_clock(moment)`` pins ``elearn.clock.now()``; the clock runs again after the test."""
+    yield clock.freeze
+    clock.freeze(None)
