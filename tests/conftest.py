@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -123,3 +125,19 @@ def frozen_clock() -> Iterator[Callable[[datetime | None], None]]:
     """``frozen_clock(moment)`` pins ``elearn.clock.now()``; the clock runs again after the test."""
     yield clock.freeze
     clock.freeze(None)
+
+
+@pytest.fixture
+def other_app(app: Flask, settings: Settings) -> Iterator[Callable[..., Flask]]:
+    """``other_app(**changes)``: a second app built by ``create_app`` from changed settings."""
+    built: list[Flask] = []
+
+    def build(**changes: Any) -> Flask:
+        built.append(create_app(replace(settings, **changes)))
+        return built[-1]
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
+    app.extensions["celery"].set_default()
