@@ -151,7 +151,10 @@ class Settings:
             raise ConfigError(f"ELEARN_ENV must be one of {', '.join(ENVIRONMENTS)}")
         if self.is_production:
             for setting in fields(self):
-                if setting.metadata["production_required"] and not getattr(self, setting.name):
+                # A default serves the embedded mode only (a localhost URL, in-process rate
+                # limits): left at it, a production setting counts as missing.
+                value = getattr(self, setting.name)
+                if setting.metadata["production_required"] and value in ("", setting.default):
                     raise ConfigError(
                         f"{variable_name(setting.name)} is required when ELEARN_ENV=production"
                     )
