@@ -66,14 +66,19 @@ def expect(
 def check(
     case: Case, client: FlaskClient, actors: dict[str, Person | None], world: dict[str, Any]
 ) -> None:
-    """Send the case's request as every actor; collect all mismatches, then fail once."""
-    path = case.path.format(**world)
-    body = {
-        key: (value.format(**world) if isinstance(value, str) else value)
-        for key, value in (case.json or {}).items()
-    }
+    """Send the case's request as every actor; collect all mismatches, then fail once.
+
+    Paths and string values of the body are formatted with ``world`` and ``{actor}`` (the
+    actor's name), so a request that creates something can differ per actor.
+    """
     mismatches = []
     for actor_name in ACTORS:
+        values = {**world, "actor": actor_name}
+        path = case.path.format(**values)
+        body = {
+            key: (value.format(**values) if isinstance(value, str) else value)
+            for key, value in (case.json or {}).items()
+        }
         person = actors[actor_name]
         headers = person.headers if person is not None else {}
         response = client.open(
