@@ -17,12 +17,9 @@ import pytest
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from tests.authorization import Case
+from tests.authorization import Case, api_endpoints
 
 TESTS = Path(__file__).resolve().parent
-PREFIXES = ("/api/v1/", "/health/")
-IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
-IGNORED_ENDPOINTS = frozenset({"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"})
 
 
 class SampleValue:
@@ -73,15 +70,6 @@ def resolved_cases(app: Flask) -> tuple[set[tuple[str, str]], list[str]]:
                 continue
             covered.add((case.method, rule.rule))
     return covered, unresolved
-
-
-def api_endpoints(app: Flask) -> set[tuple[str, str]]:
-    return {
-        (method, rule.rule)
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(PREFIXES) and rule.endpoint not in IGNORED_ENDPOINTS
-        for method in (rule.methods or set()) - IGNORED_METHODS
-    }
 
 
 @pytest.fixture(scope="module")
