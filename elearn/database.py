@@ -66,7 +66,7 @@ def _unicode_lower(value: Any) -> Any:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, WAL, transactions SQLAlchemy controls (so SAVEPOINT works)."""
+    """Foreign keys on, WAL, and transactions SQLAlchemy controls (so SAVEPOINT works)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
