@@ -5,10 +5,15 @@ import socket
 import pytest
 
 
-def closed_port() -> int:
+def closed_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        port = int(probe.getsockname()[1])
+    return f"postgresql+psycopg://elearn@127.0.0.1:{port}/elearn?connect_timeout=2"
+
+
+def unwritable_sqlite_url() -> str:
+    return "sqlite:////nonexistent-elearn-dir/nowhere/elearn.db"
 
 
 def test_live_answers_without_authentication(client):
@@ -25,16 +30,9 @@ def test_ready_reports_each_check(client):
     assert response.json == {"status": "ok", "checks": {"database": "ok"}}
 
 
-@pytest.mark.parametrize(
-    "database_url",
-    [
-        f"postgresql+psycopg://elearn@127.0.0.1:{closed_port()}/elearn?connect_timeout=2",
-        "sqlite:////nonexistent-elearn-dir/nowhere/elearn.db",
-    ],
-    ids=["closed port", "unwritable sqlite path"],
-)
+@pytest.mark.parametrize("database_url", [closed_port_url, unwritable_sqlite_url])
 def test_ready_is_503_naming_the_unreachable_database(other_app, database_url):
-    app = other_app(database_url=database_url)
+    app = other_app(database_url=database_url())
 
     ready = app.test_client().get("/health/ready")
     live = app.test_client().get("/health/live")
