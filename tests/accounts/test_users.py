@@ -63,7 +63,7 @@ def test_admin_creates_a_user_of_any_role_and_it_is_audited(client, make, admin,
 def test_admin_creates_regional_staff_outside_any_administration_with_a_password(
     client, make, admin
 ):
-    body = new_user(administration=None, roles=["trainer", "admin"], password="a long password")
+    body = new_user(roles=["trainer", "admin"], password="a long password")
     del body["administration"]
 
     response = client.post(URL, json=body, headers=admin.headers)
