@@ -25,7 +25,14 @@ def _text(value: str) -> str:
 
 
 def _int(value: str) -> int:
-    return int(value.strip())
+    """A positive whole number: every numeric setting is a count, a size or a duration."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return number
 
 
 def _float(value: str) -> float:
@@ -166,7 +173,10 @@ class Settings:
             raise ConfigError(f"ELEARN_ENV must be one of {', '.join(ENVIRONMENTS)}")
         if self.is_production:
             for setting in fields(self):
-                if setting.metadata["production_required"] and not getattr(self, setting.name):
+                # A default serves the embedded mode only (a localhost URL, in-process rate
+                # limits): left at it, a production setting counts as missing.
+                value = getattr(self, setting.name)
+                if setting.metadata["production_required"] and value in ("", setting.default):
                     raise ConfigError(
                         f"{variable_name(setting.name)} is required when ELEARN_ENV=production"
                     )
