@@ -71,6 +71,7 @@ def s3_options(seaweedfs: SeaweedFS) -> S3Options:
         max_attempts=2,
         multipart_threshold=8 * MiB,
         multipart_chunksize=5 * MiB,
+        max_concurrency=2,
     )
 
 

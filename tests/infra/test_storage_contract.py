@@ -117,8 +117,8 @@ def test_a_large_object_is_streamed_both_ways_without_being_held_whole(backend):
     assert stored.size == read_size == size
     assert stored.sha256 == read_back.hexdigest() == source.digest.hexdigest()
     assert backend.storage.head(key).sha256 == stored.sha256
-    # What may be in memory at once: a read buffer, plus on S3 one 1 MiB signing chunk per part
-    # in flight (four at most); nothing proportional to the object.
+    # What may be in memory at once: a 1 MiB read buffer, plus on S3 two 1 MiB chunks (payload
+    # signature and part checksum) per part in flight, two here; nothing grows with the object.
     assert peak < 8 * MiB, f"peak traced memory {peak / MiB:.1f} MiB for a 20 MiB object"
 
 

@@ -154,8 +154,11 @@ def content_disposition(filename: str | None, *, inline: bool = False) -> str:
     if not filename:
         return kind
     name = _FILENAME_UNSAFE.sub("_", filename).strip() or "download"
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = fallback.strip() or "download"
+    fallback = "".join(
+        char if char.isascii() else "_"
+        for char in unicodedata.normalize("NFKD", name)
+        if not unicodedata.combining(char)
+    )
     encoded = quote(name, safe=_RFC5987_SAFE)
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 

@@ -24,6 +24,7 @@ from werkzeug.sansio.multipart import (
     File,
     MultipartDecoder,
 )
+from werkzeug.wsgi import get_input_stream
 
 from elearn import clock
 from elearn.errors import problem
@@ -99,14 +100,14 @@ def download(token: str) -> Response:
 @storage_blp.post("/uploads")
 def upload() -> Response:
     """Store the form's file if its signed policy allows it."""
-    # The size limit is the policy's, enforced below while streaming, not the JSON body limit.
-    request.max_content_length = None
     mimetype, options = parse_options_header(request.headers.get("Content-Type", ""))
     boundary = options.get("boundary", "")
     if mimetype != "multipart/form-data" or not boundary:
         raise UploadRejected(400, "Send the upload as multipart/form-data.")
     decoder = MultipartDecoder(boundary.encode(), READ_SIZE * 4, max_parts=MAX_PARTS)
-    events = _events(decoder, request.stream)
+    # The size limit is the policy's, enforced while streaming, not the app's JSON body limit.
+    body = get_input_stream(request.environ, max_content_length=None)
+    events = _events(decoder, body)
     fields: dict[str, str] = {}
     try:
         for event in events:

@@ -79,6 +79,7 @@ class S3Options:
     max_attempts: int = 3
     multipart_threshold: int = 64 * 1024 * 1024
     multipart_chunksize: int = 16 * 1024 * 1024
+    max_concurrency: int = 4
 
     @classmethod
     def from_settings(cls, settings: Settings, bucket: str, prefix: str) -> S3Options:
@@ -120,7 +121,7 @@ class S3Storage:
         self._transfer = TransferConfig(
             multipart_threshold=options.multipart_threshold,
             multipart_chunksize=options.multipart_chunksize,
-            max_request_concurrency=4,
+            max_request_concurrency=options.max_concurrency,
         )
 
     def put(self, key: str, data: bytes | IO[bytes], content_type: str) -> StoredObject:
@@ -288,7 +289,7 @@ def _client(options: S3Options, endpoint_url: str | None) -> S3Client:
         s3={"addressing_style": options.addressing_style},
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
-        retries={"mode": "standard", "max_attempts": options.max_attempts},
+        retries={"mode": "standard", "total_max_attempts": options.max_attempts},
         max_pool_connections=16,
     )
     return boto3.session.Session().client(
