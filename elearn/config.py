@@ -84,12 +84,14 @@ class Settings:
     )
     storage_url: str = _setting(
         "",
-        "file:///path or s3://bucket; default a media folder in the instance folder",
+        "file:///path or s3://bucket[/prefix]; default a media folder in the instance folder",
         production_required=True,
     )
     s3_endpoint_url: str = _setting("", "S3 API endpoint (MinIO, SeaweedFS); empty means AWS")
     s3_region: str = _setting("us-east-1", "S3 region")
-    s3_access_key_id: str = _setting("", "S3 access key id", secret=True)
+    s3_access_key_id: str = _setting(
+        "", "S3 access key id; empty uses boto3's default chain (e.g. an IAM role)", secret=True
+    )
     s3_secret_access_key: str = _setting("", "S3 secret access key", secret=True)
     smtp_url: str = _setting(
         "",
@@ -142,6 +144,15 @@ class Settings:
     mail_max_attempts: int = _setting(
         10, "Sending attempts of one mail before it is marked failed", parse=_int
     )
+    s3_public_endpoint_url: str = _setting(
+        "", "S3 endpoint written into presigned URLs when clients reach S3 at another address"
+    )
+    s3_addressing_style: str = _setting(
+        "path", "path (MinIO, SeaweedFS) or virtual (bucket in the host name)"
+    )
+    s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
+    s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
+    s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
 
     @property
     def is_production(self) -> bool:
