@@ -25,7 +25,18 @@ def _text(value: str) -> str:
 
 
 def _int(value: str) -> int:
-    return int(value.strip())
+    """A positive whole number: every numeric setting is a count, a size or a duration."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return number
+
+
+def _float(value: str) -> float:
+    return float(value.strip())
 
 
 def _languages(value: str) -> tuple[str, ...]:
@@ -73,12 +84,14 @@ class Settings:
     )
     storage_url: str = _setting(
         "",
-        "file:///path or s3://bucket; default a media folder in the instance folder",
+        "file:///path or s3://bucket[/prefix]; default a media folder in the instance folder",
         production_required=True,
     )
     s3_endpoint_url: str = _setting("", "S3 API endpoint (MinIO, SeaweedFS); empty means AWS")
     s3_region: str = _setting("us-east-1", "S3 region")
-    s3_access_key_id: str = _setting("", "S3 access key id", secret=True)
+    s3_access_key_id: str = _setting(
+        "", "S3 access key id; empty uses boto3's default chain (e.g. an IAM role)", secret=True
+    )
     s3_secret_access_key: str = _setting("", "S3 secret access key", secret=True)
     smtp_url: str = _setting(
         "",
@@ -86,7 +99,9 @@ class Settings:
         production_required=True,
         secret=True,
     )
-    smtp_timeout_seconds: int = _setting(10, "SMTP connect and command timeout", parse=_int)
+    smtp_timeout_seconds: float = _setting(
+        10.0, "SMTP connect and command timeout in seconds", parse=_float
+    )
     mail_from: str = _setting("elearn <no-reply@elearn.localhost>", "Sender of every mail")
     public_base_url: str = _setting(
         "http://127.0.0.1:5000",
@@ -123,6 +138,31 @@ class Settings:
     package_max_ratio: int = _setting(
         100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
     )
+    certificate_issuer_name: str = _setting(
+        "elearn — online customs training",
+        "Issuer printed on certificates and named in their signed credentials",
+    )
+    certificate_signatory_name: str = _setting(
+        "", "Person who signs certificates, printed under the signature line; empty omits it"
+    )
+    certificate_signatory_title: str = _setting(
+        "", "The signatory's position, printed under their name; empty omits it"
+    )
+    smtp_ca_file: str = _setting(
+        "", "PEM file of the authorities trusted for SMTP TLS; empty uses the system store"
+    )
+    mail_max_attempts: int = _setting(
+        10, "Sending attempts of one mail before it is marked failed", parse=_int
+    )
+    s3_public_endpoint_url: str = _setting(
+        "", "S3 endpoint written into presigned URLs when clients reach S3 at another address"
+    )
+    s3_addressing_style: str = _setting(
+        "path", "path (MinIO, SeaweedFS) or virtual (bucket in the host name)"
+    )
+    s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
+    s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
+    s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
 
     @property
     def is_production(self) -> bool:
@@ -154,7 +194,10 @@ class Settings:
             raise ConfigError(f"ELEARN_ENV must be one of {', '.join(ENVIRONMENTS)}")
         if self.is_production:
             for setting in fields(self):
-                if setting.metadata["production_required"] and not getattr(self, setting.name):
+                # A default serves the embedded mode only (a localhost URL, in-process rate
+                # limits): left at it, a production setting counts as missing.
+                value = getattr(self, setting.name)
+                if setting.metadata["production_required"] and value in ("", setting.default):
                     raise ConfigError(
                         f"{variable_name(setting.name)} is required when ELEARN_ENV=production"
                     )
@@ -175,6 +218,17 @@ class Settings:
             setting.name: "***" if setting.metadata["secret"] else getattr(self, setting.name)
             for setting in fields(self)
         }
+
+    def to_env(self) -> dict[str, str]:
+        """The ``ELEARN_*`` variables that ``from_env`` reads back into these same settings."""
+        return {
+            variable_name(setting.name): _unparse(getattr(self, setting.name))
+            for setting in fields(self)
+        }
+
+
+def _unparse(value: Any) -> str:
+    return ",".join(value) if isinstance(value, tuple) else str(value)
 
 
 def variable_name(field_name: str) -> str:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from elearn.accounts import passwords
+from elearn.accounts import passwords, signals
 from elearn.accounts.models import Administration, Role, User
 from elearn.audit import service as audit_log
+from elearn.config import DEFAULT_LANGUAGES
+from elearn.database import contains_text
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
 from elearn.policy import visible_users_clause
 
 log = logging.getLogger(__name__)
+SetPasswordPurpose = Literal["welcome", "reset"]
 
 
 def normalize_email(email: str) -> str:
@@ -36,20 +39,16 @@ class AdministrationFilter:
 
 
 def list_administrations(criteria: AdministrationFilter, page: PageRequest) -> Page[Administration]:
-    """Administrations ordered by code."""
+    """Administrations ordered by code; ``search`` matches the code or a name in any language."""
     statement = select(Administration).order_by(Administration.code)
     if criteria.region:
         statement = statement.where(Administration.region == criteria.region)
     if criteria.active is not None:
         statement = statement.where(Administration.active == criteria.active)
     if criteria.search:
-        needle = f"%{criteria.search.lower()}%"
-        statement = statement.where(
-            or_(
-                Administration.code.ilike(needle),
-                db.cast(Administration.names, db.String).ilike(needle),
-            )
-        )
+        names = (Administration.names[lang].as_string() for lang in DEFAULT_LANGUAGES)
+        columns = (Administration.code, *names)
+        statement = statement.where(or_(*(contains_text(c, criteria.search) for c in columns)))
     return fetch_page(statement, page)
 
 
@@ -146,8 +145,8 @@ def list_users(actor: User, criteria: UserFilter, page: PageRequest) -> Page[Use
     if criteria.active is not None:
         statement = statement.where(User.active == criteria.active)
     if criteria.search:
-        needle = f"%{criteria.search.lower()}%"
-        statement = statement.where(or_(User.email.ilike(needle), User.full_name.ilike(needle)))
+        columns = (User.email, User.full_name)
+        statement = statement.where(or_(*(contains_text(c, criteria.search) for c in columns)))
     return fetch_page(statement, page)
 
 
@@ -177,12 +176,7 @@ def create_user(actor: User | None, new: NewUser) -> User:
     )
     user.roles = new.roles
     db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        raise Conflict(
-            "A user with this email already exists.", errors={"email": ["taken"]}
-        ) from None
+    _flush_unique_email()
     audit_log.record(
         actor,
         "user.created",
@@ -196,8 +190,18 @@ def create_user(actor: User | None, new: NewUser) -> User:
     return user
 
 
+def _flush_unique_email() -> None:
+    """Flush; a concurrent request that took the same email loses with a 409, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "A user with this email already exists.", errors={"email": ["taken"]}
+        ) from None
+
+
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
-    """Apply an admin's or contact point's changes, auditing roles and activation."""
+    """Apply an admin's or contact point's changes; every change is audited."""
     if "email" in changes:
         email = normalize_email(changes["email"])
         other = find_user_by_email(email)
@@ -210,7 +214,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         user.administration_id = administration.id if administration else None
     for name in ("full_name", "language"):
         if name in changes:
-            setattr(user, name, changes[name].strip() if name == "full_name" else changes[name])
+            setattr(user, name, changes[name])
     if "roles" in changes and frozenset(changes["roles"]) != user.roles:
         before = sorted(user.roles)
         user.roles = frozenset(changes["roles"])
@@ -234,7 +238,17 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             user.id,
             administration_id=user.administration_id,
         )
-    db.session.flush()
+    edited = {"administration" if name == "administration_code" else name for name in changes}
+    if plain := sorted(edited - {"roles", "active"}):
+        audit_log.record(
+            actor,
+            "user.updated",
+            "user",
+            user.id,
+            administration_id=user.administration_id,
+            fields=plain,
+        )
+    _flush_unique_email()
     return user
 
 
@@ -250,7 +264,7 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
         audit_log.record(user, "user.password_changed", "user", user.id)
     for name in ("full_name", "language"):
         if name in changes:
-            setattr(user, name, changes[name].strip() if name == "full_name" else changes[name])
+            setattr(user, name, changes[name])
     db.session.flush()
     return user
 
@@ -284,7 +298,11 @@ def set_password_with_token(token: str, password: str) -> User:
     return user
 
 
-def send_set_password_link(user: User, *, purpose: str) -> None:
-    token = passwords.make_set_password_token(user)
-    log.info("set-password link (%s) for user %s issued", purpose, user.id)
-    del token
+def send_set_password_link(user: User, *, purpose: SetPasswordPurpose) -> None:
+    """Ask, in this transaction, for a set-password link to be mailed to ``user``.
+
+    The link's token is made when the mail is rendered (so it is never stored); the
+    notifications domain subscribes to the signal and owns the mail.
+    """
+    signals.set_password_link_requested.send(user, purpose=purpose)
+    log.info("set-password link (%s) requested for user %s", purpose, user.id)
