@@ -19,6 +19,7 @@ from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
+from elearn.media.api import media_blp
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         audit_blp,
         health.health_blp,
         *CERTIFICATE_BLUEPRINTS,
+        media_blp,
     ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)

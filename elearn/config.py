@@ -163,6 +163,15 @@ class Settings:
     s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
     s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
     s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
+    media_max_video_bytes: int = _setting(
+        1024 * 1024 * 1024, "Largest video accepted (video/mp4, video/webm)", parse=_int
+    )
+    media_max_other_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest audio, PDF or image file accepted", parse=_int
+    )
+    media_stale_upload_hours: int = _setting(
+        24, "Age after which an upload never completed (or refused) is removed", parse=_int
+    )
 
     @property
     def is_production(self) -> bool:

@@ -135,3 +135,16 @@ def visible_courses_clause(actor: User) -> ColumnElement[bool]:
     if actor.has_role(Role.TRAINER):
         return or_(published, Course.owner_links.any(user_id=actor.id))
     return published
+
+
+# media
+
+
+def can_manage_media(actor: User, course: Course) -> bool:
+    """Uploading, completing, listing and attaching a course's media: its editors."""
+    return can_edit_course(actor, course)
+
+
+def can_download_media(actor: User, course: Course, *, used_in_a_lesson: bool) -> bool:
+    """Editors fetch any of their course's media; others what a lesson they can see shows."""
+    return can_edit_course(actor, course) or (used_in_a_lesson and can_view_course(actor, course))

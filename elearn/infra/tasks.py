@@ -34,6 +34,7 @@ QUEUES = outbox.QUEUES
 TIME_LIMIT_SECONDS = 300
 SOFT_TIME_LIMIT_SECONDS = 240
 SWEEP_EVERY_SECONDS = 60.0
+STALE_UPLOADS_EVERY_SECONDS = 3600.0
 BROKER_CONNECT_TIMEOUT_SECONDS = 1
 
 
@@ -147,6 +148,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": "elearn.notifications.retry_due",
                 "schedule": SWEEP_EVERY_SECONDS,
                 "options": {"queue": "mail", "expires": SWEEP_EVERY_SECONDS},
+            },
+            "media-stale-uploads": {
+                "task": "elearn.media.remove_stale_uploads",
+                "schedule": STALE_UPLOADS_EVERY_SECONDS,
+                "options": {"queue": "default", "expires": STALE_UPLOADS_EVERY_SECONDS},
             },
         },
     }
