@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 from elearn.accounts.models import Role
 from tests.courses.builders import CourseBuilder
 from tests.factories import Factory, Person
-from tests.media.samples import EXTENSIONS, PDF
+from tests.media.samples import EXTENSIONS, MP4, PDF
 from tests.storage import Backend, Reply, local_backend
 
 
@@ -112,3 +112,22 @@ def lesson_kind(client: FlaskClient):
         assert response.status_code == 200, response.get_data(as_text=True)
 
     return change
+
+
+@pytest.fixture
+def show(client: FlaskClient, local_flow: MediaFlow, lesson_kind):
+    """``show(owner, course)``: a ready video, shown in the course's first lesson; the asset."""
+
+    def build(owner: Person, course: Any) -> dict[str, Any]:
+        lesson_id = course.lesson_ids[0][0]
+        lesson_kind(owner, course.id, lesson_id, "video")
+        asset = local_flow.ready(owner, course.id, MP4, "video/mp4")
+        response = client.put(
+            f"/api/v1/lessons/{lesson_id}/media",
+            json={"media_asset_id": asset["id"]},
+            headers=owner.headers,
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return asset
+
+    return build
