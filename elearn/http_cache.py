@@ -50,7 +50,7 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
 class RepresentationCache:
     """A thread-safe LRU of response bodies and their describing headers."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 512) -> None:
         self._entries: OrderedDict[Hashable, Representation] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
