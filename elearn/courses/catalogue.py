@@ -193,8 +193,8 @@ def _grouped(statement: Select[Any, Any], course_ids: Sequence[int]) -> dict[int
 
 
 def fingerprint() -> tuple[int, int]:
-    """Changes with any committed change to any course's card or visibility, or to the set of
-    courses: the sum of the random ``card_version`` that a flush hook renews (models.course)."""
+    """Changes with any committed change to any course's card or visibility, or to the courses."""
+    # The random card_version of each course is renewed by a flush hook (models.course).
     count, total = db.session.execute(
         select(func.count(Course.id), func.coalesce(func.sum(Course.card_version), 0))
     ).one()
