@@ -206,17 +206,8 @@ def measure(base: str, seconds: float, threads: int) -> dict[str, tuple[float, f
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
-    parser.add_argument("--courses", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=10.0, help="per measured endpoint")
-    parser.add_argument("--threads", type=int, default=4, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    args = parser.parse_args()
-
-    instance = tempfile.mkdtemp(prefix="elearn-bench-")
-    settings = Settings(instance_path=instance, database_url=args.database_url).validated()
+def run(settings: Settings, args: argparse.Namespace) -> None:
+    """Build, serve, measure, print."""
     started = time.monotonic()
     build(settings, args.courses)
     print(f"built {args.courses} courses x 3 languages in {time.monotonic() - started:.1f} s "
@@ -234,6 +225,19 @@ def main() -> None:
     print(f"{'endpoint':<30} {'req/s':>8} {'mean ms':>8} {'vs hello':>9}")
     for name, (rate, mean_ms) in results.items():
         print(f"{name:<30} {rate:>8.0f} {mean_ms:>8.1f} {rate / hello:>9.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument("--courses", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per measured endpoint")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="elearn-catalogue-bench-") as instance:
+        run(Settings(instance_path=instance, database_url=args.database_url).validated(), args)
 
 
 if __name__ == "__main__":
