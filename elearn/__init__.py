@@ -13,6 +13,7 @@ from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
 from elearn.certificates.api import BLUEPRINTS as CERTIFICATE_BLUEPRINTS
 from elearn.config import Settings
+from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.init_app(app)
     for blueprint in (
         *ACCOUNT_BLUEPRINTS,
+        *COURSE_BLUEPRINTS,
         audit_blp,
         health.health_blp,
         *CERTIFICATE_BLUEPRINTS,

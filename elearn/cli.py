@@ -17,6 +17,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.schemas import UserCreateSchema
 from elearn.certificates import keys as signing_keys
 from elearn.config import DEFAULT_LANGUAGES, ConfigError, current_settings
+from elearn.courses.cli import content
 from elearn.demo import load_demo
 from elearn.errors import DomainError
 from elearn.infra import outbox
@@ -72,6 +73,9 @@ def serve(host: str, port: int) -> None:
     from flask import current_app
 
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+main.add_command(content)
 
 
 @main.group()

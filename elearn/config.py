@@ -153,6 +153,16 @@ class Settings:
     s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
     s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
     s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
+    package_max_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest content package zip accepted for import", parse=_int
+    )
+    package_max_uncompressed_bytes: int = _setting(
+        200 * 1024 * 1024, "Largest total size of a content package's files", parse=_int
+    )
+    package_max_files: int = _setting(2000, "Most files a content package may hold", parse=_int)
+    package_max_ratio: int = _setting(
+        100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
+    )
 
     @property
     def is_production(self) -> bool:

@@ -54,6 +54,10 @@ class Unprocessable(DomainError):
     """Input the server understood but cannot accept (e.g. an upload whose bytes lie)."""
 
 
+class TooLarge(DomainError):
+    """Input over a configured size limit (an upload, or what an archive expands to)."""
+
+
 HTTP_STATUS: dict[type[DomainError], HTTPStatus] = {
     Unauthenticated: HTTPStatus.UNAUTHORIZED,
     Forbidden: HTTPStatus.FORBIDDEN,
@@ -61,6 +65,7 @@ HTTP_STATUS: dict[type[DomainError], HTTPStatus] = {
     Conflict: HTTPStatus.CONFLICT,
     Invalid: HTTPStatus.UNPROCESSABLE_ENTITY,
     Unprocessable: HTTPStatus.UNPROCESSABLE_ENTITY,
+    TooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
 }
 # RFC 9110 requires a 401 to name the authentication scheme it accepts.
 HTTP_HEADERS: dict[type[DomainError], dict[str, str]] = {

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from elearn.accounts.models import Role, User
+from elearn.courses.models import Course, CourseStatus
 from elearn.errors import Forbidden, NotFound
 
 CONTACT_POINT_GRANTABLE_ROLES = frozenset({Role.TRAINEE})
@@ -90,3 +91,56 @@ def can_edit_user(actor: User, user: User, fields: Iterable[str]) -> bool:
 
 def can_list_audit_events(actor: User) -> bool:
     return is_admin(actor)
+
+
+# courses
+
+
+def can_create_courses(actor: User) -> bool:
+    return actor.has_role(Role.TRAINER) or is_admin(actor)
+
+
+def can_edit_course(actor: User, course: Course) -> bool:
+    """Admins edit any course; trainers the courses they own or co-own."""
+    if is_admin(actor):
+        return True
+    return actor.has_role(Role.TRAINER) and actor.id in course.owner_ids
+
+
+def can_own_courses(user: User) -> bool:
+    return user.active and user.has_role(Role.TRAINER)
+
+
+def can_view_course(actor: User, course: Course) -> bool:
+    """Editors see every state; others a published course open to their administration."""
+    if can_edit_course(actor, course):
+        return True
+    if course.status != CourseStatus.PUBLISHED:
+        return False
+    restricted_to = course.administration_ids
+    return not restricted_to or actor.administration_id in restricted_to
+
+
+def catalogue_scope(actor: User) -> tuple[object, ...]:
+    """Everything about ``actor`` that visible_courses_clause depends on (a cache key part)."""
+    if is_admin(actor):
+        return ("admin",)
+    if actor.has_role(Role.TRAINER):
+        return ("trainer", actor.id, actor.administration_id)
+    return ("member", actor.administration_id)
+
+
+def visible_courses_clause(actor: User) -> ColumnElement[bool]:
+    """SQL condition selecting the courses ``actor`` may see (the same rule as can_view_course)."""
+    if is_admin(actor):
+        return true()
+    open_to_actor = ~Course.administration_links.any()
+    if actor.administration_id is not None:
+        open_to_actor = or_(
+            open_to_actor,
+            Course.administration_links.any(administration_id=actor.administration_id),
+        )
+    published = and_(Course.status == CourseStatus.PUBLISHED, open_to_actor)
+    if actor.has_role(Role.TRAINER):
+        return or_(published, Course.owner_links.any(user_id=actor.id))
+    return published

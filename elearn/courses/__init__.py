@@ -1,0 +1,1 @@
+"""Courses: translations, modules, lessons, the catalogue and content packages."""

@@ -1,0 +1,7 @@
+"""HTTP endpoints of the courses domain, one blueprint per concern."""
+
+from elearn.courses.api.courses import courses_blp
+from elearn.courses.api.outline import outline_blp
+from elearn.courses.api.packages import packages_blp
+
+BLUEPRINTS = (courses_blp, outline_blp, packages_blp)

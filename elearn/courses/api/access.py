@@ -1,0 +1,43 @@
+"""What every courses endpoint needs: the course as the caller may see it, and the language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import request
+
+from elearn import policy
+from elearn.accounts.models import User
+from elearn.config import current_settings
+from elearn.courses import authoring
+from elearn.courses.models import Course
+
+
+def visible_course(actor: User, course: Course) -> Course:
+    """``course`` if ``actor`` may see it; 404 otherwise (a draft's existence is not revealed)."""
+    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
+    return course
+
+
+def editable_course(actor: User, course_id: int) -> Course:
+    """The course if ``actor`` may edit it: 404 when they cannot see it, 403 when only see it."""
+    course = visible_course(actor, authoring.find_course(course_id))
+    policy.authorize(policy.can_edit_course(actor, course))
+    return course
+
+
+def requested_language(explicit: str | None = None) -> str | None:
+    """``?lang=`` when given, else the best ``Accept-Language`` match among content languages."""
+    if explicit is not None:
+        return explicit
+    best: str | None = request.accept_languages.best_match(current_settings().languages)
+    return best
+
+
+def language_headers(languages: Iterable[str]) -> dict[str, str]:
+    """``Content-Language`` naming the languages a response uses, and ``Vary`` on the request's."""
+    used = list(dict.fromkeys(languages))
+    headers = {"Vary": "Accept-Language"}
+    if used:
+        headers["Content-Language"] = ", ".join(used)
+    return headers
