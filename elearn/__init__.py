@@ -14,6 +14,7 @@ from elearn.audit.api import audit_blp
 from elearn.config import Settings
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
+from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra.tasks import celery_init_app
@@ -39,7 +40,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     identity.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
-    for blueprint in (*ACCOUNT_BLUEPRINTS, *COURSE_BLUEPRINTS, audit_blp, health.health_blp):
+    for blueprint in (
+        *ACCOUNT_BLUEPRINTS,
+        *COURSE_BLUEPRINTS,
+        *ENROLMENT_BLUEPRINTS,
+        audit_blp,
+        health.health_blp,
+    ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     health.init_app(app)
