@@ -148,8 +148,6 @@ def update_run(
 
 def _move_run_due_dates(run: CourseRun, old_due_at: datetime | None) -> None:
     # Enrolments whose date was extended one by one keep it; the others follow the run.
-    if run.due_at is not None and run.due_at <= clock.now():
-        raise Invalid("The due date is in the past.", errors={"due_at": ["Must be in the future."]})
     followers = select(Enrolment).where(
         Enrolment.run_id == run.id, Enrolment.status == EnrolmentStatus.ACTIVE
     )
@@ -171,8 +169,10 @@ def _apply(course: Course, run: CourseRun, values: Mapping[str, Any]) -> None:
         and getattr(run, later) is not None
         and getattr(run, later) <= getattr(run, earlier)
     }
+    if values.get("due_at") is not None and values["due_at"] <= clock.now():
+        errors["due_at"] = ["Must be in the future."]
     if errors:
-        raise Invalid("The run's dates are out of order.", errors=errors)
+        raise Invalid("The run's dates are out of order or past.", errors=errors)
     if "administrations" in values:
         _set_administrations(run, _admitted(course, values["administrations"]))
 

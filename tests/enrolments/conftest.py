@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -183,3 +184,21 @@ def committed_data(app: Flask) -> Iterator[None]:
 
 def days(number: float) -> timedelta:
     return timedelta(days=number)
+
+
+def in_parallel(app: Flask, requests: list[Callable[[FlaskClient], Any]]) -> list[Any]:
+    """Run each request from its own thread and client, released together; their responses."""
+    barrier = threading.Barrier(len(requests))
+    responses: list[Any] = [None] * len(requests)
+
+    def send(index: int) -> None:
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        responses[index] = requests[index](client)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return responses

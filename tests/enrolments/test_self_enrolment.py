@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from datetime import timedelta
-
 import pytest
 
 from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
 from elearn.enrolments import enrolling
 from elearn.enrolments.models import Enrolment, LessonProgress
-from tests.enrolments.conftest import days
+from tests.enrolments.conftest import days, in_parallel
 
 
 def enrol(client, person, course_id, **body):
@@ -68,9 +65,8 @@ def test_a_request_that_loses_the_race_returns_the_winners_enrolment(
         "find_enrolment",
         lambda user_id, course_id, lock=False: None if lock else find(user_id, course_id),
     )
-    monkeypatch.setattr(
-        enrolling, "HOLDING_STATUSES", ()
-    )  # the first look finds nothing to return either
+    # The first, unlocked look must find nothing to return either.
+    monkeypatch.setattr(enrolling, "HOLDING_STATUSES", ())
 
     response = enrol(client, actors["trainee"], course.id)
 
@@ -263,19 +259,9 @@ def test_two_simultaneous_enrolments_in_a_course_without_runs(
 
 
 def run_together(app, people, course_id, run_id):
-    """Send one self-enrolment per person from parallel threads, released at once."""
-    barrier = threading.Barrier(len(people))
-    results = []
-
-    def send(person):
-        client = app.test_client()
-        barrier.wait(timeout=timedelta(seconds=10).total_seconds())
-        response = enrol(client, person, course_id, run_id=run_id)
-        results.append((response.status_code, (response.get_json() or {}).get("id")))
-
-    threads = [threading.Thread(target=send, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return [status for status, _ in results], [i for _, i in results]
+    """One self-enrolment per person, sent from parallel threads."""
+    responses = in_parallel(
+        app,
+        [lambda client, p=person: enrol(client, p, course_id, run_id=run_id) for person in people],
+    )
+    return [r.status_code for r in responses], [(r.get_json() or {}).get("id") for r in responses]
