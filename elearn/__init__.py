@@ -15,6 +15,7 @@ from elearn.certificates.api import BLUEPRINTS as CERTIFICATE_BLUEPRINTS
 from elearn.config import Settings
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
+from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra import mail, storage
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (
         *ACCOUNT_BLUEPRINTS,
         *COURSE_BLUEPRINTS,
+        *ENROLMENT_BLUEPRINTS,
         audit_blp,
         health.health_blp,
         *CERTIFICATE_BLUEPRINTS,

@@ -128,16 +128,6 @@ class Settings:
         300, "Age after which pending background work is sent again", parse=_int
     )
     log_level: str = _setting("INFO", "Python logging level")
-    package_max_bytes: int = _setting(
-        50 * 1024 * 1024, "Largest content package zip accepted for import", parse=_int
-    )
-    package_max_uncompressed_bytes: int = _setting(
-        200 * 1024 * 1024, "Largest total size of a content package's files", parse=_int
-    )
-    package_max_files: int = _setting(2000, "Most files a content package may hold", parse=_int)
-    package_max_ratio: int = _setting(
-        100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
-    )
     certificate_issuer_name: str = _setting(
         "elearn — online customs training",
         "Issuer printed on certificates and named in their signed credentials",
@@ -163,6 +153,19 @@ class Settings:
     s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
     s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
     s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
+    package_max_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest content package zip accepted for import", parse=_int
+    )
+    package_max_uncompressed_bytes: int = _setting(
+        200 * 1024 * 1024, "Largest total size of a content package's files", parse=_int
+    )
+    package_max_files: int = _setting(2000, "Most files a content package may hold", parse=_int)
+    package_max_ratio: int = _setting(
+        100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
+    )
+    bulk_enrolment_max_rows: int = _setting(
+        5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
+    )
     media_max_video_bytes: int = _setting(
         1024 * 1024 * 1024, "Largest video accepted (video/mp4, video/webm)", parse=_int
     )

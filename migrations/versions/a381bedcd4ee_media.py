@@ -1,7 +1,7 @@
 """media
 
 Revision ID: a381bedcd4ee
-Revises: 5a56e990e5d3
+Revises: a3bb75f0f8ba
 Create Date: 2026-11-27 21:49:37.481205
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a381bedcd4ee'
-down_revision = '5a56e990e5d3'
+down_revision = 'a3bb75f0f8ba'
 branch_labels = None
 depends_on = None
 

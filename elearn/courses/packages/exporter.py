@@ -58,7 +58,8 @@ def _media_files(course: Course) -> dict[int, tuple[str, bytes]]:
 
 
 def package_of(course: Course, media_paths: Mapping[int, str]) -> CoursePackage:
-    """``media_paths``: the package path of each lesson's media file, by lesson id."""
+    """The package a complete course makes: active outline, files named after keys;
+    ``media_paths`` gives the package path of each lesson's media file, by lesson id."""
     languages = tuple(course.languages)
     translations = {}
     for language in languages:
