@@ -189,20 +189,24 @@ def _inspect(asset: MediaAsset, sha256: str | None) -> tuple[int, str] | str:
     if info.content_type != asset.content_type:
         return f"The upload was stored as {info.content_type}, not {asset.content_type}."
     # A form upload has no SHA-256 on record (S3 keeps none), so the bytes are read back.
-    digest = hashlib.sha256()
+    digest, size = hashlib.sha256(), 0
     with store.open(asset.storage_key) as reader:
         head = reader.read(filetypes.SNIFF_BYTES)
-        digest.update(head)
-        while chunk := reader.read(CHUNK_SIZE):
+        chunk = head
+        while chunk:
             digest.update(chunk)
+            size += len(chunk)
+            chunk = reader.read(CHUNK_SIZE)
     file_type = filetypes.by_content_type(asset.content_type)
-    assert file_type is not None
+    assert file_type is not None, "only accepted types are uploaded"
     problem = filetypes.content_problem(file_type, head)
     if problem is not None:
         return problem
+    if size != asset.declared_size:
+        return "The upload changed while it was being checked."
     if sha256 is not None and sha256 != digest.hexdigest():
         return "The SHA-256 of the upload is not the one given."
-    return info.size, digest.hexdigest()
+    return size, digest.hexdigest()
 
 
 # downloads

@@ -157,3 +157,27 @@ def test_completing_a_ready_asset_again_changes_nothing(flow, courses, trainer, 
 
     assert again.status_code == 200
     assert again.json == asset
+
+
+def test_a_file_replaced_while_it_is_checked_is_rejected(
+    app, local_flow, courses, trainer, make, monkeypatch
+):
+    course = courses.build(owners=[trainer])
+    started = local_flow.start(trainer, course.id).json
+    assert local_flow.send(started, PDF).status == 204
+    store = app.extensions["elearn.storage"]
+    head = store.head
+
+    def head_then_replace(key):
+        info = head(key)
+        # The presigned form stays valid until it expires, so it can be sent again meanwhile.
+        assert local_flow.send(started, PDF[:100]).status == 204
+        return info
+
+    monkeypatch.setattr(store, "head", head_then_replace)
+
+    completed = local_flow.complete(trainer, started["asset"]["id"])
+
+    assert completed.status_code == 422
+    assert completed.json["rejection"] == "The upload changed while it was being checked."
+    assert not stored_object(app, make.all(MediaAsset)[0].storage_key)
