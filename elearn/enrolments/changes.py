@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -74,7 +74,8 @@ def expire_overdue(limit: int = 500) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for enrolment in overdue:
+        due_at = cast(datetime, enrolment.due_at)  # the query selected enrolments with a due date
         enrolment.status = EnrolmentStatus.EXPIRED
-        trail.record(None, enrolment, "enrolment.expired", due_at=enrolment.due_at.isoformat())
+        trail.record(None, enrolment, "enrolment.expired", due_at=due_at.isoformat())
     db.session.flush()
     return len(overdue)
