@@ -19,7 +19,7 @@ ReadinessCheck = Callable[[], None]
 
 def _database() -> None:
     # A pool connection of its own: the probe must not open a transaction in the request session.
-    with db.engine.connect() as connection:
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("SELECT 1"))
 
 

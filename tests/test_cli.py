@@ -4,7 +4,14 @@ import pytest
 
 from elearn.accounts.models import Administration, Role, User
 from elearn.cli import main
-from elearn.demo import DEMO_PASSWORD, DEMO_USERS, wco_europe_administrations
+from elearn.courses.models import Course, CourseStatus
+from elearn.demo import (
+    DEMO_PASSWORD,
+    DEMO_TRAINER,
+    DEMO_USERS,
+    shipped_course_folders,
+    wco_europe_administrations,
+)
 
 
 @pytest.fixture
@@ -120,14 +127,33 @@ def test_demo_loads_every_wco_europe_administration_and_one_login_per_role(cli, 
     assert f"password: {DEMO_PASSWORD}" in result.output
 
 
+def test_demo_publishes_the_shipped_courses_owned_by_the_demo_trainer(cli, client, make):
+    assert cli("demo").exit_code == 0
+
+    courses = make.all(Course)
+    assert sorted(course.slug for course in courses) == sorted(
+        folder.name for folder in shipped_course_folders()
+    )
+    assert {course.status for course in courses} == {CourseStatus.PUBLISHED}
+    trainee = client.post(
+        "/api/v1/auth/login", json={"email": "trainee.az@elearn.demo", "password": DEMO_PASSWORD}
+    )
+    assert trainee.status_code == 200
+    catalogue = client.get("/api/v1/courses", headers={"Accept-Language": "ru"})
+    assert catalogue.status_code == 200
+    assert len(catalogue.json) == len(courses)
+    trainer = make.all(User, email=DEMO_TRAINER)[0]
+    assert all(trainer.id in course.owner_ids for course in courses)
+
+
 def test_demo_twice_changes_nothing_and_prints_the_same_logins(cli, make):
     first = cli("demo")
-    counts = (make.count(Administration), make.count(User))
+    counts = (make.count(Administration), make.count(User), make.count(Course))
 
     second = cli("demo")
 
     assert second.exit_code == 0
-    assert (make.count(Administration), make.count(User)) == counts
+    assert (make.count(Administration), make.count(User), make.count(Course)) == counts
     assert second.output == first.output
 
 

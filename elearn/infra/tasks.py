@@ -34,7 +34,6 @@ QUEUES = outbox.QUEUES
 TIME_LIMIT_SECONDS = 300
 SOFT_TIME_LIMIT_SECONDS = 240
 SWEEP_EVERY_SECONDS = 60.0
-STALE_UPLOADS_EVERY_SECONDS = 3600.0
 BROKER_CONNECT_TIMEOUT_SECONDS = 1
 
 
@@ -149,10 +148,15 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": SWEEP_EVERY_SECONDS,
                 "options": {"queue": "mail", "expires": SWEEP_EVERY_SECONDS},
             },
+            "enrolments-expire": {
+                "task": "elearn.enrolments.expire_overdue",
+                "schedule": 3600.0,
+                "options": {"queue": "default", "expires": 3600.0},
+            },
             "media-stale-uploads": {
                 "task": "elearn.media.remove_stale_uploads",
-                "schedule": STALE_UPLOADS_EVERY_SECONDS,
-                "options": {"queue": "default", "expires": STALE_UPLOADS_EVERY_SECONDS},
+                "schedule": 3600.0,
+                "options": {"queue": "default", "expires": 3600.0},
             },
         },
     }
