@@ -26,7 +26,6 @@ from elearn.media.schemas import (
     UploadRequestSchema,
 )
 from elearn.pagination import paginated
-from elearn.uow import unit_of_work
 
 media_blp = Blueprint(
     "media", __name__, url_prefix="/api/v1", description="Media: uploads, downloads, lesson media"
@@ -81,9 +80,7 @@ def complete_upload(body: dict[str, Any], asset_id: int) -> MediaAsset:
     answer is 422 naming the reason. Completing again gives the same answer.
     """
     asset = _managed_asset(current_actor(), asset_id)
-    # A rejection is an answer of 422, which would roll the request back: commit the verdict.
-    with unit_of_work():
-        verdict = service.complete_upload(asset, body["sha256"])
+    verdict = service.complete_upload(asset, body["sha256"])
     if verdict.rejection is not None:
         raise Unprocessable(
             f"The upload was rejected and deleted: {verdict.rejection}",

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import exists, select
 
-from elearn import clock, filetypes
+from elearn import clock, filetypes, uow
 from elearn.accounts.models import User
 from elearn.config import current_settings
 from elearn.courses.models import Course, Lesson, LessonKind
@@ -169,6 +169,8 @@ def complete_upload(asset: MediaAsset, sha256: str | None) -> Verdict:
     if isinstance(checked, str):
         storage().delete(asset.storage_key)
         asset.status, asset.rejection = MediaStatus.REJECTED, checked
+        # The object is gone whatever the answer: the rejection must be stored with the 422.
+        uow.current().keep_when_refused()
         log.info("media asset %s rejected: %s", asset.id, checked)
     else:
         asset.status = MediaStatus.READY
