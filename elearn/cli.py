@@ -10,6 +10,7 @@ from elearn import create_app
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
 from elearn.config import ConfigError, current_settings
+from elearn.courses.cli import content
 from elearn.demo import load_demo
 from elearn.errors import DomainError
 from elearn.uow import unit_of_work
@@ -36,6 +37,9 @@ def serve(host: str, port: int) -> None:
     from flask import current_app
 
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+main.add_command(content)
 
 
 @main.group()

@@ -53,7 +53,7 @@ def find_course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
-def create_course(actor: User, values: Mapping[str, Any]) -> Course:
+def create_course(actor: User | None, values: Mapping[str, Any]) -> Course:
     """A draft course with a unique slug; a trainer creating it becomes its owner."""
     _ensure_slug_free(values["slug"])
     course = Course(
@@ -63,14 +63,14 @@ def create_course(actor: User, values: Mapping[str, Any]) -> Course:
     )
     db.session.add(course)
     apply_changes(course, values)
-    if policy.can_own_courses(actor):
+    if actor is not None and policy.can_own_courses(actor):
         course.owner_links.append(CourseOwner(user=actor))
     _flush_unique(course.slug)
     audit_log.record(actor, "course.created", "course", course.id, slug=course.slug)
     return course
 
 
-def update_course(actor: User, course: Course, changes: Mapping[str, Any]) -> Course:
+def update_course(actor: User | None, course: Course, changes: Mapping[str, Any]) -> Course:
     """Apply settings and texts; the default language always keeps a text."""
     if "slug" in changes and changes["slug"] != course.slug:
         _ensure_slug_free(changes["slug"])

@@ -102,6 +102,6 @@ class ImportResultSchema(ma.Schema):
     created = ma.fields.Boolean()
     status = ma.fields.String()
     lessons_created = ma.fields.Integer()
-    lessons_updated = ma.fields.Integer()
+    lessons_kept = ma.fields.Integer()
     lessons_archived = ma.fields.Integer()
     lessons_deleted = ma.fields.Integer()

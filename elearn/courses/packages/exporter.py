@@ -1,0 +1,84 @@
+"""A course back into a package: what ``elearn content export`` and the export endpoint write.
+
+Files are named after keys (``en/<lesson key>.md``, ``quizzes/<lesson key>.yaml``), which never
+change when the outline is reordered. Archived modules and lessons are not exported, and media
+files are not written until the media domain stores them.
+"""
+
+from __future__ import annotations
+
+from elearn.courses import completeness, outline
+from elearn.courses.models import Course, Lesson, Module
+from elearn.courses.packages.files import PackageFiles
+from elearn.courses.packages.model import (
+    CoursePackage,
+    CourseTexts,
+    LessonFile,
+    LessonSpec,
+    ModuleSpec,
+    QuizFile,
+)
+from elearn.courses.packages.writer import write_package
+from elearn.errors import Conflict
+
+
+def export_package(course: Course) -> PackageFiles:
+    """The course as package files; 409 listing every gap when a language is incomplete."""
+    outline.load(course)
+    gaps = completeness.export_gaps(course)
+    if gaps:
+        raise Conflict(
+            "The course needs every text in each of its languages to be exported.", errors=gaps
+        )
+    return write_package(package_of(course))
+
+
+def package_of(course: Course) -> CoursePackage:
+    languages = tuple(course.languages)
+    translations = {}
+    for language in languages:
+        text = course.translation(language)
+        assert text is not None
+        translations[language] = CourseTexts(text.title, text.summary, tuple(text.objectives))
+    return CoursePackage(
+        slug=course.slug,
+        code=course.code,
+        default_language=course.default_language,
+        languages=languages,
+        translations=translations,
+        modules=tuple(_module(module, languages) for module in outline.active_modules(course)),
+        topics=tuple(course.topics),
+        estimated_minutes=course.estimated_minutes,
+        pass_mark=course.pass_mark,
+        due_days=course.due_days,
+        administrations=tuple(course.administration_codes),
+        completion_lessons=course.completion_lessons,
+        completion_quizzes=course.completion_quizzes,
+    )
+
+
+def _module(module: Module, languages: tuple[str, ...]) -> ModuleSpec:
+    return ModuleSpec(
+        key=module.key,
+        titles={language: str(module.titles[language]) for language in languages},
+        lessons=tuple(_lesson(lesson, languages) for lesson in outline.active_lessons(module)),
+    )
+
+
+def _lesson(lesson: Lesson, languages: tuple[str, ...]) -> LessonSpec:
+    texts = {}
+    for language in languages:
+        text = lesson.translation(language)
+        assert text is not None
+        texts[language] = LessonFile(text.title, text.body)
+    quiz = lesson.quiz
+    return LessonSpec(
+        key=lesson.key,
+        kind=lesson.kind,
+        file=f"{lesson.key}.md",
+        texts=texts,
+        required=lesson.required,
+        minutes=lesson.minutes,
+        url=lesson.url,
+        quiz=QuizFile(f"quizzes/{lesson.key}.yaml", quiz.source, quiz.definition) if quiz else None,
+    )
