@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import health, uow
+from elearn import health, quizzes, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -17,6 +17,7 @@ from elearn.database import configure_sqlite
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra.tasks import celery_init_app
+from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -39,12 +40,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     identity.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
-    for blueprint in (*ACCOUNT_BLUEPRINTS, *COURSE_BLUEPRINTS, audit_blp, health.health_blp):
+    for blueprint in (
+        *ACCOUNT_BLUEPRINTS,
+        *COURSE_BLUEPRINTS,
+        *QUIZ_BLUEPRINTS,
+        audit_blp,
+        health.health_blp,
+    ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     health.init_app(app)
     uow.init_app(app)
     celery_init_app(app, settings)
+    quizzes.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:

@@ -135,3 +135,30 @@ def visible_courses_clause(actor: User) -> ColumnElement[bool]:
     if actor.has_role(Role.TRAINER):
         return or_(published, Course.owner_links.any(user_id=actor.id))
     return published
+
+
+# quizzes
+
+
+def can_edit_quiz(actor: User, course: Course) -> bool:
+    """Questions with their answer keys, settings and statistics: the course's editors."""
+    return can_edit_course(actor, course)
+
+
+def can_take_quiz(actor: User, course: Course) -> bool:
+    """Whoever may see the course; the learning domain then requires an enrolment."""
+    return can_view_course(actor, course)
+
+
+def can_view_attempt(actor: User, trainee: User, course: Course) -> bool:
+    """The trainee, the course's editors and the contact point of the trainee's administration."""
+    return (
+        actor.id == trainee.id
+        or can_edit_course(actor, course)
+        or is_contact_point_of(actor, trainee.administration_id)
+    )
+
+
+def can_answer_attempt(actor: User, trainee_id: int) -> bool:
+    """Only the trainee answers and submits their own attempt."""
+    return actor.id == trainee_id

@@ -71,6 +71,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "enable_utc": True,
         "beat_schedule": {
             "outbox-sweep": {"task": "elearn.outbox.sweep", "schedule": 60.0},
+            "quiz-attempts-expiry": {"task": "elearn.quizzes.expire_attempts", "schedule": 60.0},
         },
     }
 

@@ -1,0 +1,24 @@
+"""An attempt as its trainee may see it now, under the quiz's current review policy."""
+
+from __future__ import annotations
+
+from elearn import clock
+from elearn.quizzes import attempts
+from elearn.quizzes.models import Attempt
+from elearn.quizzes.quiz import settings_of_lesson
+from elearn.quizzes.standing import Standing
+from elearn.quizzes.views import AttemptView, attempt_view, disclosure
+
+
+def attempt_for_trainee(attempt: Attempt) -> AttemptView:
+    """The attempt (finalised first when its time is up) with what the review policy discloses;
+    answer keys only once the policy allows them."""
+    settings = settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
+    attempts.finish_if_overdue(attempt, settings)
+
+    def closed() -> bool:
+        enrolment = attempt.enrolment
+        history = attempts.attempts_of(enrolment.id, attempt.lesson_id)
+        return Standing(settings, enrolment, history, clock.now()).closed
+
+    return attempt_view(attempt, settings, disclosure(attempt, settings.review, closed))
