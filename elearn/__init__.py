@@ -14,6 +14,7 @@ from elearn.audit.api import audit_blp
 from elearn.config import Settings
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
+from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra.tasks import celery_init_app
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (
         *ACCOUNT_BLUEPRINTS,
         *COURSE_BLUEPRINTS,
+        *ENROLMENT_BLUEPRINTS,
         *QUIZ_BLUEPRINTS,
         audit_blp,
         health.health_blp,

@@ -123,6 +123,9 @@ class Settings:
     package_max_ratio: int = _setting(
         100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
     )
+    bulk_enrolment_max_rows: int = _setting(
+        5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
+    )
 
     @property
     def is_production(self) -> bool:

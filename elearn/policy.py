@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from elearn.accounts.models import Role, User
 from elearn.courses.models import Course, CourseStatus
+from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.errors import Forbidden, NotFound
 
 CONTACT_POINT_GRANTABLE_ROLES = frozenset({Role.TRAINEE})
@@ -135,6 +136,122 @@ def visible_courses_clause(actor: User) -> ColumnElement[bool]:
     if actor.has_role(Role.TRAINER):
         return or_(published, Course.owner_links.any(user_id=actor.id))
     return published
+
+
+# course runs and enrolments
+
+
+def can_manage_runs(actor: User, course: Course) -> bool:
+    """Course owners and admins create and edit runs; everyone who sees the course lists them."""
+    return can_edit_course(actor, course)
+
+
+def run_admits(run: CourseRun, administration_id: int | None) -> bool:
+    """A run without a restriction admits everyone; otherwise only the listed administrations."""
+    restricted_to = run.administration_ids
+    return not restricted_to or administration_id in restricted_to
+
+
+def can_view_run(actor: User, course: Course, run: CourseRun) -> bool:
+    """Editors see every run; others the runs of a visible course that admit them."""
+    if not can_view_course(actor, course):
+        return False
+    return can_edit_course(actor, course) or run_admits(run, actor.administration_id)
+
+
+def visible_runs_clause(actor: User, course: Course) -> ColumnElement[bool]:
+    """SQL condition selecting the runs of ``course`` that ``actor`` may see (can_view_run)."""
+    if can_edit_course(actor, course):
+        return true()
+    open_to_actor = ~CourseRun.administration_links.any()
+    if actor.administration_id is None:
+        return open_to_actor
+    return or_(
+        open_to_actor,
+        CourseRun.administration_links.any(administration_id=actor.administration_id),
+    )
+
+
+def can_self_enrol(actor: User, course: Course) -> bool:
+    """Anyone who sees a course may ask to enrol; admission rules then decide."""
+    return can_view_course(actor, course)
+
+
+def can_bulk_enrol(actor: User, course: Course) -> bool:
+    """Course owners and admins; contact points for the courses their administration sees."""
+    if can_edit_course(actor, course):
+        return True
+    return (
+        actor.has_role(Role.CONTACT_POINT)
+        and actor.administration_id is not None
+        and can_view_course(actor, course)
+    )
+
+
+def can_bulk_enrol_person(actor: User, course: Course, person: User) -> bool:
+    """Owners and admins enrol anyone; a contact point only their own administration's people."""
+    return can_edit_course(actor, course) or is_contact_point_of(actor, person.administration_id)
+
+
+def can_view_enrolment(actor: User, enrolment: Enrolment) -> bool:
+    """The trainee, their contact point, the course's trainers and admins."""
+    return (
+        actor.id == enrolment.user_id
+        or is_contact_point_of(actor, enrolment.user.administration_id)
+        or can_edit_course(actor, enrolment.course)
+    )
+
+
+def can_withdraw_enrolment(actor: User, enrolment: Enrolment) -> bool:
+    return can_view_enrolment(actor, enrolment)
+
+
+def can_change_due_date(actor: User, enrolment: Enrolment) -> bool:
+    """The course's trainers, the trainee's contact point and admins (not the trainee)."""
+    return is_contact_point_of(actor, enrolment.user.administration_id) or can_edit_course(
+        actor, enrolment.course
+    )
+
+
+def can_record_progress(actor: User, enrolment: Enrolment) -> bool:
+    """Only the enrolled trainee records their own progress."""
+    return actor.id == enrolment.user_id
+
+
+def can_list_course_enrolments(actor: User, course: Course) -> bool:
+    """Course owners and admins (every row); contact points (their administration's rows)."""
+    return can_edit_course(actor, course) or (
+        actor.has_role(Role.CONTACT_POINT) and actor.administration_id is not None
+    )
+
+
+def can_list_enrolments(actor: User, administration_id: int | None) -> bool:
+    """Admins any administration; a contact point only their own (the only one they name)."""
+    if is_admin(actor):
+        return True
+    if administration_id is None:
+        return actor.has_role(Role.CONTACT_POINT) and actor.administration_id is not None
+    return is_contact_point_of(actor, administration_id)
+
+
+def visible_enrolments_clause(actor: User) -> ColumnElement[bool]:
+    """SQL condition selecting the enrolments ``actor`` may see in lists (can_view_enrolment)."""
+    if is_admin(actor):
+        return true()
+    visible = [Enrolment.user_id == actor.id]
+    if actor.has_role(Role.CONTACT_POINT) and actor.administration_id is not None:
+        visible.append(Enrolment.user.has(User.administration_id == actor.administration_id))
+    if actor.has_role(Role.TRAINER):
+        visible.append(Enrolment.course.has(Course.owner_links.any(user_id=actor.id)))
+    return or_(*visible)
+
+
+def can_be_enrolled(person: User, course: Course, run: CourseRun | None) -> bool:
+    """An active person whose administration the course and the run both admit."""
+    restricted_to = course.administration_ids
+    if restricted_to and person.administration_id not in restricted_to:
+        return False
+    return person.active and (run is None or run_admits(run, person.administration_id))
 
 
 # quizzes

@@ -1,0 +1,1 @@
+"""Learning: course runs, enrolments, lesson progress and completion."""

@@ -1,0 +1,284 @@
+"""HTTP endpoints of course runs, enrolments, bulk enrolment and lesson progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from elearn import policy
+from elearn.accounts import service as accounts
+from elearn.accounts.identity import current_actor
+from elearn.accounts.models import User
+from elearn.config import current_settings
+from elearn.courses import authoring
+from elearn.courses.models import Course
+from elearn.enrolments import bulk, changes, enrolling, progress, reading, runs
+from elearn.enrolments.models import CourseRun, Enrolment
+from elearn.enrolments.schemas import (
+    AdministrationEnrolmentArgs,
+    BulkEnrolSchema,
+    BulkResultSchema,
+    BulkUploadFormSchema,
+    EnrolmentListArgs,
+    EnrolmentSchema,
+    EnrolmentUpdateSchema,
+    EnrolSchema,
+    LanguageArgs,
+    RunCreateSchema,
+    RunSchema,
+    RunUpdateSchema,
+)
+from elearn.errors import Invalid, TooLarge
+from elearn.pagination import PageArgs, paginated
+
+runs_blp = Blueprint("course-runs", __name__, url_prefix="/api/v1", description="Course runs")
+enrolments_blp = Blueprint(
+    "enrolments", __name__, url_prefix="/api/v1", description="Enrolments and progress"
+)
+
+Created = tuple[reading.EnrolmentView, int, dict[str, str]]
+
+
+def _visible_course(actor: User, course_id: int) -> Course:
+    course = authoring.find_course(course_id)
+    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
+    return course
+
+
+def _visible_run(actor: User, run_id: int) -> tuple[Course, CourseRun]:
+    run = runs.find_run(run_id)
+    course = authoring.find_course(run.course_id)
+    policy.authorize(policy.can_view_run(actor, course, run), hide=True, what="run")
+    return course, run
+
+
+def _visible_enrolment(actor: User, enrolment_id: int) -> Enrolment:
+    enrolment = changes.find_enrolment(enrolment_id)
+    policy.authorize(policy.can_view_enrolment(actor, enrolment), hide=True, what="enrolment")
+    return enrolment
+
+
+def _language(explicit: str | None = None) -> str | None:
+    """``?lang=`` when given, else the best ``Accept-Language`` match among content languages."""
+    if explicit is not None:
+        return explicit
+    best: str | None = request.accept_languages.best_match(current_settings().languages)
+    return best
+
+
+# course runs
+
+
+@runs_blp.route("/courses/<int:course_id>/runs")
+class CourseRuns(MethodView):
+    @runs_blp.arguments(PageArgs, location="query")
+    @runs_blp.response(200, RunSchema(many=True))
+    def get(self, args: dict[str, Any], course_id: int) -> Any:
+        """The course's runs the caller may see, soonest first (everyone who sees the course)."""
+        actor = current_actor()
+        course = _visible_course(actor, course_id)
+        return paginated(runs.list_runs(actor, course, args["page_request"]))
+
+    @runs_blp.arguments(RunCreateSchema)
+    @runs_blp.response(201, RunSchema)
+    def post(self, values: dict[str, Any], course_id: int) -> runs.RunView:
+        """Add a run: dates, capacity, admitted administrations (owners and admins)."""
+        actor = current_actor()
+        course = _visible_course(actor, course_id)
+        policy.authorize(policy.can_manage_runs(actor, course))
+        return runs.run_view(runs.create_run(actor, course, values))
+
+
+@runs_blp.route("/runs/<int:run_id>")
+class RunItem(MethodView):
+    @runs_blp.response(200, RunSchema)
+    def get(self, run_id: int) -> runs.RunView:
+        """One run with its seats taken."""
+        _, run = _visible_run(current_actor(), run_id)
+        return runs.run_view(run)
+
+    @runs_blp.arguments(RunUpdateSchema)
+    @runs_blp.response(200, RunSchema)
+    def patch(self, values: dict[str, Any], run_id: int) -> runs.RunView:
+        """Edit a run; enrolments that kept the run's due date follow a new one."""
+        actor = current_actor()
+        course, run = _visible_run(actor, run_id)
+        policy.authorize(policy.can_manage_runs(actor, course))
+        return runs.run_view(runs.update_run(actor, course, run, values))
+
+
+# enrolments
+
+
+@enrolments_blp.route("/courses/<int:course_id>/enrolments")
+class CourseEnrolments(MethodView):
+    @enrolments_blp.arguments(AdministrationEnrolmentArgs, location="query")
+    @enrolments_blp.response(200, EnrolmentSchema(many=True))
+    def get(self, args: dict[str, Any], course_id: int) -> Any:
+        """The course's enrolments with progress (owners, admins; contact points: their own)."""
+        actor = current_actor()
+        course = _visible_course(actor, course_id)
+        policy.authorize(policy.can_list_course_enrolments(actor, course))
+        criteria = _criteria(args, course_id=course.id)
+        return paginated(
+            reading.list_enrolments(actor, criteria, _language(args["lang"]), args["page_request"])
+        )
+
+    @enrolments_blp.arguments(EnrolSchema)
+    @enrolments_blp.response(201, EnrolmentSchema)
+    @enrolments_blp.alt_response(200, schema=EnrolmentSchema, description="Already enrolled")
+    def post(self, body: dict[str, Any], course_id: int) -> Created:
+        """Enrol oneself (in a run when the course has runs); 200 with it if already enrolled."""
+        actor = current_actor()
+        course = _visible_course(actor, course_id)
+        policy.authorize(policy.can_self_enrol(actor, course))
+        admission = enrolling.enrol_self(actor, course, body["run_id"])
+        view = reading.enrolment_view(admission.enrolment, _language())
+        location = url_for("enrolments.EnrolmentItem", enrolment_id=view.enrolment.id)
+        return view, 201 if admission.enrolled else 200, {"Location": location}
+
+
+@enrolments_blp.route("/enrolments")
+@enrolments_blp.arguments(AdministrationEnrolmentArgs, location="query")
+@enrolments_blp.response(200, EnrolmentSchema(many=True))
+def list_enrolments(args: dict[str, Any]) -> Any:
+    """An administration's enrolments (contact points: their own; admins: any or all)."""
+    actor = current_actor()
+    criteria = _criteria(args, course_id=args.get("course_id"))
+    policy.authorize(
+        policy.can_list_enrolments(actor, criteria.administration_id),
+        hide=criteria.administration_id is not None,
+        what="administration",
+    )
+    return paginated(
+        reading.list_enrolments(actor, criteria, _language(args["lang"]), args["page_request"])
+    )
+
+
+def _criteria(args: dict[str, Any], *, course_id: int | None) -> reading.EnrolmentFilter:
+    administration = accounts.resolve_administration(args.get("administration"))
+    return reading.EnrolmentFilter(
+        status=args.get("status"),
+        administration_id=administration.id if administration else None,
+        course_id=course_id,
+    )
+
+
+@enrolments_blp.route("/me/enrolments")
+@enrolments_blp.arguments(EnrolmentListArgs, location="query")
+@enrolments_blp.response(200, EnrolmentSchema(many=True))
+def my_enrolments(args: dict[str, Any]) -> Any:
+    """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
+    actor = current_actor()
+    criteria = reading.EnrolmentFilter(status=args.get("status"))
+    return paginated(
+        reading.list_my_enrolments(actor, criteria, _language(args["lang"]), args["page_request"])
+    )
+
+
+@enrolments_blp.route("/enrolments/<int:enrolment_id>")
+class EnrolmentItem(MethodView):
+    @enrolments_blp.arguments(LanguageArgs, location="query")
+    @enrolments_blp.response(200, EnrolmentSchema)
+    def get(self, args: dict[str, Any], enrolment_id: int) -> reading.EnrolmentView:
+        """One enrolment (the trainee, their contact point, the course's trainers, admins)."""
+        enrolment = _visible_enrolment(current_actor(), enrolment_id)
+        return reading.enrolment_view(enrolment, _language(args["lang"]))
+
+    @enrolments_blp.arguments(EnrolmentUpdateSchema)
+    @enrolments_blp.response(200, EnrolmentSchema)
+    def patch(self, body: dict[str, Any], enrolment_id: int) -> reading.EnrolmentView:
+        """Withdraw (``status``: withdrawn) or set the trainee's due date (``due_at``)."""
+        actor = current_actor()
+        enrolment = _visible_enrolment(actor, enrolment_id)
+        if "status" in body:
+            policy.authorize(policy.can_withdraw_enrolment(actor, enrolment))
+        else:
+            policy.authorize(policy.can_change_due_date(actor, enrolment))
+        changes.change_enrolment(actor, enrolment, body)
+        return reading.enrolment_view(enrolment, _language())
+
+
+@enrolments_blp.route(
+    "/enrolments/<int:enrolment_id>/lessons/<int:lesson_id>/complete", methods=["POST"]
+)
+@enrolments_blp.response(200, EnrolmentSchema)
+def complete_lesson(enrolment_id: int, lesson_id: int) -> reading.EnrolmentView:
+    """Mark a lesson done (idempotent); quiz lessons are completed by passing their quiz."""
+    actor = current_actor()
+    enrolment = _visible_enrolment(actor, enrolment_id)
+    policy.authorize(policy.can_record_progress(actor, enrolment))
+    progress.complete_lesson(enrolment, lesson_id)
+    return reading.enrolment_view(enrolment, _language())
+
+
+# bulk enrolment
+
+BULK_REQUEST_BODY = {
+    "content": {
+        "application/json": {"schema": BulkEnrolSchema},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["course_id", "file"],
+                "properties": {
+                    "course_id": {"type": "integer"},
+                    "run_id": {"type": "integer"},
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "UTF-8 CSV (BOM allowed) with a header naming 'email'",
+                    },
+                },
+            }
+        },
+    }
+}
+
+
+@enrolments_blp.route("/enrolments/bulk", methods=["POST"])
+@enrolments_blp.doc(requestBody=BULK_REQUEST_BODY)
+@enrolments_blp.response(200, BulkResultSchema)
+def bulk_enrol() -> bulk.BulkResult:
+    """Enrol many people: JSON user ids or emails, or a CSV upload; every row's outcome."""
+    body = _bulk_request()
+    actor = current_actor()
+    course = _visible_course(actor, body["course_id"])
+    policy.authorize(policy.can_bulk_enrol(actor, course))
+    return bulk.bulk_enrol(actor, course, body["run_id"], body["people"])
+
+
+def _bulk_request() -> dict[str, Any]:
+    """The bulk request from a JSON body or from a multipart upload of a CSV file."""
+    current_actor()
+    if request.mimetype != "multipart/form-data":
+        return _loaded(BulkEnrolSchema(), request.get_json(silent=True))
+    limit = current_settings().max_request_bytes
+    max_rows = current_settings().bulk_enrolment_max_rows
+    if (request.content_length or 0) > limit:
+        raise TooLarge(
+            f"The upload is larger than {limit:,} bytes; a bulk enrolment file holds at most"
+            f" {max_rows:,} rows. Split it into several files."
+        )
+    body = _loaded(BulkUploadFormSchema(), request.form.to_dict())
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("The CSV file is missing.", errors={"file": ["Missing data for field."]})
+    body["people"] = bulk.People(emails=bulk.read_email_csv(upload.read(), max_rows))
+    return body
+
+
+def _loaded(schema: ma.Schema, data: Any) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema.load(data if isinstance(data, dict) else {})
+    except ma.ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": []}
+        raise Invalid("The request has invalid fields.", errors=messages) from None
+    return loaded
+
+
+BLUEPRINTS = (runs_blp, enrolments_blp)

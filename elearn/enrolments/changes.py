@@ -1,0 +1,58 @@
+"""Changing an enrolment: withdrawing it, or giving the trainee another due date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from elearn import clock
+from elearn.accounts.models import User
+from elearn.enrolments import trail
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.errors import Conflict, Invalid, NotFound
+from elearn.extensions import db
+
+
+def find_enrolment(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound("No such enrolment.")
+    return enrolment
+
+
+def change_enrolment(actor: User, enrolment: Enrolment, changes: Mapping[str, Any]) -> Enrolment:
+    """Apply one change: ``status`` withdrawn, or a new ``due_at``."""
+    if changes.get("status") == EnrolmentStatus.WITHDRAWN:
+        withdraw(actor, enrolment)
+    if "due_at" in changes:
+        change_due_date(actor, enrolment, changes["due_at"])
+    return enrolment
+
+
+def withdraw(actor: User, enrolment: Enrolment) -> None:
+    """An active enrolment becomes withdrawn; its progress stays for a later return."""
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise Conflict(f"This enrolment is {enrolment.status}; only active ones can be withdrawn.")
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    db.session.flush()
+    trail.record(actor, enrolment, "enrolment.withdrawn")
+
+
+def change_due_date(actor: User, enrolment: Enrolment, due_at: datetime) -> None:
+    """A future due date for one trainee; an expired enrolment becomes active again."""
+    if due_at <= clock.now():
+        raise Invalid("The due date is in the past.", errors={"due_at": ["Must be in the future."]})
+    if enrolment.status not in (EnrolmentStatus.ACTIVE, EnrolmentStatus.EXPIRED):
+        raise Conflict(f"This enrolment is {enrolment.status}; its due date no longer applies.")
+    previous = enrolment.due_at
+    enrolment.due_at = due_at
+    enrolment.status = EnrolmentStatus.ACTIVE
+    db.session.flush()
+    trail.record(
+        actor,
+        enrolment,
+        "enrolment.due_date_changed",
+        previous=previous.isoformat() if previous else None,
+        due_at=due_at.isoformat(),
+    )

@@ -1,0 +1,119 @@
+"""Course runs (cohorts with dates), enrolments and lesson progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.accounts.models import Administration, User
+from elearn.courses.models import Course
+from elearn.database import Base, Timestamped
+
+
+class EnrolmentStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+# Enrolments that hold a seat in a run and give access to learning.
+HOLDING_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+
+
+class EnrolmentSource(StrEnum):
+    SELF = "self"
+    BULK = "bulk"
+    IMPORT = "import"
+
+
+class CourseRunAdministration(Base):
+    """Restricts a run to the officers of the listed administrations (none listed: all)."""
+
+    __tablename__ = "course_run_administrations"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    administration: Mapped[Administration] = relationship(lazy="joined", innerjoin=True)
+
+
+class CourseRun(Timestamped, Base):
+    """A cohort of a course: when it takes enrolments, when it runs, when work is due."""
+
+    __tablename__ = "course_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    enrolment_opens_at: Mapped[datetime | None]
+    enrolment_closes_at: Mapped[datetime | None]
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    capacity: Mapped[int | None]
+
+    administration_links: Mapped[list[CourseRunAdministration]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+    @property
+    def administration_ids(self) -> frozenset[int]:
+        return frozenset(link.administration_id for link in self.administration_links)
+
+    @property
+    def administration_codes(self) -> list[str]:
+        return sorted(link.administration.code for link in self.administration_links)
+
+
+class Enrolment(Timestamped, Base):
+    """A person's enrolment in a course: at most one per person and course, ever.
+
+    Withdrawing or expiring keeps the row; enrolling again reactivates it, so progress and
+    history stay in one place and the unique pair makes concurrent enrolments converge.
+    """
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_enrolments_user_id_status", "user_id", "status"),
+        Index("ix_enrolments_course_id_status", "course_id", "status"),
+        Index("ix_enrolments_run_id_status", "run_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("course_runs.id"))
+    status: Mapped[str] = mapped_column(String(20), default=EnrolmentStatus.ACTIVE)
+    source: Mapped[str] = mapped_column(String(20), default=EnrolmentSource.SELF)
+    enrolled_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    progress_percent: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+    run: Mapped[CourseRun | None] = relationship(lazy="joined")
+
+
+class LessonProgress(Base):
+    """A lesson an enrolment has completed (a quiz lesson: passed)."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("enrolment_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    # No cascade: the courses domain refuses to delete a lesson that carries progress.
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    completed_at: Mapped[datetime]

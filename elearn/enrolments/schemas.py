@@ -1,0 +1,188 @@
+"""Request and response shapes of course runs, enrolments, bulk enrolment and progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from elearn.accounts.schemas import administration_code_field
+from elearn.config import current_settings
+from elearn.courses.schemas import ContentLanguage
+from elearn.enrolments.bulk import People
+from elearn.enrolments.models import EnrolmentStatus
+from elearn.pagination import PageArgs
+from elearn.schemas import StrictSchema, text
+
+
+def _date(**kwargs: Any) -> ma.fields.AwareDateTime:
+    return ma.fields.AwareDateTime(allow_none=True, **kwargs)
+
+
+# course runs
+
+
+class RunUpdateSchema(StrictSchema):
+    name = text(200)
+    enrolment_opens_at = _date()
+    enrolment_closes_at = _date()
+    starts_at = _date()
+    ends_at = _date()
+    due_at = _date()
+    capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1))
+    administrations = ma.fields.List(
+        administration_code_field(),
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "Only these administrations' officers; empty: everyone"},
+    )
+
+
+class RunCreateSchema(RunUpdateSchema):
+    name = text(200, required=True)
+
+
+class RunSchema(ma.Schema):
+    id = ma.fields.Integer(attribute="run.id")
+    course_id = ma.fields.Integer(attribute="run.course_id")
+    name = ma.fields.String(attribute="run.name")
+    enrolment_opens_at = ma.fields.AwareDateTime(attribute="run.enrolment_opens_at")
+    enrolment_closes_at = ma.fields.AwareDateTime(attribute="run.enrolment_closes_at")
+    starts_at = ma.fields.AwareDateTime(attribute="run.starts_at")
+    ends_at = ma.fields.AwareDateTime(attribute="run.ends_at")
+    due_at = ma.fields.AwareDateTime(attribute="run.due_at")
+    capacity = ma.fields.Integer(attribute="run.capacity", allow_none=True)
+    seats_taken = ma.fields.Integer()
+    administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
+
+
+# enrolments
+
+
+class EnrolSchema(StrictSchema):
+    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+
+
+class EnrolmentUpdateSchema(StrictSchema):
+    status = ma.fields.Enum(
+        EnrolmentStatus,
+        by_value=True,
+        validate=ma.validate.OneOf([EnrolmentStatus.WITHDRAWN]),
+        metadata={"description": "Only 'withdrawn'"},
+    )
+    due_at = ma.fields.AwareDateTime(metadata={"description": "A new due date, in the future"})
+
+    @ma.validates_schema
+    def _one_change(self, data: dict[str, Any], **_: Any) -> None:
+        if len(data) != 1:
+            raise ma.ValidationError("Send exactly one of status and due_at.", "_schema")
+
+
+class EnrolmentListArgs(PageArgs):
+    status = ma.fields.Enum(EnrolmentStatus, by_value=True)
+    lang = ContentLanguage(load_default=None, metadata={"description": "Course title language"})
+
+
+class AdministrationEnrolmentArgs(EnrolmentListArgs):
+    administration = administration_code_field()
+    course_id = ma.fields.Integer()
+
+
+class LanguageArgs(ma.Schema):
+    lang = ContentLanguage(load_default=None, metadata={"description": "Course title language"})
+
+
+class TraineeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    full_name = ma.fields.String()
+    email = ma.fields.String()
+    administration = ma.fields.Function(
+        lambda user: user.administration.code if user.administration else None
+    )
+
+
+class CourseRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    slug = ma.fields.String()
+    title = ma.fields.String()
+    language = ma.fields.String(metadata={"description": "The language of the title"})
+
+
+class RunRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    starts_at = ma.fields.AwareDateTime()
+    ends_at = ma.fields.AwareDateTime()
+
+
+class LessonRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    title = ma.fields.String()
+
+
+class EnrolmentSchema(ma.Schema):
+    id = ma.fields.Integer(attribute="enrolment.id")
+    status = ma.fields.String(attribute="enrolment.status")
+    source = ma.fields.String(attribute="enrolment.source")
+    progress_percent = ma.fields.Integer(attribute="enrolment.progress_percent")
+    enrolled_at = ma.fields.AwareDateTime(attribute="enrolment.enrolled_at")
+    due_at = ma.fields.AwareDateTime(attribute="enrolment.due_at")
+    started_at = ma.fields.AwareDateTime(attribute="enrolment.started_at")
+    last_activity_at = ma.fields.AwareDateTime(attribute="enrolment.last_activity_at")
+    completed_at = ma.fields.AwareDateTime(attribute="enrolment.completed_at")
+    trainee = ma.fields.Nested(TraineeSchema, attribute="enrolment.user")
+    course = ma.fields.Nested(CourseRefSchema)
+    run = ma.fields.Nested(RunRefSchema, attribute="enrolment.run", allow_none=True)
+    next_lesson = ma.fields.Nested(
+        LessonRefSchema,
+        allow_none=True,
+        metadata={"description": "The first lesson not yet completed (own active enrolments)"},
+    )
+
+
+# bulk enrolment
+
+
+class BulkEnrolSchema(StrictSchema):
+    course_id = ma.fields.Integer(required=True)
+    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+    user_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(min=1))
+    emails = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=254)), validate=ma.validate.Length(min=1)
+    )
+
+    @ma.validates_schema
+    def _one_list(self, data: dict[str, Any], **_: Any) -> None:
+        if ("user_ids" in data) == ("emails" in data):
+            raise ma.ValidationError("Send exactly one of user_ids and emails.", "_schema")
+        rows = len(data.get("user_ids") or data.get("emails") or ())
+        limit = current_settings().bulk_enrolment_max_rows
+        if rows > limit:
+            raise ma.ValidationError(f"At most {limit:,} people per call.", "_schema")
+
+    @ma.post_load
+    def _to_people(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["people"] = People(
+            user_ids=data.pop("user_ids", None) or (), emails=data.pop("emails", None) or ()
+        )
+        return data
+
+
+class BulkUploadFormSchema(ma.Schema):
+    course_id = ma.fields.Integer(required=True)
+    run_id = ma.fields.Integer(load_default=None)
+
+
+class BulkRowSchema(ma.Schema):
+    row = ma.fields.Integer()
+    email = ma.fields.String()
+    user_id = ma.fields.Integer(allow_none=True)
+    outcome = ma.fields.String()
+    enrolment_id = ma.fields.Integer(allow_none=True)
+
+
+class BulkResultSchema(ma.Schema):
+    course_id = ma.fields.Integer()
+    run_id = ma.fields.Integer(allow_none=True)
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    rows = ma.fields.List(ma.fields.Nested(BulkRowSchema))

@@ -1,0 +1,12 @@
+"""Signals of the learning domain; higher domains (certificates, notifications) subscribe."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+enrolment_completed = _signals.signal(
+    "enrolments.enrolment-completed",
+    doc="Sent once per enrolment, inside the transaction that completes it; sender=enrolment id.",
+)
