@@ -18,8 +18,9 @@ from sqlalchemy.orm import selectinload
 
 from elearn import clock
 from elearn.accounts.models import User
+from elearn.courses.models import Lesson, LessonKind
 from elearn.enrolments import service as learning
-from elearn.enrolments.models import Enrolment
+from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.quizzes.grading import grade, validate_response
@@ -155,12 +156,13 @@ def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Attempt:
 def _ensure_open(attempt: Attempt) -> None:
     if attempt.finished:
         raise Conflict(
-            "The attempt is over; it takes no more answers.", extra={"status": attempt.status}
+            "The attempt is over; it takes no more answers.",
+            extra={"attempt_status": attempt.status},
         )
     if _overdue(attempt, clock.now()):
         raise Conflict(
             "The attempt's time is up; it takes no more answers.",
-            extra={"status": AttemptStatus.EXPIRED.value},
+            extra={"attempt_status": AttemptStatus.EXPIRED.value},
         )
 
 
@@ -234,8 +236,19 @@ def _finalise(
     settings = settings or _current_settings(attempt)
     enrolment = attempt.enrolment
     after = Standing(settings, enrolment, attempts_of(enrolment.id, attempt.lesson_id), clock.now())
-    if after.passed:
+    if after.passed and _may_record_pass(enrolment, attempt.lesson_id):
         learning.record_quiz_passed(enrolment, attempt.lesson_id)
+
+
+def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
+    """A withdrawn enrolment, or a lesson no longer a quiz, takes no progress; the attempt is
+    still graded (and expiry never stalls on it)."""
+    lesson = db.session.get(Lesson, lesson_id)
+    return (
+        enrolment.status in HOLDING_STATUSES
+        and lesson is not None
+        and lesson.kind == LessonKind.QUIZ
+    )
 
 
 def attempts_of(enrolment_id: int, lesson_id: int) -> list[Attempt]:

@@ -4,6 +4,9 @@ policy."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import marshmallow as ma
 
 
@@ -23,6 +26,8 @@ class ChoiceSchema(ma.Schema):
 
 
 class QuestionViewSchema(ma.Schema):
+    """A question as presented (a mapping): absent fields stay absent."""
+
     key = ma.fields.String()
     type = ma.fields.String()
     points = ma.fields.Float()
@@ -36,6 +41,10 @@ class QuestionViewSchema(ma.Schema):
     score = ma.fields.Float(metadata={"description": "Points earned (when answers are shown)"})
     correct_answer = ma.fields.Raw(metadata={"description": "When the review policy allows"})
     feedback = ma.fields.String(allow_none=True)
+
+    def get_attribute(self, obj: Mapping[str, Any], attr: str, default: Any) -> Any:
+        # A mapping's methods (``items``) must not stand in for its missing keys.
+        return obj.get(attr, default)
 
 
 class DisclosureSchema(ma.Schema):
