@@ -7,7 +7,6 @@ import pytest
 from elearn.accounts.models import Role
 from elearn.enrolments.models import Enrolment, LessonProgress
 from elearn.quizzes.models import Attempt, AttemptAnswer
-from elearn.quizzes.tasks import expire_attempts
 from tests.quizzes.builders import correct_response, wrong_response
 
 PROBLEM = "application/problem+json"
@@ -211,12 +210,13 @@ def test_the_beat_task_expires_overdue_attempts(app, quizzes, taking, trainee, m
     quiz = quizzes.build(time_limit_minutes=10)
     quizzes.enrol(trainee, quiz.course_id)
     attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    expire_attempts = app.extensions["celery"].tasks["elearn.quizzes.expire_attempts"]
     frozen_clock.advance(minutes=9)
-    expire_attempts.delay()
+    expire_attempts.apply()
     assert make.get(Attempt, attempt_id).status == "in_progress"
     frozen_clock.advance(minutes=2)
 
-    expire_attempts.delay()
+    expire_attempts.apply()
 
     stored = make.get(Attempt, attempt_id)
     assert stored.status == "expired"
