@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from elearn import clock
 from elearn.accounts.models import User
@@ -33,13 +33,15 @@ EXPIRY_BATCH = 500
 
 
 def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
-    """The attempt with its answers (held until the transaction ends when ``for_update``)."""
-    statement = (
-        select(Attempt).where(Attempt.id == attempt_id).options(selectinload(Attempt.answers))
-    )
+    """The attempt with its answers (the attempt row held until the transaction ends when
+    ``for_update``)."""
+    statement = select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.answers))
     if for_update:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    attempt = db.session.scalar(statement)
+        # Lock first, read after: a statement that waited for the lock still sees the answers
+        # of its own start, not those the holder of the lock has just committed.
+        db.session.execute(select(Attempt.id).where(Attempt.id == attempt_id).with_for_update())
+        statement = statement.execution_options(populate_existing=True)
+    attempt = db.session.execute(statement).unique().scalar_one_or_none()
     if attempt is None:
         raise NotFound("No such attempt.")
     return attempt
@@ -183,7 +185,7 @@ def finish_if_overdue(attempt: Attempt, settings: QuizSettings | None = None) ->
     """Finalise a running attempt whose deadline has passed; True when it did."""
     if attempt.finished or not _overdue(attempt, clock.now()):
         return False
-    db.session.refresh(attempt, with_for_update=True)
+    find_attempt(attempt.id, for_update=True)  # the same object, held and re-read
     if attempt.finished or attempt.deadline_at is None:
         return False
     _finalise(attempt, AttemptStatus.EXPIRED, attempt.deadline_at, settings)
