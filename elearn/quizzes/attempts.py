@@ -23,8 +23,8 @@ from elearn.enrolments import service as learning
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
-from elearn.quizzes.grading import grade, validate_response
-from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
+from elearn.quizzes.grading import final_grade, grade, validate_response
+from elearn.quizzes.models import FINISHED_STATUSES, Attempt, AttemptAnswer, AttemptStatus
 from elearn.quizzes.quiz import Quiz, QuizSettings, settings_of_lesson
 from elearn.quizzes.snapshot import freeze_attempt
 from elearn.quizzes.standing import Standing, reaches
@@ -84,6 +84,7 @@ def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Atte
         started_at=now,
         deadline_at=_deadline(now, settings, enrolment),
         pass_mark=settings.pass_mark,
+        answers=[],
         questions=freeze_attempt(
             quiz.definition.definition, language, quiz.course.default_language
         ),
@@ -172,16 +173,15 @@ def _overdue(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now >= attempt.deadline_at
 
 
-def submit_attempt(attempt: Attempt) -> Attempt:
+def submit_attempt(attempt: Attempt, settings: QuizSettings) -> Attempt:
     """Grade and close the attempt. Submitting again changes nothing; submitting after the
     deadline closes it as expired with the answers saved in time."""
-    settings = _current_settings(attempt)
     if not finish_if_overdue(attempt, settings) and not attempt.finished:
         _finalise(attempt, AttemptStatus.SUBMITTED, clock.now(), settings)
     return attempt
 
 
-def finish_if_overdue(attempt: Attempt, settings: QuizSettings | None = None) -> bool:
+def finish_if_overdue(attempt: Attempt, settings: QuizSettings) -> bool:
     """Finalise a running attempt whose deadline has passed; True when it did."""
     if attempt.finished or not _overdue(attempt, clock.now()):
         return False
@@ -206,18 +206,14 @@ def expire_overdue(limit: int = EXPIRY_BATCH) -> int:
     settings: dict[int, QuizSettings] = {}
     for attempt in overdue:
         if attempt.lesson_id not in settings:
-            settings[attempt.lesson_id] = _current_settings(attempt)
+            settings[attempt.lesson_id] = settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
         ended_at = attempt.deadline_at or clock.now()
         _finalise(attempt, AttemptStatus.EXPIRED, ended_at, settings[attempt.lesson_id])
     return len(overdue)
 
 
-def _current_settings(attempt: Attempt) -> QuizSettings:
-    return settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
-
-
 def _finalise(
-    attempt: Attempt, status: AttemptStatus, ended_at: datetime, settings: QuizSettings | None
+    attempt: Attempt, status: AttemptStatus, ended_at: datetime, settings: QuizSettings
 ) -> None:
     """Grade every question of the attempt, close it, and record the quiz as passed when the
     trainee's grade now reaches the pass mark."""
@@ -235,10 +231,18 @@ def _finalise(
     attempt.passed = reaches(attempt.score, attempt.pass_mark)
     attempt.status, attempt.submitted_at = status, ended_at
     db.session.flush()
-    settings = settings or _current_settings(attempt)
     enrolment = attempt.enrolment
-    after = Standing(settings, enrolment, attempts_of(enrolment.id, attempt.lesson_id), clock.now())
-    if after.passed and _may_record_pass(enrolment, attempt.lesson_id):
+    scores = db.session.scalars(
+        select(Attempt.score)
+        .where(
+            Attempt.enrolment_id == enrolment.id,
+            Attempt.lesson_id == attempt.lesson_id,
+            Attempt.status.in_(FINISHED_STATUSES),
+        )
+        .order_by(Attempt.number)
+    ).all()
+    grade_now = final_grade(settings.grading, [score or 0.0 for score in scores])
+    if reaches(grade_now, settings.pass_mark) and _may_record_pass(enrolment, attempt.lesson_id):
         learning.record_quiz_passed(enrolment, attempt.lesson_id)
 
 

@@ -37,7 +37,9 @@ def start_attempt(args: dict[str, Any], quiz_id: int) -> tuple[Any, int, Headers
     actor = current_actor()
     quiz = takeable_quiz(actor, quiz_id)
     attempt, created = attempts.start_attempt(actor, quiz, requested_language(args["lang"]))
-    return _with_language(review.attempt_for_trainee(attempt), 201 if created else 200)
+    return _with_language(
+        review.attempt_for_trainee(attempt, quiz.settings), 201 if created else 200
+    )
 
 
 @attempts_blp.route("/quizzes/<int:quiz_id>/result")
@@ -72,5 +74,4 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> views.AttemptProgress
 def submit_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
     """Grade and close the attempt; submitting again returns the same result."""
     attempt = own_attempt(current_actor(), attempt_id)
-    attempts.submit_attempt(attempt)
-    return _with_language(review.attempt_for_trainee(attempt))
+    return _with_language(review.submit(attempt))
