@@ -12,9 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
-from elearn.courses import authoring
 from elearn.courses.models import Course, Lesson, LessonKind, QuizDefinition
 from elearn.errors import NotFound
 from elearn.extensions import db
@@ -101,12 +100,20 @@ class Quiz:
 def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
     """The quiz lesson with its definition and course; 404 for any other lesson (unless
     ``any_kind``: a lesson whose attempts outlived its change to another kind)."""
-    lesson = db.session.scalar(
-        select(Lesson).where(Lesson.id == lesson_id).options(selectinload(Lesson.quiz))
-    )
-    if lesson is None or (lesson.kind != LessonKind.QUIZ and not any_kind):
+    found = db.session.execute(
+        select(Lesson, Course)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Lesson.id == lesson_id)
+        # What policies ask of a course comes with it; its texts only when a caller reads them.
+        .options(
+            joinedload(Lesson.quiz),
+            lazyload(Course.translations),
+            lazyload(Course.topic_links),
+        )
+    ).one_or_none()
+    if found is None or (found.Lesson.kind != LessonKind.QUIZ and not any_kind):
         raise NotFound("No such quiz.")
-    return Quiz(lesson=lesson, course=authoring.find_course(lesson.course_id))
+    return Quiz(lesson=found.Lesson, course=found.Course)
 
 
 def settings_of_lesson(lesson_id: int, default_pass_mark: int) -> QuizSettings:
