@@ -106,7 +106,7 @@ def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
         .where(Lesson.id == lesson_id)
         # What policies ask of a course comes with it; its texts only when a caller reads them.
         .options(
-            joinedload(Lesson.quiz),
+            joinedload(Lesson.quiz).defer(QuizDefinition.source),
             lazyload(Course.translations),
             lazyload(Course.topic_links),
         )
