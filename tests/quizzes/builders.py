@@ -93,6 +93,7 @@ ORDERING = {
     ],
 }
 ALL_TYPES = [SINGLE, MULTIPLE, TRUE_FALSE, NUMERIC, SHORT_TEXT, MATCHING, ORDERING]
+ALL_KEYS = [question["key"] for question in ALL_TYPES]
 
 
 def correct_response(frozen: dict[str, Any]) -> dict[str, Any]:

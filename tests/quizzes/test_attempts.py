@@ -7,19 +7,9 @@ import pytest
 from elearn.accounts.models import Role
 from elearn.enrolments.models import Enrolment, LessonProgress
 from elearn.quizzes.models import Attempt, AttemptAnswer
-from tests.quizzes.builders import correct_response, wrong_response
+from tests.quizzes.builders import ALL_KEYS, correct_response, wrong_response
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def trainer(make):
-    return make.user(Role.TRAINER, administration=None)
-
-
-@pytest.fixture
-def trainee(make):
-    return make.user(Role.TRAINEE, administration="AZ")
 
 
 def all_correct(frozen):
@@ -37,15 +27,7 @@ def test_full_marks_pass_the_quiz_and_complete_the_enrolment(
     attempt = started.get_json()
     assert attempt["status"] == "in_progress"
     assert attempt["number"] == 1
-    assert [q["key"] for q in attempt["questions"]] == [
-        "single-q",
-        "multiple-q",
-        "true-false-q",
-        "numeric-q",
-        "short-text-q",
-        "matching-q",
-        "ordering-q",
-    ]
+    assert [q["key"] for q in attempt["questions"]] == ALL_KEYS
     frozen = quizzes.frozen(attempt["id"])
 
     saved = taking.save(trainee, attempt["id"], all_correct(frozen))

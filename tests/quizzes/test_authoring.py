@@ -25,11 +25,6 @@ from tests.quizzes.builders import (
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def trainer(make):
-    return make.user(Role.TRAINER, administration=None)
-
-
 def quiz_url(quiz_id, *rest):
     return "/".join([f"/api/v1/quizzes/{quiz_id}", *rest])
 

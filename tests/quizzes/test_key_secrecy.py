@@ -67,11 +67,6 @@ def leaks(body: Any, secrets: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.fixture
-def trainer(make):
-    return make.user(Role.TRAINER, administration=None)
-
-
 def enrol_in_a_run(client, quizzes, trainer, course_id, *trainees):
     run = client.post(
         f"/api/v1/courses/{course_id}/runs",

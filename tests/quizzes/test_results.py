@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from elearn.accounts.models import Role
 from elearn.courses.models import Lesson
 from elearn.quizzes.models import Attempt
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE, correct_response
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def trainer(make):
-    return make.user(Role.TRAINER, administration=None)
-
-
-@pytest.fixture
-def trainee(make):
-    return make.user(Role.TRAINEE, administration="AZ")
 
 
 def make_run(client, trainer, course_id, ends_at):

@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 from elearn.accounts.models import Role
-from tests.quizzes.builders import NUMERIC, TRUE_FALSE, correct_response, wrong_response
-
-
-@pytest.fixture
-def trainer(make):
-    return make.user(Role.TRAINER, administration=None)
+from tests.quizzes.builders import ALL_KEYS, NUMERIC, TRUE_FALSE, correct_response, wrong_response
 
 
 def take(quizzes, taking, person, quiz_id, choose, *, submit=True):
@@ -53,15 +48,7 @@ def test_statistics_per_question_over_finished_attempts(client, quizzes, taking,
     body = response.get_json()
     assert body["quiz_id"] == quiz.quiz_id
     stats = {row["key"]: row for row in body["questions"]}
-    assert list(stats) == [
-        "single-q",
-        "multiple-q",
-        "true-false-q",
-        "numeric-q",
-        "short-text-q",
-        "matching-q",
-        "ordering-q",
-    ]
+    assert list(stats) == ALL_KEYS
     assert stats["multiple-q"] == {
         "key": "multiple-q",
         "type": "multiple",
@@ -149,3 +136,20 @@ def test_the_result_and_attempt_reads_take_the_same_queries_for_few_or_many_atte
     assert len(result.get_json()["attempts"]) == 5
     assert result_with_five == result_with_one
     assert queries.count == read_with_one
+
+
+def test_the_editors_quiz_takes_the_same_queries_for_one_question_or_seven(
+    client, quizzes, trainer, queries
+):
+    small = quizzes.build(owners=(trainer,), questions=[NUMERIC])
+    full = quizzes.build(owners=(trainer,))
+    client.get(f"/api/v1/quizzes/{small.quiz_id}", headers=trainer.headers)
+    queries.reset()
+    client.get(f"/api/v1/quizzes/{small.quiz_id}", headers=trainer.headers)
+    with_one = queries.count
+
+    queries.reset()
+    response = client.get(f"/api/v1/quizzes/{full.quiz_id}", headers=trainer.headers)
+
+    assert len(response.get_json()["questions"]) == 7
+    assert queries.count == with_one
