@@ -18,6 +18,7 @@ from elearn.accounts.models import User
 from elearn.courses import views
 from elearn.courses.models import (
     Course,
+    CourseOwner,
     CourseStatus,
     CourseTranslation,
     Lesson,
@@ -119,10 +120,13 @@ def load_course(course_id: int, *, outline: bool = False) -> Course:
     statement = select(Course).where(Course.id == course_id)
     if outline:
         statement = statement.options(
+            selectinload(Course.owner_links).selectinload(CourseOwner.user),
             selectinload(Course.modules)
             .selectinload(Module.lessons)
             .selectinload(Lesson.translations)
-            .load_only(LessonTranslation.lesson_id, LessonTranslation.lang, LessonTranslation.title)
+            .load_only(
+                LessonTranslation.lesson_id, LessonTranslation.lang, LessonTranslation.title
+            ),
         )
     course = db.session.scalar(statement)
     if course is None:

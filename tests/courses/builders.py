@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -136,6 +137,15 @@ class CourseBuilder:
         )
         assert administration_id is not None, f"make.administration({code!r}) first"
         return administration_id
+
+
+def stored(app: Flask, model: type[Any], **where: Any) -> list[Any]:
+    """The committed rows of ``model`` matching ``where``, by id, detached from any session."""
+    with app.app_context():
+        rows = db.session.scalars(select(model).filter_by(**where).order_by(model.id)).all()
+        for row in rows:
+            db.session.expunge(row)
+    return list(rows)
 
 
 def folder_files(root: Path) -> dict[str, bytes]:

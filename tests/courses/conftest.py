@@ -82,7 +82,8 @@ def committed(app: Flask) -> Iterator[None]:
     try:
         yield
     finally:
-        db.session.remove()
+        with app.app_context():
+            db.session.remove()
         db.session = test_session
         with engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):

@@ -37,9 +37,13 @@ Detail = tuple[views.CourseDetail, dict[str, str]]
 
 
 def _detail(actor: User, course: Course, language: str | None) -> Detail:
-    course = catalogue.load_course(course.id, outline=True)
     view = views.course_detail(course, language, editor=policy.can_edit_course(actor, course))
     return view, language_headers([view.language])
+
+
+def _changed(actor: User, course: Course) -> Detail:
+    """The detail of a course just changed, as its editor sees it."""
+    return _detail(actor, catalogue.load_course(course.id, outline=True), requested_language())
 
 
 @courses_blp.route("")
@@ -62,7 +66,7 @@ class Courses(MethodView):
         """Create a draft course (trainers, who become its owner, and admins)."""
         actor = current_actor()
         policy.authorize(policy.can_create_courses(actor))
-        return _detail(actor, authoring.create_course(actor, values), requested_language())
+        return _changed(actor, authoring.create_course(actor, values))
 
 
 @courses_blp.route("/<int:course_id>")
@@ -82,7 +86,7 @@ class CourseItem(MethodView):
         """Edit settings and texts (owners and admins)."""
         actor = current_actor()
         course = editable_course(actor, course_id)
-        return _detail(actor, authoring.update_course(actor, course, changes), requested_language())
+        return _changed(actor, authoring.update_course(actor, course, changes))
 
 
 @courses_blp.route("/<int:course_id>/owners")
@@ -110,7 +114,7 @@ def publish(course_id: int) -> Detail:
     """Publish; 409 listing every gap when the default language is not complete."""
     actor = current_actor()
     course = editable_course(actor, course_id)
-    return _detail(actor, authoring.publish_course(actor, course), requested_language())
+    return _changed(actor, authoring.publish_course(actor, course))
 
 
 @courses_blp.route("/<int:course_id>/unpublish", methods=["POST"])
@@ -119,7 +123,7 @@ def unpublish(course_id: int) -> Detail:
     """Back to draft: the course leaves the catalogue."""
     actor = current_actor()
     course = editable_course(actor, course_id)
-    return _detail(actor, authoring.unpublish_course(actor, course), requested_language())
+    return _changed(actor, authoring.unpublish_course(actor, course))
 
 
 @courses_blp.route("/<int:course_id>/archive", methods=["POST"])
@@ -128,4 +132,4 @@ def archive(course_id: int) -> Detail:
     """Archive: the course leaves the catalogue; its content and history stay."""
     actor = current_actor()
     course = editable_course(actor, course_id)
-    return _detail(actor, authoring.archive_course(actor, course), requested_language())
+    return _changed(actor, authoring.archive_course(actor, course))

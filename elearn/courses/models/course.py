@@ -48,7 +48,7 @@ class CourseOwner(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship()
 
 
 class CourseAdministration(Base):

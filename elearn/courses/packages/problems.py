@@ -26,7 +26,9 @@ class Problems:
     found: list[Problem] = field(default_factory=list)
 
     def add(self, file: str, where: str, message: str) -> None:
-        self.found.append(Problem(file, where, message))
+        """Record a problem; only the first one at a location counts (the rest follow from it)."""
+        if not any(p.file == file and p.where == where for p in self.found):
+            self.found.append(Problem(file, where, message))
 
     def __bool__(self) -> bool:
         return bool(self.found)
