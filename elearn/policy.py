@@ -122,6 +122,15 @@ def can_view_course(actor: User, course: Course) -> bool:
     return not restricted_to or actor.administration_id in restricted_to
 
 
+def catalogue_scope(actor: User) -> tuple[object, ...]:
+    """Everything about ``actor`` that visible_courses_clause depends on (a cache key part)."""
+    if is_admin(actor):
+        return ("admin",)
+    if actor.has_role(Role.TRAINER):
+        return ("trainer", actor.id, actor.administration_id)
+    return ("member", actor.administration_id)
+
+
 def visible_courses_clause(actor: User) -> ColumnElement[bool]:
     """SQL condition selecting the courses ``actor`` may see (the same rule as can_view_course)."""
     if is_admin(actor):

@@ -115,6 +115,7 @@ class LessonContent:
 
 
 def course_language(course: Course, requested: str | None) -> str:
+    """The requested language when the course has texts in it, else its default language."""
     return pick_language(course.languages, requested, course.default_language)
 
 

@@ -221,3 +221,55 @@ def test_detail_and_outline_queries_do_not_grow_with_modules_and_lessons(
 
     assert count_queries(large) == count_queries(small)
     assert count_queries(small) <= 12
+
+
+def test_cached_pages_follow_every_change_to_texts_topics_and_restrictions(
+    client, make, courses, people
+):
+    owner, trainee = people["owner"], people["trainee_az"]
+    course = courses.build(owners=[owner], languages=["en", "ru"], topics=["origin"])
+    detail = f"/api/v1/courses/{course.id}"
+
+    def russian_titles():
+        return [c["title"] for c in listed(client, trainee, "?lang=ru").json]
+
+    before = russian_titles()
+    client.patch(
+        detail, json={"translations": {"ru": {"title": "Новое название"}}}, headers=owner.headers
+    )
+    assert russian_titles() == ["Новое название"] != before
+
+    assert ids(listed(client, trainee, "?topic=origin")) == [course.id]
+    client.patch(detail, json={"topics": ["valuation"]}, headers=owner.headers)
+    assert ids(listed(client, trainee, "?topic=origin")) == []
+
+    client.patch(detail, json={"administrations": ["GE"]}, headers=owner.headers)
+    assert ids(listed(client, trainee)) == []
+    assert ids(listed(client, people["trainee_ge"])) == [course.id]
+
+
+def test_cached_pages_follow_the_callers_own_visibility(client, make, courses, people):
+    owner, colleague = people["owner"], people["other_trainer"]
+    draft = courses.build(owners=[owner], status="draft")
+    assert ids(listed(client, colleague)) == []
+
+    client.post(
+        f"/api/v1/courses/{draft.id}/owners", json={"user_id": colleague.id}, headers=owner.headers
+    )
+
+    assert ids(listed(client, colleague)) == [draft.id]
+    assert ids(listed(client, colleague, "?owned=true")) == [draft.id]
+    assert ids(listed(client, people["admin"], "?owned=true")) == []
+
+
+def test_a_trainee_moved_to_another_administration_sees_its_courses(client, courses, people):
+    for_ge = courses.build(administrations=["GE"])
+    trainee, admin = people["trainee_az"], people["admin"]
+    assert ids(listed(client, trainee)) == []
+
+    moved = client.patch(
+        f"/api/v1/users/{trainee.id}", json={"administration": "GE"}, headers=admin.headers
+    )
+
+    assert moved.status_code == 200
+    assert ids(listed(client, trainee)) == [for_ge.id]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -26,7 +28,7 @@ from elearn.courses.schemas import (
     LanguageArgs,
     OwnerAddSchema,
 )
-from elearn.http_cache import conditional
+from elearn.http_cache import RepresentationCache, cached, conditional
 from elearn.pagination import paginated
 
 courses_blp = Blueprint(
@@ -46,9 +48,21 @@ def _changed(actor: User, course: Course) -> Detail:
     return _detail(actor, catalogue.load_course(course.id, outline=True), requested_language())
 
 
+catalogue_pages = RepresentationCache()
+
+
+def _catalogue_key() -> Hashable:
+    """Who may see what, the exact request, and the state of every course card."""
+    actor = current_actor()
+    personal = actor.id if "owned" in request.args else None
+    language = request.headers.get("Accept-Language")
+    return (policy.catalogue_scope(actor), personal, request.url, language, catalogue.fingerprint())
+
+
 @courses_blp.route("")
 class Courses(MethodView):
     @conditional
+    @cached(catalogue_pages, _catalogue_key)
     @courses_blp.arguments(CatalogueArgs, location="query")
     @courses_blp.response(200, CourseCardSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:

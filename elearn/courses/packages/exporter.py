@@ -34,6 +34,7 @@ def export_package(course: Course) -> PackageFiles:
 
 
 def package_of(course: Course) -> CoursePackage:
+    """The package a complete course makes: active outline, files named after keys."""
     languages = tuple(course.languages)
     translations = {}
     for language in languages:

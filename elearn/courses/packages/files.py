@@ -202,6 +202,7 @@ def writable_folder(root: Path) -> Path:
 
 
 def write_file(root: Path, name: str, data: bytes) -> None:
+    """Write one package file under ``root`` (its path checked like an imported one)."""
     _refuse_path(name)
     target = root / name
     target.parent.mkdir(parents=True, exist_ok=True)

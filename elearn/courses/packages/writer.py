@@ -23,6 +23,7 @@ def write_package(package: CoursePackage) -> PackageFiles:
 
 
 def course_document(package: CoursePackage) -> dict[str, Any]:
+    """``course.yaml`` as data, every field in the order the format documents."""
     document: dict[str, Any] = {
         "format": 1,
         "slug": package.slug,
@@ -79,4 +80,5 @@ def _lesson_entry(lesson: LessonSpec) -> dict[str, Any]:
 
 
 def lesson_file(text: LessonFile) -> str:
+    """Front matter with the title, then the body as stored."""
     return f"{FRONT_MATTER_FENCE}{dump_yaml({'title': text.title})}{FRONT_MATTER_FENCE}{text.body}"
