@@ -18,7 +18,7 @@ from elearn.database import configure_sqlite
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
-from elearn.infra import mail
+from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     health.init_app(app)
+    storage.init_app(app, settings)
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
@@ -96,5 +97,7 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/static/swagger-ui/",
+        # Swagger UI would otherwise send the spec's URL to validator.swagger.io.
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
         "JSON_SORT_KEYS": False,
     }

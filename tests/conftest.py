@@ -10,16 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from elearn import create_app
+from elearn import clock, create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
@@ -73,6 +74,12 @@ def app(settings: Settings) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Bind every session of this test to one connection whose transaction is rolled back."""
+    yield from _isolated(request, app)
+    # A leaked app context would make later requests share one `g` (and one cached user).
+    assert not has_app_context(), "this test left an application context pushed"
+
+
+def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     if request.node.get_closest_marker("committed") or request.node.get_closest_marker("worker"):
         yield from _committed(app)
         return
@@ -244,3 +251,26 @@ def background(
 def _background_of_worker_tests(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("worker"):
         request.getfixturevalue("background")
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Callable[[datetime | None], None]]:
+    """``frozen_clock(moment)`` pins ``elearn.clock.now()``; the clock runs again after the test."""
+    yield clock.freeze
+    clock.freeze(None)
+
+
+@pytest.fixture
+def other_app(app: Flask, settings: Settings) -> Iterator[Callable[..., Flask]]:
+    """``other_app(**changes)``: a second app built by ``create_app`` from changed settings."""
+    built: list[Flask] = []
+
+    def build(**changes: Any) -> Flask:
+        built.append(create_app(replace(settings, **changes)))
+        return built[-1]
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
+    app.extensions["celery"].set_default()

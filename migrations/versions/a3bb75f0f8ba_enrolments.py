@@ -1,7 +1,7 @@
 """enrolments
 
 Revision ID: a3bb75f0f8ba
-Revises: 5a56e990e5d3
+Revises: 0c44a74d7bbf
 Create Date: 2026-11-27 21:40:07.155610
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3bb75f0f8ba'
-down_revision = '5a56e990e5d3'
+down_revision = '0c44a74d7bbf'
 branch_labels = None
 depends_on = None
 
