@@ -7,6 +7,8 @@ document the fields and pass them on; answers are checked against their frozen q
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import Any
 
 import marshmallow as ma
@@ -20,11 +22,30 @@ def _documented(kind: str, description: str, **extra: Any) -> ma.fields.Raw:
     )
 
 
+def _non_finite(value: Any, where: str) -> Iterator[str]:
+    if isinstance(value, float) and not math.isfinite(value):
+        yield where
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _non_finite(item, f"{where}.{name}" if where else str(name))
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            yield from _non_finite(item, f"{where}[{number}]")
+
+
 class PackageFormatSchema(ma.Schema):
     """Fields pass through unchanged (unknown ones too): the quiz validator judges them."""
 
     class Meta:
         unknown = ma.INCLUDE
+
+    @ma.pre_load
+    def _finite_numbers(self, data: Any, **_: Any) -> Any:
+        # JSON has no NaN or Infinity, but Python's parser reads them; no database stores them.
+        bad = list(_non_finite(data, ""))
+        if bad:
+            raise ma.ValidationError({where: ["Expected a finite number."] for where in bad})
+        return data
 
 
 class QuizSettingsSchema(PackageFormatSchema):

@@ -372,3 +372,26 @@ def test_others_cannot_read_or_edit_a_quiz(client, quizzes, trainer, make):
     )
     assert response.status_code == 403
     assert quizzes.definition(quiz.quiz_id).source == before.source
+
+
+def test_nan_and_infinity_are_refused_as_json_has_no_such_numbers(client, quizzes, trainer):
+    quiz = quizzes.build(owners=(trainer,))
+    before = quizzes.definition(quiz.quiz_id)
+    body = (
+        '{"key": "numeric-q", "type": "numeric", "answer": NaN, "tolerance": Infinity,'
+        ' "stem": {"en": "Freight?", "ru": "Фрахт?"}}'
+    )
+
+    response = client.put(
+        quiz_url(quiz.quiz_id, "questions", "numeric-q"),
+        data=body,
+        content_type="application/json",
+        headers=trainer.headers,
+    )
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "answer": ["Expected a finite number."],
+        "tolerance": ["Expected a finite number."],
+    }
+    assert quizzes.definition(quiz.quiz_id).source == before.source
