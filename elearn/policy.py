@@ -285,6 +285,12 @@ def can_view_attempt(actor: User, trainee: User, course: Course) -> bool:
     )
 
 
+def can_see_attempt_answers(actor: User, trainee_id: int, course: Course) -> bool:
+    """Correct answers in an attempt's review: its trainee (when the review policy allows) and
+    the course's editors. A contact point sees the score only: they may be a trainee too."""
+    return actor.id == trainee_id or can_edit_quiz(actor, course)
+
+
 def can_answer_attempt(actor: User, trainee_id: int) -> bool:
     """Only the trainee answers and submits their own attempt."""
     return actor.id == trainee_id

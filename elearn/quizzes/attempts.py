@@ -149,7 +149,9 @@ def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Attempt:
             if row is not None:
                 attempt.answers.remove(row)
         elif row is None:
-            attempt.answers.append(AttemptAnswer(question_key=key, response=response, saved_at=now))
+            attempt.answers.append(
+                AttemptAnswer(question_key=key, response=dict(response), saved_at=now)
+            )
         else:
             row.response, row.saved_at = dict(response), now
     db.session.flush()

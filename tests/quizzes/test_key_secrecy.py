@@ -145,3 +145,26 @@ def test_no_response_shows_the_key_before_the_review_policy_allows(
     assert "key_data" not in logged
     assert not any(text in normalize_text(logged) for text in secrets["texts"])
     assert not any(str(number) in logged for number in secrets["numbers"])
+
+
+def test_a_contact_point_sees_the_score_of_their_officers_attempt_never_its_answers(
+    quizzes, taking, make
+):
+    """A contact point may take the same course: a review must not hand them the key."""
+    quiz = quizzes.build(questions=ALL_TYPES, review="after_submission")
+    trainee = make.user(Role.TRAINEE, administration="AZ")
+    contact_point = make.user(Role.CONTACT_POINT, Role.TRAINEE, administration="AZ")
+    quizzes.enrol(trainee, quiz.course_id)
+    attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    taking.submit(trainee, attempt_id)
+
+    seen = taking.get(contact_point, attempt_id)
+
+    assert seen.status_code == 200
+    body = seen.get_json()
+    assert body["disclosed"] == {"score": True, "answers": False}
+    assert body["score"] == 0
+    for question, frozen in zip(body["questions"], quizzes.frozen(attempt_id), strict=True):
+        assert leaks(question, secrets_of(frozen, question)) == []
+        assert "correct_answer" not in question
+    assert "correct_answer" in json.dumps(taking.get(trainee, attempt_id).get_json())

@@ -7,6 +7,7 @@ from flask import request
 from elearn import policy
 from elearn.accounts.models import User
 from elearn.config import current_settings
+from elearn.courses.models import Course
 from elearn.quizzes import attempts
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.quiz import Quiz, find_quiz
@@ -27,11 +28,14 @@ def takeable_quiz(actor: User, quiz_id: int) -> Quiz:
     return quiz
 
 
-def visible_attempt(actor: User, attempt_id: int) -> Attempt:
-    """The attempt if ``actor`` may see it; 404 otherwise (another trainee's is not revealed)."""
+def visible_attempt(actor: User, attempt_id: int) -> tuple[Attempt, bool]:
+    """The attempt if ``actor`` may see it (404 otherwise: another trainee's is not revealed),
+    and whether they may see its correct answers when the review policy shows them."""
     attempt = attempts.find_attempt(attempt_id)
-    _authorize_view(actor, attempt)
-    return attempt
+    if policy.can_answer_attempt(actor, attempt.user_id):
+        return attempt, True
+    course = _authorize_view(actor, attempt)
+    return attempt, policy.can_see_attempt_answers(actor, attempt.user_id, course)
 
 
 def own_attempt(actor: User, attempt_id: int) -> Attempt:
@@ -43,12 +47,11 @@ def own_attempt(actor: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _authorize_view(actor: User, attempt: Attempt) -> None:
-    if policy.can_answer_attempt(actor, attempt.user_id):
-        return
+def _authorize_view(actor: User, attempt: Attempt) -> Course:
     course = find_quiz(attempt.lesson_id, any_kind=True).course
     allowed = policy.can_view_attempt(actor, attempt.user, course)
     policy.authorize(allowed, hide=True, what="attempt")
+    return course
 
 
 def requested_language(explicit: str | None) -> str | None:

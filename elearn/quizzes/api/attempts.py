@@ -54,9 +54,10 @@ def quiz_result(quiz_id: int) -> views.QuizResult:
 @attempts_blp.route("/attempts/<int:attempt_id>")
 @attempts_blp.response(200, AttemptSchema)
 def get_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
-    """An attempt with the saved answers; scores and keys as the review policy allows."""
-    attempt = visible_attempt(current_actor(), attempt_id)
-    return _with_language(review.attempt_for_trainee(attempt))
+    """An attempt with the saved answers; score and correct answers as the review policy allows
+    (the trainee's contact point sees the score, never the correct answers)."""
+    attempt, answers_allowed = visible_attempt(current_actor(), attempt_id)
+    return _with_language(review.attempt_for_trainee(attempt, answers_allowed=answers_allowed))
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>/answers", methods=["PUT"])
