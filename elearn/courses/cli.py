@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
@@ -42,6 +44,10 @@ def _read(path: Path) -> PackageFiles:
         return files.read_folder(path, bar, limits)
 
 
+def _uploading(paths: Sequence[str]) -> AbstractContextManager[Iterable[str]]:
+    return click.progressbar(paths, label="Uploading media", item_show_func=lambda name: name)
+
+
 @content.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--publish", is_flag=True, help="Publish the course once imported.")
@@ -51,7 +57,9 @@ def import_command(path: Path, publish: bool) -> None:
     try:
         package_files = _read(path)
         with unit_of_work():
-            result = importer.import_package(None, package_files, publish=publish)
+            result = importer.import_package(
+                None, package_files, publish=publish, progress=_uploading
+            )
     except DomainError as error:
         raise _failure(error) from None
     action = "Created" if result.created else "Updated"

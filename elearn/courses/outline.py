@@ -189,6 +189,9 @@ def update_lesson(course: Course, lesson: Lesson, changes: Mapping[str, Any]) ->
 
 
 def _apply_lesson_changes(lesson: Lesson, changes: Mapping[str, Any]) -> None:
+    if changes.get("kind", lesson.kind) != lesson.kind:
+        # Media suit one kind of lesson; the media domain checks the fit when attaching.
+        lesson.media_asset_id = None
     for name in LESSON_SETTINGS:
         if name in changes:
             setattr(lesson, name, changes[name])

@@ -158,6 +158,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": 3600.0,
                 "options": {"queue": "default", "expires": 3600.0},
             },
+            "media-stale-uploads": {
+                "task": "elearn.media.remove_stale_uploads",
+                "schedule": 3600.0,
+                "options": {"queue": "default", "expires": 3600.0},
+            },
         },
     }
 

@@ -1,7 +1,7 @@
 """quizzes
 
 Revision ID: c05e2d5b3f32
-Revises: a3bb75f0f8ba
+Revises: a381bedcd4ee
 Create Date: 2026-11-27 21:31:10.923810
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c05e2d5b3f32'
-down_revision = 'a3bb75f0f8ba'
+down_revision = 'a381bedcd4ee'
 branch_labels = None
 depends_on = None
 

@@ -59,6 +59,7 @@ def test_export_import_export_is_byte_for_byte_stable(client, upload, trainer, m
         "en/final-quiz.md",
         "en/introduction.md",
         "en/walkthrough.md",
+        "media/walkthrough.mp4",
         "quizzes/final-quiz.yaml",
         "ru/agreement-text.md",
         "ru/final-quiz.md",
@@ -68,6 +69,7 @@ def test_export_import_export_is_byte_for_byte_stable(client, upload, trainer, m
     original = fixture_package()
     assert files["quizzes/final-quiz.yaml"] == original["quizzes/final-quiz.yaml"]
     assert files["en/introduction.md"] == original["en/01-introduction.md"]
+    assert files["media/walkthrough.mp4"] == original["media/walkthrough.mp4"]
     assert make.count(Course) == 1
     assert make.count(Lesson) == 4
 
@@ -116,7 +118,7 @@ def test_the_command_line_imports_a_folder_and_exports_it(app, cli, tmp_path, ma
     (course,) = stored(app, Course)
     exported = cli("export", course.id, second)
     assert exported.exit_code == 0, exported.output
-    assert "10 files" in exported.output
+    assert "11 files" in exported.output
     assert folder_files(first) == folder_files(second)
 
 

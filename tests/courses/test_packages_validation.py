@@ -156,7 +156,7 @@ BROKEN = {
         with_file("media/walkthrough.mp4", b"<svg onload=alert(1)>"),
         {
             "course.yaml: modules[0].lessons[1].media": [
-                "media/walkthrough.mp4: The content is not a .mp4 file."
+                "media/walkthrough.mp4: The content is not video/mp4: its type is not accepted."
             ]
         },
     ),

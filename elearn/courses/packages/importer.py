@@ -20,6 +20,7 @@ from elearn.courses import authoring, outline
 from elearn.courses.authoring import CourseText
 from elearn.courses.models import Course, Lesson, LessonKind, Module, QuizDefinition
 from elearn.courses.outline import LessonText
+from elearn.courses.packages.media import MediaProgress, receive_media, silently
 from elearn.courses.packages.model import CoursePackage, LessonSpec, ModuleSpec
 from elearn.courses.packages.problems import Problems
 from elearn.courses.packages.reader import COURSE_FILE, read_package
@@ -39,12 +40,17 @@ class ImportResult:
 
 
 def import_package(
-    actor: User | None, files: Mapping[str, bytes], *, publish: bool = False
+    actor: User | None,
+    files: Mapping[str, bytes],
+    *,
+    publish: bool = False,
+    progress: MediaProgress = silently,
 ) -> ImportResult:
     """Create or update the package's course, all or nothing; importing twice changes nothing.
 
     ``actor`` None is the operator at the command line; otherwise creating needs a trainer or
-    admin and updating needs the right to edit that course.
+    admin and updating needs the right to edit that course. ``progress`` wraps the media files
+    as they are stored.
     """
     package = read_package(files, current_settings().languages)
     _check_administrations(package)
@@ -62,6 +68,8 @@ def import_package(
     counts = _sync_outline(course, package)
     if publish:
         authoring.publish_course(actor, course)
+    # Last, so that nothing refused later leaves stored files behind.
+    receive_media(course, package, files, actor, progress)
     result = ImportResult(course.id, course.slug, created, course.status, *counts)
     audit_log.record(
         actor, "course.imported", "course", course.id, created=created, lessons=list(counts)
