@@ -1,8 +1,9 @@
 """Attempts: start (drawing and freezing questions), save answers, submit, expire, grade.
 
 The server owns the clock: an attempt past its deadline takes no more answers and is finalised
-as ``expired`` (graded with the answers saved in time) by whichever comes first of a read of
-it, a submit, the trainee's next start, or the ``elearn.quizzes.expire_attempts`` beat task.
+as ``expired`` (graded with the answers saved in time) by whichever comes first of any request
+on it (a refused late save included), the trainee's next start or result, or the
+``elearn.quizzes.expire_attempts`` beat task.
 Writes hold the attempt row (starting holds the enrolment row), so concurrent saves, submits and
 expiry apply one after the other.
 """
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from elearn import clock
+from elearn import clock, uow
 from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
 from elearn.enrolments import service as learning
@@ -159,15 +160,17 @@ def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Attempt:
 
 
 def _ensure_open(attempt: Attempt) -> None:
-    if attempt.finished:
-        raise Conflict(
-            "The attempt is over; it takes no more answers.",
-            extra={"attempt_status": attempt.status},
-        )
-    if _overdue(attempt, clock.now()):
+    if not attempt.finished and _overdue(attempt, clock.now()):
+        finish_if_overdue(attempt, settings_of_lesson(attempt.lesson_id, attempt.pass_mark))
+    if attempt.status == AttemptStatus.EXPIRED:
         raise Conflict(
             "The attempt's time is up; it takes no more answers.",
-            extra={"attempt_status": AttemptStatus.EXPIRED.value},
+            extra={"attempt_status": attempt.status},
+        )
+    if attempt.finished:
+        raise Conflict(
+            "The attempt has been submitted; it takes no more answers.",
+            extra={"attempt_status": attempt.status},
         )
 
 
@@ -184,13 +187,16 @@ def submit_attempt(attempt: Attempt, settings: QuizSettings) -> Attempt:
 
 
 def finish_if_overdue(attempt: Attempt, settings: QuizSettings) -> bool:
-    """Finalise a running attempt whose deadline has passed; True when it did."""
+    """Finalise a running attempt whose deadline has passed (committed even when the request
+    is then refused); True when it did."""
     if attempt.finished or not _overdue(attempt, clock.now()):
         return False
     find_attempt(attempt.id, for_update=True)  # the same object, held and re-read
     if attempt.finished or attempt.deadline_at is None:
         return False
     _finalise(attempt, AttemptStatus.EXPIRED, attempt.deadline_at, settings)
+    # The expiry is a fact, not part of what a refused request asked for: it stays recorded.
+    uow.current().keep_when_refused()
     return True
 
 

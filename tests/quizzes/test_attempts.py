@@ -166,7 +166,10 @@ def test_the_deadline_is_enforced_by_the_server(quizzes, taking, trainee, make, 
     assert late.status_code == 409
     assert late.mimetype == PROBLEM
     assert late.get_json()["attempt_status"] == "expired"
-    assert make.count(AttemptAnswer, attempt_id=started["id"]) == 1
+    stored = make.get(Attempt, started["id"])
+    assert (stored.status, stored.score) == ("expired", pytest.approx(100 / 8))
+    answered = [row for row in quizzes.answers(started["id"]) if row.saved_at is not None]
+    assert [row.question_key for row in answered] == ["true-false-q"]
     view = taking.get(trainee, started["id"]).get_json()
     assert view["status"] == "expired"
     assert view["submitted_at"] == "2026-03-02T09:20:00+00:00"
