@@ -10,21 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from elearn import clock
-from elearn.accounts.models import Role
-from tests.factories import Factory, Person
 from tests.quizzes.builders import QuizBuilder, QuizClient
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def trainer(make: Factory) -> Person:
-    return make.user(Role.TRAINER, administration=None)
-
-
-@pytest.fixture
-def trainee(make: Factory) -> Person:
-    return make.user(Role.TRAINEE, administration="AZ")
 
 
 @pytest.fixture
