@@ -1,13 +1,14 @@
 """Quiz attempts under concurrent load: saving answers and submitting, against /health/live.
 
     .venv/bin/python -m benchmarks.quiz_attempts \\
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/elearn_bench_quizzes] \\
-        [--trainees 2000] [--clients 16] [--saves 8000] [--seconds 60]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/elearn_quizzes_bench] \\
+        [--trainees 2000] [--clients 16] [--saves 8000] [--seconds 60] [--keep]
 
-Run it from the repository root. The database is dropped and created again: give it a scratch
-name. It imports the shipped course customs-valuation-transaction-value (13 questions, all asked),
-enrols ``--trainees`` trainees, starts gunicorn (2 sync workers) on 127.0.0.1 and sends, from
-``--clients`` threads with one keep-alive session each:
+Run it from the repository root. The database is created for the run and dropped after it
+(``--keep`` keeps it for inspection): give it a scratch name. It imports the shipped course
+customs-valuation-transaction-value (13 questions, all asked), enrols ``--trainees`` trainees,
+starts gunicorn (2 sync workers) on 127.0.0.1 and sends, from ``--clients`` threads with one
+keep-alive session each:
 - GET /health/live (the baseline: a request that touches nothing),
 - POST /quizzes/{id}/attempts once per trainee (draws and freezes the questions),
 - PUT /attempts/{id}/answers, one answer per request, spread over every attempt,
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import Engine, create_engine, func, make_url, select, text
 
 from elearn import clock, create_app
 from elearn.accounts.models import ApiToken, Role, User
@@ -51,7 +52,7 @@ from tests.courses.builders import folder_files
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "course_content" / "customs-valuation-transaction-value"
-DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/elearn_bench_quizzes"
+DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/elearn_quizzes_bench"
 BATCH = 500
 
 
@@ -71,14 +72,26 @@ class Phase:
         return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
 
 
-def recreate_database(url: str) -> None:
+def _server(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         sys.exit("This benchmark measures PostgreSQL: give a postgresql+psycopg:// URL.")
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    return create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def drop_database(url: str) -> None:
+    server = _server(url)
     with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        name = make_url(url).database
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def recreate_database(url: str) -> None:
+    drop_database(url)
+    server = _server(url)
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
     server.dispose()
 
 
@@ -237,6 +250,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--saves", type=int, default=8000)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     arguments = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="elearn-bench-quizzes-"))
@@ -264,6 +278,8 @@ def main() -> None:
         stop(server)
     report(phases, arguments)
     check_database(settings, len(attempts))
+    if not arguments.keep:
+        drop_database(settings.database_url)
 
 
 def run_phases(
