@@ -8,7 +8,7 @@ from typing import IO, Any
 
 import click
 import marshmallow as ma
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from elearn import create_app
@@ -70,8 +70,6 @@ def main() -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
-    from flask import current_app
-
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
@@ -182,3 +180,14 @@ def sweep_outbox() -> None:
     with unit_of_work():
         result = outbox.sweep()
     click.echo(f"Re-sent {result.resent} pending task(s); {result.failed} failed for good.")
+
+
+@main.command("periodic")
+@with_appcontext
+def run_periodic_tasks() -> None:
+    """Run every beat-scheduled task once, here and now (for cron where no beat runs)."""
+    celery_app = current_app.extensions["celery"]
+    for name, entry in celery_app.conf.beat_schedule.items():
+        result = celery_app.tasks[entry["task"]].apply()
+        outcome = "failed" if result.failed() else f"done ({result.result})"
+        click.echo(f"{name}: {outcome}")

@@ -178,3 +178,11 @@ def test_demo_refuses_production(other_app, make):
     assert result.exit_code == 1
     assert result.output == "Error: Demo data is not loaded in production.\n"
     assert make.count(User) == 0
+
+
+def test_periodic_runs_every_beat_task_once(cli, app):
+    result = cli("periodic")
+
+    assert result.exit_code == 0, result.output
+    for name in app.extensions["celery"].conf.beat_schedule:
+        assert f"{name}: done" in result.output
