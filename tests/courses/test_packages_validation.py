@@ -197,6 +197,10 @@ BROKEN = {
         with_yaml(QUIZ, set_in(question(2), answer="no")),
         {f"{QUIZ}: questions[2].answer": ["Expected true or false."]},
     ),
+    "numeric answer not finite": (
+        with_yaml(QUIZ, set_in(question(3), answer=float("nan"))),
+        {f"{QUIZ}: questions[3].answer": ["Expected a finite number."]},
+    ),
     "numeric negative tolerance": (
         with_yaml(QUIZ, set_in(question(3), tolerance=-1)),
         {f"{QUIZ}: questions[3].tolerance": ["Expected at least 0.0."]},

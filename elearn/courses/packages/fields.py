@@ -6,6 +6,7 @@ returns None (or an empty value) after recording the problem, so checking goes o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,8 +103,12 @@ class Fields:
         return value
 
     def number(self, value: Any, where: str, *, minimum: float | None = None) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.report(where, "Expected a number.")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.report(where, "Expected a finite number.")
             return None
         if minimum is not None and value < minimum:
             self.report(where, f"Expected at least {minimum}.")
