@@ -22,3 +22,7 @@ reset_test_database() {
   psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
     -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" -c "CREATE DATABASE \"$1\""
 }
+
+flush_redis_db() {
+  redis-cli -h 127.0.0.1 -p 6379 -n "$1" flushdb
+}

@@ -7,16 +7,18 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import health, uow
+from elearn import health, notifications, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
+from elearn.certificates.api import BLUEPRINTS as CERTIFICATE_BLUEPRINTS
 from elearn.config import Settings
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
+from elearn.infra import mail
 from elearn.infra.tasks import celery_init_app
 
 API_TITLE = "elearn"
@@ -31,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["elearn.settings"] = settings
     app.config.update(_flask_config(settings))
     logging.basicConfig(level=settings.log_level)
+    mail.init_app(app, settings)
 
     db.init_app(app)
     with app.app_context():
@@ -46,12 +49,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         *ENROLMENT_BLUEPRINTS,
         audit_blp,
         health.health_blp,
+        *CERTIFICATE_BLUEPRINTS,
     ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     health.init_app(app)
     uow.init_app(app)
     celery_init_app(app, settings)
+    notifications.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:
@@ -70,7 +75,8 @@ def _flask_config(settings: Settings) -> dict[str, object]:
     return {
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters keeps row values (emails, hashes) out of logged database errors.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": settings.max_request_bytes,
         "SESSION_COOKIE_NAME": "elearn_session",
         "SESSION_COOKIE_HTTPONLY": True,

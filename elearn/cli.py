@@ -1,4 +1,4 @@
-"""The ``elearn`` command: serve, db (migrations), users, demo."""
+"""The ``elearn`` command: serve, db (migrations), users, keys, demo, outbox."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from elearn import create_app
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
+from elearn.certificates import keys as signing_keys
 from elearn.config import ConfigError, current_settings
 from elearn.demo import load_demo
 from elearn.errors import DomainError
+from elearn.infra import outbox
 from elearn.uow import unit_of_work
 
 
@@ -84,6 +86,43 @@ def create_user(
     click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}")
 
 
+@main.group()
+def keys() -> None:
+    """Manage the Ed25519 keys that sign certificate credentials."""
+
+
+@keys.command("generate")
+@with_appcontext
+def generate_key() -> None:
+    """Create a new active signing key; the previous one is retired but stays published."""
+    with unit_of_work():
+        key = signing_keys.generate_signing_key()
+    click.echo(f"Active signing key: {key.kid}")
+
+
+@keys.command("list")
+@with_appcontext
+def list_keys() -> None:
+    """Every signing key, newest first, with its state."""
+    for key in signing_keys.list_signing_keys():
+        state = "active" if key.active else f"retired {key.retired_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{key.kid}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@keys.command("delete")
+@click.argument("kid")
+@click.confirmation_option(prompt="Credentials signed with this key will no longer verify. Delete?")
+@with_appcontext
+def delete_key(kid: str) -> None:
+    """Withdraw a retired key from publication (after a compromise)."""
+    try:
+        with unit_of_work():
+            signing_keys.delete_signing_key(kid)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"Deleted signing key {kid}")
+
+
 @main.command()
 @with_appcontext
 def demo() -> None:
@@ -96,3 +135,17 @@ def demo() -> None:
     for login in logins:
         click.echo(f"  {login.role:<14} {login.email}")
     click.echo(f"  password: {logins[0].password}")
+
+
+@main.group("outbox")
+def outbox_commands() -> None:
+    """Background work recorded in the transactional outbox."""
+
+
+@outbox_commands.command("sweep")
+@with_appcontext
+def sweep_outbox() -> None:
+    """Re-send work pending too long (what beat does each minute; run it where no beat runs)."""
+    with unit_of_work():
+        result = outbox.sweep()
+    click.echo(f"Re-sent {result.resent} pending task(s); {result.failed} failed for good.")

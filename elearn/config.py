@@ -28,6 +28,10 @@ def _int(value: str) -> int:
     return int(value.strip())
 
 
+def _float(value: str) -> float:
+    return float(value.strip())
+
+
 def _languages(value: str) -> tuple[str, ...]:
     languages = tuple(code.strip().lower() for code in value.split(",") if code.strip())
     if not languages or any(len(code) != 2 or not code.isalpha() for code in languages):
@@ -86,7 +90,9 @@ class Settings:
         production_required=True,
         secret=True,
     )
-    smtp_timeout_seconds: int = _setting(10, "SMTP connect and command timeout", parse=_int)
+    smtp_timeout_seconds: float = _setting(
+        10.0, "SMTP connect and command timeout in seconds", parse=_float
+    )
     mail_from: str = _setting("elearn <no-reply@elearn.localhost>", "Sender of every mail")
     public_base_url: str = _setting(
         "http://127.0.0.1:5000",
@@ -125,6 +131,22 @@ class Settings:
     )
     bulk_enrolment_max_rows: int = _setting(
         5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
+    )
+    certificate_issuer_name: str = _setting(
+        "elearn — online customs training",
+        "Issuer printed on certificates and named in their signed credentials",
+    )
+    certificate_signatory_name: str = _setting(
+        "", "Person who signs certificates, printed under the signature line; empty omits it"
+    )
+    certificate_signatory_title: str = _setting(
+        "", "The signatory's position, printed under their name; empty omits it"
+    )
+    smtp_ca_file: str = _setting(
+        "", "PEM file of the authorities trusted for SMTP TLS; empty uses the system store"
+    )
+    mail_max_attempts: int = _setting(
+        10, "Sending attempts of one mail before it is marked failed", parse=_int
     )
 
     @property
@@ -178,6 +200,17 @@ class Settings:
             setting.name: "***" if setting.metadata["secret"] else getattr(self, setting.name)
             for setting in fields(self)
         }
+
+    def to_env(self) -> dict[str, str]:
+        """The ``ELEARN_*`` variables that ``from_env`` reads back into these same settings."""
+        return {
+            variable_name(setting.name): _unparse(getattr(self, setting.name))
+            for setting in fields(self)
+        }
+
+
+def _unparse(value: Any) -> str:
+    return ",".join(value) if isinstance(value, tuple) else str(value)
 
 
 def variable_name(field_name: str) -> str:

@@ -31,7 +31,12 @@ class UnitOfWork:
         self._after_commit.append(action)
 
     def commit(self) -> None:
-        db.session.commit()
+        try:
+            db.session.commit()
+        except BaseException:
+            # Else the session stays unusable and these actions would run at the next commit.
+            self.rollback()
+            raise
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             try:

@@ -1,13 +1,17 @@
 """Test harness: one schema per session, one rolled-back transaction per test.
 
 The suite runs on SQLite by default and on PostgreSQL when ELEARN_TEST_DATABASE_URL is set.
+Background work runs eagerly; tests marked ``worker`` send it to a real Celery worker when
+ELEARN_TEST_BROKER_URL is set (redis://127.0.0.1:6379/N, a database the session may flush).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,14 +23,25 @@ from elearn import create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
+from elearn.infra.mail import Mailer, mailer_from_settings
+from tests import mailserver
 from tests.factories import Factory, Person, QueryCounter
+from tests.worker import Background, Worker, running_worker
 
 TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
+TEST_BROKER_URL = os.environ.get("ELEARN_TEST_BROKER_URL", "")
+# Modules of test-only tasks the real worker must know besides elearn's own.
+WORKER_TEST_TASKS = ("tests.infra.work",)
 
 
 def pytest_report_header() -> list[str]:
     database = TEST_DATABASE_URL.split("@")[-1] if TEST_DATABASE_URL else "SQLite (embedded)"
-    return [f"elearn database under test: {database}"]
+    tasks = (
+        f"real Celery worker on {TEST_BROKER_URL}"
+        if TEST_BROKER_URL
+        else "eager (set ELEARN_TEST_BROKER_URL for a real worker)"
+    )
+    return [f"elearn database under test: {database}", f"background tasks: {tasks}"]
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +71,11 @@ def app(settings: Settings) -> Iterator[Flask]:
 
 
 @pytest.fixture(autouse=True)
-def _transaction(app: Flask) -> Iterator[None]:
+def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Bind every session of this test to one connection whose transaction is rolled back."""
+    if request.node.get_closest_marker("committed") or request.node.get_closest_marker("worker"):
+        yield from _committed(app)
+        return
     with app.app_context():
         connection = db.engine.connect()
     transaction = connection.begin()
@@ -115,3 +133,114 @@ def actors(make: Factory) -> dict[str, Person | None]:
         "other_contact_point": make.user(Role.CONTACT_POINT, administration="GE"),
         "admin": make.user(Role.ADMIN, administration=None),
     }
+
+
+@pytest.fixture(scope="session")
+def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """aiosmtpd servers on 127.0.0.1: plain, STARTTLS and implicit TLS (both with AUTH)."""
+    certificates = mailserver.write_certificates(tmp_path_factory.mktemp("smtp-tls"))
+    servers = {
+        scheme: mailserver.start(scheme, certificates)
+        for scheme in ("smtp", "smtp+starttls", "smtps")
+    }
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_servers: dict[str, mailserver.SmtpTestServer]) -> mailserver.SmtpTestServer:
+    """The plain SMTP server; every server's mailbox is emptied for this test."""
+    for server in smtp_servers.values():
+        server.received.clear()
+    return smtp_servers["smtp"]
+
+
+@pytest.fixture(scope="session")
+def silent_smtp_url() -> Iterator[str]:
+    """An SMTP URL whose server accepts connections and never answers."""
+    listener = mailserver.silent_listener()
+    yield f"smtp://{mailserver.HOST}:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.fixture
+def reconfigure(
+    app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Mailer]:
+    """For this test, run ``app`` with these settings changed and the mailer they choose."""
+
+    def apply(**changes: Any) -> Mailer:
+        changed = replace(settings, **changes)
+        mailer = mailer_from_settings(changed)
+        monkeypatch.setitem(app.extensions, "elearn.settings", changed)
+        monkeypatch.setitem(app.extensions, "elearn.mailer", mailer)
+        return mailer
+
+    return apply
+
+
+@pytest.fixture(params=["smtp", "outbox"])
+def mailbox(
+    request: pytest.FixtureRequest,
+    smtp_server: mailserver.SmtpTestServer,
+    reconfigure: Callable[..., Mailer],
+    tmp_path: Path,
+) -> mailserver.SmtpTestServer | mailserver.OutboxFolder:
+    """Where this test's mail lands: the aiosmtpd server, or the embedded outbox folder."""
+    if request.param == "smtp":
+        reconfigure(smtp_url=smtp_server.url())
+        return smtp_server
+    reconfigure(instance_path=str(tmp_path))
+    return mailserver.OutboxFolder(tmp_path / "outbox")
+
+
+def _committed(app: Flask) -> Iterator[None]:
+    """Let the test commit for real (another process must see its data); then delete it all."""
+    limiter.reset()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def worker(
+    app: Flask, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker | None]:
+    """The real Celery worker, started on first use with the test app's settings; or None."""
+    if not TEST_BROKER_URL:
+        yield None
+        return
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    worker_settings = replace(settings, broker_url=TEST_BROKER_URL)
+    with running_worker(app, worker_settings, WORKER_TEST_TASKS, log_path) as running:
+        yield running
+
+
+@pytest.fixture
+def background(
+    request: pytest.FixtureRequest, app: Flask, settings: Settings
+) -> Iterator[Background]:
+    """Tests marked ``worker`` send background work to the real worker when there is one."""
+    real = request.getfixturevalue("worker") if request.node.get_closest_marker("worker") else None
+    if real is None:
+        yield Background(app, settings, None)
+        return
+    eager = app.extensions["celery"]
+    app.extensions["celery"] = real.client
+    try:
+        yield Background(app, settings, real)
+        real.wait_idle()
+    finally:
+        app.extensions["celery"] = eager
+
+
+@pytest.fixture(autouse=True)
+def _background_of_worker_tests(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("worker"):
+        request.getfixturevalue("background")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from elearn.accounts import passwords
+from elearn.accounts import passwords, signals
 from elearn.accounts.models import Administration, Role, User
 from elearn.audit import service as audit_log
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
@@ -19,6 +19,7 @@ from elearn.pagination import Page, PageRequest, fetch_page
 from elearn.policy import visible_users_clause
 
 log = logging.getLogger(__name__)
+SetPasswordPurpose = Literal["welcome", "reset"]
 
 
 def normalize_email(email: str) -> str:
@@ -284,7 +285,11 @@ def set_password_with_token(token: str, password: str) -> User:
     return user
 
 
-def send_set_password_link(user: User, *, purpose: str) -> None:
-    token = passwords.make_set_password_token(user)
-    log.info("set-password link (%s) for user %s issued", purpose, user.id)
-    del token
+def send_set_password_link(user: User, *, purpose: SetPasswordPurpose) -> None:
+    """Ask, in this transaction, for a set-password link to be mailed to ``user``.
+
+    The link's token is made when the mail is rendered (so it is never stored); the
+    notifications domain subscribes to the signal and owns the mail.
+    """
+    signals.set_password_link_requested.send(user, purpose=purpose)
+    log.info("set-password link (%s) requested for user %s", purpose, user.id)

@@ -2,19 +2,21 @@
 
 ``enqueue`` writes a row in the caller's transaction and sends the task only after that
 transaction commits. If sending fails (broker down) the row stays pending, and ``sweep``
-re-sends every row still pending after ``ELEARN_OUTBOX_SWEEP_AFTER_SECONDS``. A row is marked
-delivered in the same transaction as the task's own work, so a duplicate delivery is a no-op.
+re-sends every row still pending after ``ELEARN_OUTBOX_SWEEP_AFTER_SECONDS``. The task claims its
+row (pending → delivered) in the same transaction as its own work, so a duplicate delivery is a
+no-op and a failed run leaves the row pending for the next attempt.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
-from celery import shared_task
+from celery import Celery, shared_task
 from flask import current_app
 from sqlalchemy import Index, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,9 +25,12 @@ from elearn import clock, uow
 from elearn.config import current_settings
 from elearn.database import Base
 from elearn.extensions import db
+from elearn.infra.broker import broker_reachable
 
 log = logging.getLogger(__name__)
 MAX_DISPATCHES = 10
+QUEUES = ("default", "certificates", "mail")
+_PLAIN = (int, str, bool, type(None))
 
 
 class OutboxStatus(StrEnum):
@@ -49,8 +54,30 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None]
 
 
-def enqueue(task: str, *, queue: str = "default", **kwargs: Any) -> OutboxMessage:
-    """Record ``task(**kwargs)`` in the current transaction; send it once that commits."""
+class SweepResult(NamedTuple):
+    resent: int
+    failed: int
+
+
+def _celery() -> Celery:
+    celery_app: Celery = current_app.extensions["celery"]
+    return celery_app
+
+
+def enqueue(task: str, /, *, queue: str = "default", **kwargs: Any) -> OutboxMessage:
+    """Record ``task(**kwargs)`` in the current transaction; send it once that commits.
+
+    Raises ValueError or TypeError at once for an unknown task or queue, or arguments the task
+    does not take, so a mistake fails the request instead of a worker, later.
+    """
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}; expected one of {', '.join(QUEUES)}")
+    registered = _celery().tasks.get(task)
+    if registered is None:
+        raise ValueError(f"unknown task {task!r}")
+    inspect.signature(registered.run).bind(**kwargs)
+    if not all(isinstance(value, _PLAIN) for value in kwargs.values()):
+        raise TypeError("tasks take ids and plain values, never objects")
     message = OutboxMessage(task=task, queue=queue, kwargs=kwargs)
     db.session.add(message)
     db.session.flush()
@@ -59,29 +86,45 @@ def enqueue(task: str, *, queue: str = "default", **kwargs: Any) -> OutboxMessag
 
 
 def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> None:
-    """Send one outbox row's task to the broker (or run it, in eager mode)."""
-    celery_app = current_app.extensions["celery"]
-    celery_app.tasks[task].apply_async(kwargs={**kwargs, "outbox_id": message_id}, queue=queue)
+    """Send one outbox row's task to its queue (or run it here, in eager mode)."""
+    celery_app = _celery()
+    options: dict[str, Any] = {"kwargs": {**kwargs, "outbox_id": message_id}, "queue": queue}
+    if celery_app.conf.task_always_eager:
+        # send_task ignores eager mode, so run the registered task object instead.
+        celery_app.tasks[task].apply_async(**options)
+    else:
+        # By name: the sending process needs none of the worker's task modules.
+        celery_app.send_task(task, **options)
 
 
-def claim(message_id: int) -> bool:
-    """Lock a row for delivery; False if it is already delivered (a duplicate message)."""
-    message = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
-    )
-    return message is not None and message.status == OutboxStatus.PENDING
+def claim(message_id: int, task: str) -> bool:
+    """Mark the row delivered in the current transaction; False unless it was pending.
 
-
-def mark_delivered(message_id: int) -> None:
-    db.session.execute(
+    The conditional UPDATE locks the row until the task's transaction ends, so of two
+    deliveries running at once the second waits, then finds nothing pending and does nothing.
+    """
+    result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.task == task,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
         .values(status=OutboxStatus.DELIVERED, delivered_at=clock.now())
+        .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def sweep(limit: int = 500) -> int:
-    """Re-send rows still pending after the configured delay; give up after MAX_DISPATCHES."""
+def sweep(limit: int = 500) -> SweepResult:
+    """Re-send rows pending longer than the configured delay; fail those sent MAX_DISPATCHES times.
+
+    Nothing is counted while the broker is unreachable, so an outage, however long, never makes
+    work fail for good: the rows wait for the broker to come back.
+    """
+    if not broker_reachable(_celery()):
+        log.warning("outbox sweep skipped: the broker is unreachable")
+        return SweepResult(0, 0)
     now = clock.now()
     cutoff = now - timedelta(seconds=current_settings().outbox_sweep_after_seconds)
     stuck = db.session.scalars(
@@ -91,22 +134,27 @@ def sweep(limit: int = 500) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    resent = 0
+    failed = 0
     for message in stuck:
         if message.dispatches >= MAX_DISPATCHES:
             message.status = OutboxStatus.FAILED
-            log.error("outbox message %s (%s) failed for good", message.id, message.task)
+            failed += 1
+            log.error(
+                "outbox message %s (%s) failed for good after %s dispatches",
+                message.id,
+                message.task,
+                message.dispatches,
+            )
             continue
         message.dispatches += 1
         message.dispatched_at = now
         uow.after_commit(
             partial(dispatch, message.id, message.task, message.queue, dict(message.kwargs))
         )
-        resent += 1
-    return resent
+    return SweepResult(len(stuck) - failed, failed)
 
 
-@shared_task(name="elearn.outbox.sweep")
-def sweep_outbox() -> int:
-    """Beat-driven: re-drive background work stuck in pending."""
+@shared_task(name="elearn.outbox.sweep", max_retries=0)
+def sweep_outbox() -> SweepResult:
+    """Beat-driven: re-drive background work stuck in pending (the next beat is the retry)."""
     return sweep()

@@ -2,88 +2,187 @@
 
 Tasks take ids, never ORM objects. They are acknowledged late (a worker killed mid-task leaves
 the message to be redelivered), time-limited, and retried with exponential backoff and jitter.
-A task sent through the outbox carries ``outbox_id``; its row is marked delivered in the same
-transaction as the task's own changes, and a second delivery of the same row does nothing.
+A task sent through the outbox carries ``outbox_id``; it claims its row in the same transaction
+as its own changes, and a second delivery of the same row does nothing. Domain tasks live in
+``elearn/<domain>/tasks.py`` and are found by name, so a new domain needs no registration here.
 """
 
 from __future__ import annotations
 
+import logging
+import pkgutil
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery.exceptions import Ignore, Reject, Retry
+from celery.utils.time import get_exponential_backoff_interval
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
+import elearn
+from elearn import health
 from elearn.config import Settings
 from elearn.infra import outbox
+from elearn.infra.broker import check_broker
 from elearn.uow import unit_of_work
 
-QUEUES = ("default", "certificates", "mail")
+log = logging.getLogger(__name__)
+
+QUEUES = outbox.QUEUES
+TIME_LIMIT_SECONDS = 300
+SOFT_TIME_LIMIT_SECONDS = 240
+SWEEP_EVERY_SECONDS = 60.0
+BROKER_CONNECT_TIMEOUT_SECONDS = 1
+
+
+class TaskDatabaseError(Exception):
+    """A task's database error retold without the row values the database echoes back."""
+
+
+def loggable(error: Exception) -> Exception:
+    """``error``, or for a database error a copy that names the failure but no values."""
+    if not isinstance(error, DBAPIError):
+        return error
+    # PostgreSQL's DETAIL line ("Failing row contains (...)", "Key (email)=(...)") holds data.
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else ""
+    summary = (
+        f"{type(error).__name__} ({type(error.orig).__name__}): {reason} [SQL: {error.statement}]"
+    )
+    return TaskDatabaseError(summary).with_traceback(error.__traceback__)
 
 
 class AppTask(Task):
     """Base class of every elearn task."""
 
-    abstract = True
     acks_late = True
     reject_on_worker_lost = True
-    autoretry_for = (Exception,)
+    max_retries = 5
     retry_backoff = 2
     retry_backoff_max = 300
     retry_jitter = True
-    max_retries = 5
+    # ``outbox_id`` travels as an extra keyword that ``__call__`` removes before ``run``;
+    # ``outbox.enqueue`` checks the task's own arguments instead.
+    typing = False
     flask_app: Flask
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         outbox_id = kwargs.pop("outbox_id", None)
-        with self.flask_app.app_context(), unit_of_work():
-            if outbox_id is not None and not outbox.claim(outbox_id):
-                return None
-            result = self.run(*args, **kwargs)
-            if outbox_id is not None:
-                outbox.mark_delivered(outbox_id)
-            return result
+        try:
+            with self.flask_app.app_context(), unit_of_work():
+                if outbox_id is not None and not outbox.claim(outbox_id, self.name):
+                    log.info("%s: outbox message %s already handled", self.name, outbox_id)
+                    return None
+                return self.run(*args, **kwargs)
+        except (Ignore, Reject, Retry):
+            raise
+        except Exception as error:
+            failure = loggable(error)
+        # Retried here rather than with autoretry_for, so that a failing commit (deadlock, lost
+        # connection) is retried too; raised outside the except block so the log shows no chain.
+        raise self.retry(exc=failure, countdown=self.backoff())
+
+    def backoff(self) -> int:
+        return backoff_seconds(self.request.retries)
+
+
+def backoff_seconds(retries: int) -> int:
+    """Seconds before the next attempt: exponential in the retries so far, with full jitter."""
+    return int(
+        get_exponential_backoff_interval(
+            factor=AppTask.retry_backoff,
+            retries=retries,
+            maximum=AppTask.retry_backoff_max,
+            full_jitter=AppTask.retry_jitter,
+        )
+    )
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     return {
-        "broker_url": settings.broker_url or "memory://",
+        "broker_url": settings.broker_url or "memory://localhost/",
         "result_backend": None,
         "task_ignore_result": True,
         "task_always_eager": settings.tasks_eager,
         "task_eager_propagates": False,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_time_limit": 300,
-        "task_soft_time_limit": 240,
+        "task_time_limit": TIME_LIMIT_SECONDS,
+        "task_soft_time_limit": SOFT_TIME_LIMIT_SECONDS,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "default",
         "task_create_missing_queues": True,
+        # A request must not wait on a dead broker: one immediate retry, then the row stays
+        # pending for the sweeper. A refused connection costs milliseconds; a host that never
+        # answers two connect timeouts; a broker that accepts but hangs, one read timeout.
         "task_publish_retry_policy": {
-            "max_retries": 2,
+            "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.2,
-            "interval_max": 0.5,
+            "interval_max": 0.2,
         },
-        "broker_connection_timeout": 2,
+        "broker_connection_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": 3600},
+        "broker_transport_options": {
+            # Longer than any task's time limit plus its longest retry countdown, so Redis
+            # never hands a message that is still being worked on to a second worker.
+            "visibility_timeout": 3600,
+            # Redis ignores broker_connection_timeout; without these a silent host or a hung
+            # broker blocks a publish for minutes. The read timeout must exceed kombu's 1 s BRPOP.
+            "socket_connect_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": 2,
+        },
         "timezone": "UTC",
         "enable_utc": True,
+        "beat_schedule_filename": str(Path(settings.instance_path) / "celerybeat-schedule"),
         "beat_schedule": {
-            "outbox-sweep": {"task": "elearn.outbox.sweep", "schedule": 60.0},
+            "outbox-sweep": {
+                "task": "elearn.outbox.sweep",
+                "schedule": SWEEP_EVERY_SECONDS,
+                # A sweep nobody picked up before the next one is due is worthless.
+                "options": {"queue": "default", "expires": SWEEP_EVERY_SECONDS},
+            },
+            "notifications-retry": {
+                "task": "elearn.notifications.retry_due",
+                "schedule": SWEEP_EVERY_SECONDS,
+                "options": {"queue": "mail", "expires": SWEEP_EVERY_SECONDS},
+            },
         },
     }
 
 
-def celery_init_app(app: Flask, settings: Settings) -> Celery:
-    """Create the Celery app of ``app`` and keep it in ``app.extensions["celery"]``."""
+def task_packages() -> list[str]:
+    """Every subpackage of elearn; those with a ``tasks`` module contribute tasks."""
+    return [
+        f"elearn.{module.name}" for module in pkgutil.iter_modules(elearn.__path__) if module.ispkg
+    ]
+
+
+def make_celery(app: Flask, settings: Settings) -> Celery:
+    """A Celery app whose tasks run inside ``app``; it is not installed on ``app``."""
 
     class FlaskTask(AppTask):
-        abstract = True
         flask_app = app
+        # In eager mode a failed task leaves its row pending for the sweeper instead of
+        # retrying on the spot, inside the request that sent it.
+        max_retries = 0 if settings.tasks_eager else AppTask.max_retries
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(celery_config(settings))
+    celery_app.autodiscover_tasks(task_packages, force=True)
+    return celery_app
+
+
+def celery_init_app(app: Flask, settings: Settings) -> Celery:
+    """Create the Celery app of ``app`` and keep it in ``app.extensions["celery"]``."""
+    celery_app = make_celery(app, settings)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    if not settings.tasks_eager:
+        health.register_readiness_check(app, "broker", partial(_check_app_broker, app))
     return celery_app
+
+
+def _check_app_broker(app: Flask) -> None:
+    check_broker(app.extensions["celery"])

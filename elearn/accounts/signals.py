@@ -1,0 +1,14 @@
+"""Signals of the accounts domain, for higher domains (notifications) to act on.
+
+Receivers run synchronously inside the sender's transaction, so whatever they write commits or
+rolls back with the change that caused it.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+set_password_link_requested = _signals.signal("set-password-link-requested")
+"""Sender: the User. Keyword ``purpose``: "welcome" (new account) or "reset"."""

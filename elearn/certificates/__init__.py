@@ -1,0 +1,1 @@
+"""Certificates: verification codes, PDF rendering, signed credentials and their keys."""

@@ -1,0 +1,44 @@
+"""Notifications: one row per mail the platform owes someone, written before it is sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn import clock
+from elearn.accounts.models import User
+from elearn.database import Base
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class Notification(Base):
+    """A mail of one ``kind`` to one user. ``context`` holds ids and plain values, never a
+    secret: one-time links are made when the mail is rendered, inside the sending task."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_status_next_try_at", "status", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    language: Mapped[str] = mapped_column(String(2))
+    context: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), default=NotificationStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    next_try_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,30 @@
+"""/health/ready checks the broker whenever tasks do not run eagerly."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.infra.work import work_app
+
+
+def test_eager_mode_has_no_broker_to_check(client):
+    response = client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_an_unreachable_broker_makes_the_api_unready_and_is_named(down_app):
+    response = down_app.test_client().get("/health/ready")
+
+    assert response.status_code == 503
+    assert response.json == {"status": "failing", "checks": {"database": "ok", "broker": "failing"}}
+
+
+@pytest.mark.worker
+def test_a_reachable_broker_is_checked_and_ready(background):
+    response = work_app(background.settings).test_client().get("/health/ready")
+
+    expected = {"database": "ok", "broker": "ok"} if background.real else {"database": "ok"}
+    assert response.status_code == 200
+    assert response.json["checks"] == expected
