@@ -18,7 +18,7 @@ from elearn.database import configure_sqlite
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
-from elearn.infra import mail
+from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 
 API_TITLE = "elearn"
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     health.init_app(app)
+    storage.init_app(app, settings)
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)

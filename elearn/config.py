@@ -148,6 +148,15 @@ class Settings:
     mail_max_attempts: int = _setting(
         10, "Sending attempts of one mail before it is marked failed", parse=_int
     )
+    s3_public_endpoint_url: str = _setting(
+        "", "S3 endpoint written into presigned URLs when clients reach S3 at another address"
+    )
+    s3_addressing_style: str = _setting(
+        "path", "path (MinIO, SeaweedFS) or virtual (bucket in the host name)"
+    )
+    s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
+    s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
+    s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
 
     @property
     def is_production(self) -> bool:
