@@ -1,7 +1,7 @@
 """courses
 
 Revision ID: 5a56e990e5d3
-Revises: bbf303aa0a17
+Revises: a8f5f31373a3
 Create Date: 2026-11-27 21:18:14.719985
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a56e990e5d3'
-down_revision = 'bbf303aa0a17'
+down_revision = 'a8f5f31373a3'
 branch_labels = None
 depends_on = None
 
