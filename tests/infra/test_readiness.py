@@ -19,13 +19,16 @@ def test_an_unreachable_broker_makes_the_api_unready_and_is_named(down_app):
     response = down_app.test_client().get("/health/ready")
 
     assert response.status_code == 503
-    assert response.json == {"status": "failing", "checks": {"database": "ok", "broker": "failing"}}
+    assert response.json["status"] == "failing"
+    assert response.json["checks"]["broker"] == "failing"
+    assert response.json["checks"]["database"] == "ok"
 
 
 @pytest.mark.worker
 def test_a_reachable_broker_is_checked_and_ready(background):
     response = work_app(background.settings).test_client().get("/health/ready")
 
-    expected = {"database": "ok", "broker": "ok"} if background.real else {"database": "ok"}
+    checks = response.json["checks"]
     assert response.status_code == 200
-    assert response.json["checks"] == expected
+    assert checks.get("broker") == ("ok" if background.real else None)
+    assert set(checks.values()) == {"ok"}
