@@ -1,0 +1,187 @@
+"""Reading enrolments: one's own, a course's, an administration's; no N+1 queries."""
+
+from __future__ import annotations
+
+from elearn.accounts.models import Role
+
+
+def test_my_enrolments_show_title_progress_due_date_and_where_to_resume(
+    client, actors, learning, frozen
+):
+    trainee = actors["trainee"]
+    first = learning.course("text", "text", due_days=7)
+    second = learning.course("text", "text", "text", "text")
+    finished = learning.course("text")
+    a = learning.enrol(trainee, first)
+    b = learning.enrol(trainee, second)
+    c = learning.enrol(trainee, finished)
+    learning.complete(trainee, b["id"], second.lessons[0])
+    learning.complete(trainee, c["id"], finished.lessons[0])
+
+    response = client.get(
+        "/api/v1/me/enrolments", headers={**trainee.headers, "Accept-Language": "fr"}
+    )
+
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in response.get_json()}
+    assert response.headers["X-Total-Count"] == "3"
+    assert rows[a["id"]]["course"]["title"].startswith("Évaluation")
+    assert rows[a["id"]]["course"]["language"] == "fr"
+    assert rows[a["id"]]["due_at"] is not None
+    assert rows[a["id"]]["next_lesson"] == {
+        "id": first.lessons[0],
+        "kind": "text",
+        "title": "Leçon 1",
+    }
+    assert rows[b["id"]]["progress_percent"] == 25
+    assert rows[b["id"]]["next_lesson"]["id"] == second.lessons[1]
+    assert rows[c["id"]]["status"] == "completed"
+    assert rows[c["id"]]["next_lesson"] is None
+
+
+def test_my_enrolments_filter_by_status_and_language(client, actors, learning):
+    trainee = actors["trainee"]
+    course = learning.course("text")
+    enrolment = learning.enrol(trainee, course)
+    learning.enrol(trainee, learning.course())
+    learning.complete(trainee, enrolment["id"], course.lessons[0])
+
+    completed = client.get(
+        "/api/v1/me/enrolments?status=completed&lang=en", headers=trainee.headers
+    )
+
+    assert [row["id"] for row in completed.get_json()] == [enrolment["id"]]
+    assert completed.get_json()[0]["course"]["language"] == "en"
+    assert (
+        client.get("/api/v1/me/enrolments?status=lost", headers=trainee.headers).status_code == 422
+    )
+
+
+def test_my_enrolments_take_the_same_queries_for_one_or_many(
+    client, make, actors, learning, queries
+):
+    trainee = actors["trainee"]
+    learning.enrol(trainee, learning.course())
+    one = count_queries(client, queries, "/api/v1/me/enrolments", trainee)
+    for _ in range(6):
+        course = learning.course("text", "text", "quiz")
+        enrolment = learning.enrol(trainee, course, run_id=learning.run(course))
+        learning.complete(trainee, enrolment["id"], course.lessons[0])
+    many = count_queries(client, queries, "/api/v1/me/enrolments", trainee)
+    assert many == one
+
+
+def test_trainers_list_their_courses_enrolments_with_filters(client, make, actors, learning):
+    trainer = actors["trainer"]
+    course = learning.course(owners=(trainer,))
+    georgian = make.user(Role.TRAINEE, administration="GE")
+    mine = learning.enrol(actors["trainee"], course)
+    theirs = learning.enrol(georgian, course)
+    learning.enrol(actors["trainee"], learning.course())
+    path = f"/api/v1/courses/{course.id}/enrolments"
+
+    everyone = client.get(path, headers=trainer.headers)
+    georgians = client.get(f"{path}?administration=GE", headers=trainer.headers)
+    withdrawn = client.get(f"{path}?status=withdrawn", headers=trainer.headers)
+
+    assert sorted(row["id"] for row in everyone.get_json()) == sorted([mine["id"], theirs["id"]])
+    assert [row["id"] for row in georgians.get_json()] == [theirs["id"]]
+    assert georgians.get_json()[0]["trainee"]["administration"] == "GE"
+    assert withdrawn.get_json() == []
+    assert client.get(f"{path}?administration=ZZ", headers=trainer.headers).status_code == 422
+
+
+def test_a_contact_point_sees_only_their_administrations_rows_of_a_course(
+    client, make, actors, learning
+):
+    course = learning.course()
+    mine = learning.enrol(actors["trainee"], course)
+    learning.enrol(make.user(Role.TRAINEE, administration="GE"), course)
+
+    response = client.get(
+        f"/api/v1/courses/{course.id}/enrolments", headers=actors["contact_point"].headers
+    )
+    other = client.get(
+        f"/api/v1/courses/{course.id}/enrolments?administration=AZ",
+        headers=actors["other_contact_point"].headers,
+    )
+
+    assert [row["id"] for row in response.get_json()] == [mine["id"]]
+    assert other.get_json() == []
+
+
+def test_course_enrolments_take_the_same_queries_for_one_or_many(
+    client, make, actors, learning, queries
+):
+    trainer = actors["trainer"]
+    course = learning.course(owners=(trainer,))
+    run_id = learning.run(course)
+    path = f"/api/v1/courses/{course.id}/enrolments"
+    learning.enrol(actors["trainee"], course, run_id=run_id)
+    one = count_queries(client, queries, path, trainer)
+    for code in ("AZ", "GE", "AZ", "GE", "AZ"):
+        learning.enrol(make.user(Role.TRAINEE, administration=code), course, run_id=run_id)
+    assert count_queries(client, queries, path, trainer) == one
+
+
+def test_contact_points_list_their_administrations_enrolments(client, make, actors, learning):
+    course = learning.course()
+    mine = learning.enrol(actors["trainee"], course)
+    learning.enrol(make.user(Role.TRAINEE, administration="GE"), course)
+    cp = actors["contact_point"]
+
+    default = client.get("/api/v1/enrolments", headers=cp.headers)
+    named = client.get("/api/v1/enrolments?administration=az", headers=cp.headers)
+    foreign = client.get("/api/v1/enrolments?administration=GE", headers=cp.headers)
+    by_course = client.get(
+        f"/api/v1/enrolments?course_id={course.id}", headers=actors["admin"].headers
+    )
+
+    assert [row["id"] for row in default.get_json()] == [mine["id"]]
+    assert [row["id"] for row in named.get_json()] == [mine["id"]]
+    assert foreign.status_code == 404
+    assert "trainee" not in foreign.get_data(as_text=True)
+    assert len(by_course.get_json()) == 2
+
+
+def test_administration_enrolments_take_the_same_queries_for_one_or_many(
+    client, make, actors, learning, queries
+):
+    cp = actors["contact_point"]
+    learning.enrol(actors["trainee"], learning.course())
+    one = count_queries(client, queries, "/api/v1/enrolments?administration=AZ", cp)
+    for _ in range(5):
+        learning.enrol(make.user(Role.TRAINEE, administration="AZ"), learning.course())
+    many = count_queries(client, queries, "/api/v1/enrolments?administration=AZ", cp)
+    assert many == one
+
+
+def test_enrolment_detail_takes_a_fixed_number_of_queries(client, actors, learning, queries):
+    trainee = actors["trainee"]
+    course = learning.course("text", "text")
+    enrolment = learning.enrol(trainee, course)
+    path = f"/api/v1/enrolments/{enrolment['id']}"
+
+    response = client.get(path, headers=trainee.headers)
+    cost = count_queries(client, queries, path, trainee)
+
+    assert response.get_json()["id"] == enrolment["id"]
+    assert cost <= 12
+
+
+def test_lists_are_paginated(client, make, actors, learning):
+    trainee = actors["trainee"]
+    for _ in range(3):
+        learning.enrol(trainee, learning.course())
+    response = client.get("/api/v1/me/enrolments?per_page=2&page=2", headers=trainee.headers)
+    assert len(response.get_json()) == 1
+    assert response.headers["X-Total-Count"] == "3"
+    assert 'rel="prev"' in response.headers["Link"]
+
+
+def count_queries(client, queries, path, person):
+    client.get(path, headers=person.headers)
+    queries.reset()
+    response = client.get(path, headers=person.headers)
+    assert response.status_code == 200
+    return queries.count
