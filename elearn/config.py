@@ -77,12 +77,14 @@ class Settings:
     )
     storage_url: str = _setting(
         "",
-        "file:///path or s3://bucket; default a media folder in the instance folder",
+        "file:///path or s3://bucket[/prefix]; default a media folder in the instance folder",
         production_required=True,
     )
     s3_endpoint_url: str = _setting("", "S3 API endpoint (MinIO, SeaweedFS); empty means AWS")
     s3_region: str = _setting("us-east-1", "S3 region")
-    s3_access_key_id: str = _setting("", "S3 access key id", secret=True)
+    s3_access_key_id: str = _setting(
+        "", "S3 access key id; empty uses boto3's default chain (e.g. an IAM role)", secret=True
+    )
     s3_secret_access_key: str = _setting("", "S3 secret access key", secret=True)
     smtp_url: str = _setting(
         "",

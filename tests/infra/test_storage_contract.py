@@ -188,10 +188,11 @@ def test_an_upload_outside_the_size_range_is_refused_by_the_server(backend, size
     "override",
     [
         {"Content-Type": "text/html"},
+        {"Content-Type": "IMAGE/PNG"},
         {"Content-Type": "image/png; charset=utf-8"},
         {"key": "tests/another-object"},
     ],
-    ids=["another content type", "content type with parameters", "another key"],
+    ids=["another content type", "other case", "content type with parameters", "another key"],
 )
 def test_an_upload_that_changes_a_signed_field_is_refused_by_the_server(backend, override):
     key = new_object_key("tests")
