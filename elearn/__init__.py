@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import health, notifications, uow
+from elearn import certificates, health, notifications, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
+    certificates.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:

@@ -159,6 +159,10 @@ class Settings:
     s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
     s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
     s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
+    verification_rate_limit: str = _setting(
+        "60 per minute",
+        "Public certificate verifications (GET and POST /verify) per client address",
+    )
 
     @property
     def is_production(self) -> bool:
