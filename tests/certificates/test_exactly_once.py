@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -28,16 +23,13 @@ from sqlalchemy import select
 
 from elearn.certificates import issuing
 from elearn.certificates.models import Certificate, CertificateStatus
-from elearn.config import Settings
 from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.outbox import OutboxMessage, OutboxStatus
-from elearn.infra.tasks import make_celery
 from elearn.notifications.models import Notification
 from tests.certificates.conftest import stored_keys
-from tests.worker import ROOT
+from tests.certificates.workers import WAIT_SECONDS, dedicated_worker, wait_until
 
-WAIT_SECONDS = 60
 KILL_QUEUE = "certificates-kill-test"
 # Written by tests/certificates/blocking.py, which only the dedicated worker may import: importing
 # it patches signing in the importing process.
@@ -68,14 +60,6 @@ def deliveries(certificate: Certificate, message_id: int) -> list[dict[str, int]
     """The same outbox message twice, and the same work once more without its outbox row."""
     same = {"certificate_id": certificate.id, "outbox_id": message_id}
     return [same, same, {"certificate_id": certificate.id}]
-
-
-def wait_until(condition: Callable[[], bool], what: str, log: Callable[[], str]) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen in {WAIT_SECONDS}s:\n{log()}")
-        time.sleep(0.05)
 
 
 def assert_exactly_one(graduation, certificate: Certificate, message_id: int) -> Certificate:
@@ -145,49 +129,6 @@ def test_the_worker_running_the_same_delivery_twice_at_once_issues_one_certifica
     assert stored_keys(media) - before == {issued.pdf_key}
 
 
-@contextmanager
-def dedicated_worker(app: Flask, settings: Settings, log_path: Path) -> Iterator[Any]:
-    """A one-process worker on its own queue that signs with ``tests.certificates.blocking``;
-    the session's worker never sees its queue. Yields its Celery client."""
-    node = f"elearn-kill-{uuid.uuid4().hex[:8]}@localhost"
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "elearn.worker", "worker"),
-        *("--queues", KILL_QUEUE, "--hostname", node, "--concurrency", "1"),
-        *("--include", "tests.certificates.blocking", "--loglevel", "INFO"),
-        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-    ]
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("ELEARN_")
-    }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**environment, **settings.to_env()},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    client = make_celery(app, settings)
-    try:
-        wait_until(
-            lambda: (
-                process.poll() is None
-                and bool(client.control.ping(destination=[node], timeout=0.5))
-            ),
-            "the worker's start",
-            lambda: log_path.read_text(errors="replace"),
-        )
-        yield client
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.mark.worker
 def test_a_worker_killed_mid_render_leaves_one_certificate_and_one_pdf_after_redelivery(
     app, background, graduation, monkeypatch, seaweedfs, tmp_path
@@ -219,7 +160,14 @@ def test_a_worker_killed_mid_render_leaves_one_certificate_and_one_pdf_after_red
     certificate, message_id = pending_certificate(graduation, monkeypatch)
     started = tmp_path / STARTED
     log_path = tmp_path / "worker.log"
-    with dedicated_worker(app, settings, log_path) as client:
+    with dedicated_worker(
+        app,
+        settings,
+        log_path,
+        queues=[KILL_QUEUE],
+        concurrency=1,
+        include=["tests.certificates.blocking"],
+    ) as client:
         client.send_task(
             issuing.RENDER_TASK,
             kwargs={"certificate_id": certificate.id, "outbox_id": message_id},
