@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from elearn import clock
 from elearn.accounts.models import User
@@ -22,6 +23,7 @@ from elearn.certificates import codes, failures, statement
 from elearn.certificates.credential import build_credential, sign_credential
 from elearn.certificates.models import Certificate, CertificateJob, CertificateStatus
 from elearn.certificates.pdf import render_certificate
+from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.enrolments.signals import enrolment_completed
 from elearn.errors import Conflict
@@ -100,13 +102,32 @@ def lock(certificate: Certificate) -> Certificate:
     return certificate
 
 
+def _locked_for_issuing(certificate_id: int) -> Certificate | None:
+    """The certificate locked, with the holder and the course it needs, in two queries."""
+    enrolment = joinedload(Certificate.enrolment, innerjoin=True)
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .options(
+            enrolment.joinedload(Enrolment.user, innerjoin=True).lazyload(User.role_links),
+            enrolment.joinedload(Enrolment.course, innerjoin=True).options(
+                lazyload(Course.owner_links),
+                lazyload(Course.administration_links),
+                lazyload(Course.topic_links),
+            ),
+        )
+        .with_for_update(of=Certificate)
+        .execution_options(populate_existing=True)
+    )
+
+
 def render(certificate_id: int, *, last_attempt: bool) -> None:
     """Issue a pending certificate once: PDF stored, credential signed, holder mailed.
 
     Any other status is left alone. A failure is raised to be retried; on the last attempt the
     certificate is marked failed with the reason, for an admin to retry.
     """
-    certificate = locked(Certificate, certificate_id)
+    certificate = _locked_for_issuing(certificate_id)
     if certificate is None or certificate.status != CertificateStatus.PENDING:
         return
 

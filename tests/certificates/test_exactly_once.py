@@ -167,8 +167,8 @@ def test_a_worker_killed_mid_render_leaves_one_certificate_and_one_pdf_after_red
         queues=[KILL_QUEUE],
         concurrency=1,
         include=["tests.certificates.blocking"],
-    ) as client:
-        client.send_task(
+    ) as worker:
+        worker.client.send_task(
             issuing.RENDER_TASK,
             kwargs={"certificate_id": certificate.id, "outbox_id": message_id},
             queue=KILL_QUEUE,

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from celery import Celery
@@ -24,6 +25,14 @@ from elearn.infra.tasks import make_celery
 from tests.worker import ROOT
 
 WAIT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class DedicatedWorker:
+    """The worker's process (leader of its own process group) and a Celery client of it."""
+
+    process: subprocess.Popen[bytes]
+    client: Celery
 
 
 def wait_until(condition: Callable[[], bool], what: str, log: Callable[[], str]) -> None:
@@ -44,8 +53,8 @@ def dedicated_worker(
     queues: Sequence[str],
     concurrency: int,
     include: Sequence[str] = (),
-) -> Iterator[Celery]:
-    """Run ``celery -A elearn.worker worker`` with exactly ``settings``; yield a client of it."""
+) -> Iterator[DedicatedWorker]:
+    """Run ``celery -A elearn.worker worker`` with exactly ``settings`` until the block ends."""
     node = f"elearn-dedicated-{uuid.uuid4().hex[:8]}@localhost"
     command = [
         *(sys.executable, "-m", "celery", "-A", "elearn.worker", "worker"),
@@ -76,7 +85,7 @@ def dedicated_worker(
             "the worker's start",
             lambda: log_path.read_text(errors="replace"),
         )
-        yield client
+        yield DedicatedWorker(process, client)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
