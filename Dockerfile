@@ -21,6 +21,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY elearn ./elearn
 COPY migrations ./migrations
+COPY course_content ./course_content
 COPY docker ./docker
 # Editable, so that the migrations folder beside the package is the one Flask-Migrate finds.
 RUN pip install --editable .

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import certificates, health, notifications, uow
+from elearn import certificates, health, media, notifications, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -20,6 +20,7 @@ from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
+from elearn.media.api import media_blp
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         audit_blp,
         health.health_blp,
         *CERTIFICATE_BLUEPRINTS,
+        media_blp,
     ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     celery_init_app(app, settings)
     notifications.init_app(app)
     certificates.init_app(app)
+    media.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:
@@ -95,5 +98,7 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/static/swagger-ui/",
+        # Swagger UI would otherwise send the spec's URL to validator.swagger.io.
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
         "JSON_SORT_KEYS": False,
     }

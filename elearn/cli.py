@@ -2,26 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import IO, Any
+
 import click
+import marshmallow as ma
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from elearn import create_app
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
+from elearn.accounts.schemas import UserCreateSchema
 from elearn.certificates import keys as signing_keys
-from elearn.config import ConfigError, current_settings
+from elearn.config import DEFAULT_LANGUAGES, ConfigError, current_settings
+from elearn.courses.cli import content
 from elearn.demo import load_demo
 from elearn.errors import DomainError
 from elearn.infra import outbox
 from elearn.uow import unit_of_work
 
 
+class _ConfigProblem(NoAppException):
+    """A ConfigError as one line; a NoAppException so that ``--help`` shows no traceback."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+
+
 def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        raise _ConfigProblem(str(error)) from None
+
+
+def _cli_error(detail: str, errors: Mapping[str, Any] | None) -> click.ClickException:
+    """One line: the detail, then each field with its messages."""
+    fields = "; ".join(
+        f"{name}: {' '.join(messages) if isinstance(messages, list) else messages}"
+        for name, messages in (errors or {}).items()
+    )
+    return click.ClickException(f"{detail} {fields}".strip())
+
+
+@contextmanager
+def _committed() -> Iterator[None]:
+    """Run the block as one unit of work; a domain error becomes a one-line CLI error."""
+    try:
+        with unit_of_work():
+            yield
+    except DomainError as error:
+        raise _cli_error(error.detail, error.errors) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
@@ -38,6 +73,9 @@ def serve(host: str, port: int) -> None:
     from flask import current_app
 
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+main.add_command(content)
 
 
 @main.group()
@@ -57,7 +95,7 @@ def users() -> None:
     show_default=True,
 )
 @click.option("--administration", default=None, help="ISO code, e.g. AZ")
-@click.option("--language", default="en", type=click.Choice(["en", "ru", "fr"]))
+@click.option("--language", default="en", type=click.Choice(DEFAULT_LANGUAGES))
 @click.password_option()
 @with_appcontext
 def create_user(
@@ -69,20 +107,15 @@ def create_user(
     password: str,
 ) -> None:
     """Create an account (prompts for the password)."""
-    new = accounts.NewUser(
-        email=email,
-        full_name=full_name,
-        language=language,
-        administration_code=administration,
-        roles=frozenset(Role(role) for role in roles),
-        password=password,
-    )
+    fields = {"email": email, "full_name": full_name, "language": language, "roles": list(roles)}
+    if administration is not None:
+        fields["administration"] = administration
     try:
-        with unit_of_work():
-            user = accounts.create_user(None, new)
-    except DomainError as error:
-        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in (error.errors or {}).items())
-        raise click.ClickException(f"{error.detail} {details}".strip()) from None
+        new = UserCreateSchema().load({**fields, "password": password})
+    except ma.ValidationError as error:
+        raise _cli_error("Invalid input.", error.normalized_messages()) from None
+    with _committed():
+        user = accounts.create_user(None, new)
     click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}")
 
 
@@ -127,7 +160,7 @@ def delete_key(kid: str) -> None:
 @with_appcontext
 def demo() -> None:
     """Load demo data (idempotent) and print the demo logins."""
-    with unit_of_work():
+    with _committed():
         logins = load_demo()
     base = current_settings().public_base_url
     click.echo(f"Demo data loaded. API: {base}/api/v1  Docs: {base}/api/docs")

@@ -25,7 +25,14 @@ def _text(value: str) -> str:
 
 
 def _int(value: str) -> int:
-    return int(value.strip())
+    """A positive whole number: every numeric setting is a count, a size or a duration."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return number
 
 
 def _float(value: str) -> float:
@@ -121,19 +128,6 @@ class Settings:
         300, "Age after which pending background work is sent again", parse=_int
     )
     log_level: str = _setting("INFO", "Python logging level")
-    package_max_bytes: int = _setting(
-        50 * 1024 * 1024, "Largest content package zip accepted for import", parse=_int
-    )
-    package_max_uncompressed_bytes: int = _setting(
-        200 * 1024 * 1024, "Largest total size of a content package's files", parse=_int
-    )
-    package_max_files: int = _setting(2000, "Most files a content package may hold", parse=_int)
-    package_max_ratio: int = _setting(
-        100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
-    )
-    bulk_enrolment_max_rows: int = _setting(
-        5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
-    )
     certificate_issuer_name: str = _setting(
         "elearn — online customs training",
         "Issuer printed on certificates and named in their signed credentials",
@@ -159,6 +153,28 @@ class Settings:
     s3_connect_timeout_seconds: int = _setting(5, "S3 connect timeout", parse=_int)
     s3_read_timeout_seconds: int = _setting(60, "S3 read timeout", parse=_int)
     s3_max_attempts: int = _setting(3, "S3 attempts per call, first try included", parse=_int)
+    package_max_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest content package zip accepted for import", parse=_int
+    )
+    package_max_uncompressed_bytes: int = _setting(
+        200 * 1024 * 1024, "Largest total size of a content package's files", parse=_int
+    )
+    package_max_files: int = _setting(2000, "Most files a content package may hold", parse=_int)
+    package_max_ratio: int = _setting(
+        100, "Highest uncompressed/compressed size ratio of a package zip", parse=_int
+    )
+    bulk_enrolment_max_rows: int = _setting(
+        5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
+    )
+    media_max_video_bytes: int = _setting(
+        1024 * 1024 * 1024, "Largest video accepted (video/mp4, video/webm)", parse=_int
+    )
+    media_max_other_bytes: int = _setting(
+        50 * 1024 * 1024, "Largest audio, PDF or image file accepted", parse=_int
+    )
+    media_stale_upload_hours: int = _setting(
+        24, "Age after which an upload never completed (or refused) is removed", parse=_int
+    )
     verification_rate_limit: str = _setting(
         "60 per minute",
         "Public certificate verifications (GET and POST /verify) per client address",
@@ -194,7 +210,10 @@ class Settings:
             raise ConfigError(f"ELEARN_ENV must be one of {', '.join(ENVIRONMENTS)}")
         if self.is_production:
             for setting in fields(self):
-                if setting.metadata["production_required"] and not getattr(self, setting.name):
+                # A default serves the embedded mode only (a localhost URL, in-process rate
+                # limits): left at it, a production setting counts as missing.
+                value = getattr(self, setting.name)
+                if setting.metadata["production_required"] and value in ("", setting.default):
                     raise ConfigError(
                         f"{variable_name(setting.name)} is required when ELEARN_ENV=production"
                     )

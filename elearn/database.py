@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 from sqlalchemy.types import JSON, TypeDecorator
 
 from elearn import clock
@@ -53,12 +53,26 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
+def contains_text(
+    column: ColumnElement[Any] | QueryableAttribute[Any], needle: str
+) -> ColumnElement[bool]:
+    """Case-insensitive substring match in which ``%`` and ``_`` in the needle match themselves."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, WAL, and transactions SQLAlchemy controls (so SAVEPOINT works)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; ILIKE must match Cyrillic names as on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -67,4 +81,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a transaction that reads then writes would
+        # otherwise fail at once with "database is locked" when another writer is active,
+        # instead of waiting busy_timeout. Autocommit connections (probes) take no lock.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,17 +1,22 @@
-"""Demo data for the embedded mode: WCO Europe administrations and one user per role."""
+"""Demo data for the embedded mode: WCO Europe administrations, one user per role and the
+three shipped courses of ``course_content/``, published and owned by the demo trainer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import select
 
 from elearn.accounts import service as accounts
-from elearn.accounts.models import Administration, Role
+from elearn.accounts.models import Administration, Role, User
 from elearn.config import current_settings
+from elearn.courses import authoring
+from elearn.courses.packages import files, importer
+from elearn.courses.packages.files import PackageLimits
 from elearn.errors import Forbidden
 from elearn.extensions import db
 
@@ -26,9 +31,11 @@ class DemoLogin:
     password: str
 
 
+DEMO_TRAINER = "trainer@elearn.demo"
+COURSE_CONTENT = Path(__file__).resolve().parent.parent / "course_content"
 DEMO_USERS = (
     (Role.ADMIN, "admin@elearn.demo", "Regional Office Administrator", None),
-    (Role.TRAINER, "trainer@elearn.demo", "Course Trainer", None),
+    (Role.TRAINER, DEMO_TRAINER, "Course Trainer", None),
     (Role.CONTACT_POINT, "contact.az@elearn.demo", "National Contact Point AZ", "AZ"),
     (Role.TRAINEE, "trainee.az@elearn.demo", "Customs Officer AZ", "AZ"),
 )
@@ -63,4 +70,19 @@ def load_demo() -> list[DemoLogin]:
                     password=DEMO_PASSWORD,
                 ),
             )
+    _import_shipped_courses(trainer=accounts.find_user_by_email(DEMO_TRAINER))
     return [DemoLogin(role.value, email, DEMO_PASSWORD) for role, email, _, _ in DEMO_USERS]
+
+
+def shipped_course_folders() -> list[Path]:
+    return sorted(path for path in COURSE_CONTENT.iterdir() if (path / "course.yaml").is_file())
+
+
+def _import_shipped_courses(trainer: User | None) -> None:
+    """Import and publish each shipped course not yet present (a course edited since stays)."""
+    limits = PackageLimits.from_settings(current_settings())
+    for folder in shipped_course_folders():
+        slug = yaml.safe_load((folder / "course.yaml").read_text("utf-8"))["slug"]
+        if authoring.find_course_by_slug(slug) is None:
+            package = files.read_folder(folder, files.folder_paths(folder, limits), limits)
+            importer.import_package(trainer, package, publish=True)

@@ -67,6 +67,10 @@ HTTP_STATUS: dict[type[DomainError], HTTPStatus] = {
     Unprocessable: HTTPStatus.UNPROCESSABLE_ENTITY,
     TooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
 }
+# RFC 9110 requires a 401 to name the authentication scheme it accepts.
+HTTP_HEADERS: dict[type[DomainError], dict[str, str]] = {
+    Unauthenticated: {"WWW-Authenticate": 'Bearer realm="elearn"'},
+}
 
 
 def problem(
@@ -94,17 +98,30 @@ def problem(
     return response
 
 
-def _flatten_webargs_messages(messages: Mapping[str, Any]) -> dict[str, Any]:
-    """webargs nests field errors under the location (json, query, files); clients want fields."""
+def _flatten_webargs_messages(messages: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """webargs nests field errors under the location (json, query, files); clients want fields.
+
+    A location whose messages are a plain list (``{"json": ["Invalid JSON body."]}``) is about
+    the whole body rather than a field; those messages are returned apart, for the detail.
+    """
     flat: dict[str, Any] = {}
+    whole: list[str] = []
     for location_errors in messages.values():
         if isinstance(location_errors, Mapping):
             flat.update(location_errors)
-    return flat
+        elif isinstance(location_errors, list):
+            whole.extend(str(message) for message in location_errors)
+    return flat, whole
 
 
 def handle_domain_error(error: DomainError) -> Response:
-    return problem(HTTP_STATUS[type(error)], error.detail, errors=error.errors, **error.extra)
+    return problem(
+        HTTP_STATUS[type(error)],
+        error.detail,
+        errors=error.errors,
+        headers=HTTP_HEADERS.get(type(error)),
+        **error.extra,
+    )
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -112,11 +129,12 @@ def handle_http_exception(error: HTTPException) -> Response:
     if status >= 500:
         return handle_unexpected(error)
     data = getattr(error, "data", None) or {}
-    errors = data.get("errors") or _flatten_webargs_messages(data.get("messages") or {})
+    field_errors, body_errors = _flatten_webargs_messages(data.get("messages") or {})
+    errors = data.get("errors") or field_errors
     if errors and status == HTTPStatus.UNPROCESSABLE_ENTITY:
         detail = "The request has invalid fields."
     else:
-        detail = str(data.get("message") or error.description)
+        detail = str(data.get("message") or " ".join(body_errors) or error.description)
     headers = dict(error.get_headers())
     if error.response is not None:
         headers.update(error.response.headers)

@@ -18,7 +18,9 @@ ReadinessCheck = Callable[[], None]
 
 
 def _database() -> None:
-    db.session.execute(text("SELECT 1"))
+    # A pool connection of its own: the probe must not open a transaction in the request session.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def register_readiness_check(app: Flask, name: str, check: ReadinessCheck) -> None:

@@ -1,20 +1,31 @@
-"""Conditional GET: an ETag derived from the representation, and 304 when the client has it.
+"""Conditional GET and a per-process cache of representations.
 
-The tag hashes the body and the headers that describe it (language, totals, links), so it
-changes whenever the content, its language or what the caller may see changes. It saves
-bandwidth and rendering on the client, not the server's queries.
+``conditional``: an ETag hashing the body and the headers that describe it (language, totals,
+links), so it changes whenever the content, its language or what the caller may see changes;
+If-None-Match gets 304.
+
+``cached``: successful GET responses kept in process memory under a key the endpoint computes.
+The key must change whenever the representation would (typically it includes a fingerprint of
+the data read from the database on every request), so nothing stale is ever served.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any
 
 from flask import Response, make_response, request
 
 DESCRIBING_HEADERS = ("Content-Language", "X-Total-Count", "Link")
+# What a cached response keeps: never Set-Cookie or anything else about one caller.
+KEPT_HEADERS = frozenset({"Content-Type", "Vary", *DESCRIBING_HEADERS})
+
+View = Callable[..., Any]
+Representation = tuple[bytes, tuple[tuple[str, str], ...]]
 
 
 def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
@@ -34,3 +45,47 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
         return response
 
     return wrapper
+
+
+class RepresentationCache:
+    """A thread-safe LRU of response bodies and their describing headers."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._entries: OrderedDict[Hashable, Representation] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Representation | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, entry: Representation) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+def cached(cache: RepresentationCache, key: Callable[[], Hashable]) -> Callable[[View], View]:
+    """Serve a GET view's 200 responses from ``cache`` while ``key()`` stays the same."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            cache_key = key()
+            entry = cache.get(cache_key)
+            if entry is not None:
+                body, headers = entry
+                return Response(body, status=200, headers=list(headers))
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200:
+                kept = tuple((n, v) for n, v in response.headers.items() if n in KEPT_HEADERS)
+                cache.put(cache_key, (response.get_data(), kept))
+            return response
+
+        return wrapper
+
+    return decorator

@@ -122,6 +122,15 @@ def can_view_course(actor: User, course: Course) -> bool:
     return not restricted_to or actor.administration_id in restricted_to
 
 
+def catalogue_scope(actor: User) -> tuple[object, ...]:
+    """Everything about ``actor`` that visible_courses_clause depends on (a cache key part)."""
+    if is_admin(actor):
+        return ("admin",)
+    if actor.has_role(Role.TRAINER):
+        return ("trainer", actor.id, actor.administration_id)
+    return ("member", actor.administration_id)
+
+
 def visible_courses_clause(actor: User) -> ColumnElement[bool]:
     """SQL condition selecting the courses ``actor`` may see (the same rule as can_view_course)."""
     if is_admin(actor):
@@ -252,6 +261,19 @@ def can_be_enrolled(person: User, course: Course, run: CourseRun | None) -> bool
     if restricted_to and person.administration_id not in restricted_to:
         return False
     return person.active and (run is None or run_admits(run, person.administration_id))
+
+
+# media
+
+
+def can_manage_media(actor: User, course: Course) -> bool:
+    """Uploading, completing, listing and attaching a course's media: its editors."""
+    return can_edit_course(actor, course)
+
+
+def can_download_media(actor: User, course: Course, *, used_in_a_lesson: bool) -> bool:
+    """Editors fetch any of their course's media; others what a lesson they can see shows."""
+    return can_edit_course(actor, course) or (used_in_a_lesson and can_view_course(actor, course))
 
 
 # certificates

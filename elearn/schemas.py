@@ -26,9 +26,17 @@ class Email(ma.fields.Email):
         return result
 
 
+class Text(ma.fields.String):
+    """A string with surrounding whitespace removed before it is validated."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        result: str = super()._deserialize(value, attr, data, **kwargs)
+        return result.strip()
+
+
 def text(max_length: int, **kwargs: Any) -> ma.fields.String:
-    """A required-by-default, non-blank, length-limited string."""
-    return ma.fields.String(validate=ma.validate.Length(min=1, max=max_length), **kwargs)
+    """A trimmed, non-blank, length-limited string."""
+    return Text(validate=ma.validate.Length(min=1, max=max_length), **kwargs)
 
 
 def language(**kwargs: Any) -> ma.fields.String:

@@ -26,9 +26,15 @@ class UnitOfWork:
 
     def __init__(self) -> None:
         self._after_commit: list[AfterCommit] = []
+        self.keeps_refusals = False
 
     def after_commit(self, action: AfterCommit) -> None:
         self._after_commit.append(action)
+
+    def keep_when_refused(self) -> None:
+        """Commit this transaction even if the request answers 4xx: the refusal is recorded
+        state (an upload rejected and deleted), not a request to undo. 5xx still rolls back."""
+        self.keeps_refusals = True
 
     def commit(self) -> None:
         try:
@@ -47,6 +53,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         db.session.rollback()
         self._after_commit.clear()
+        self.keeps_refusals = False
 
 
 def current() -> UnitOfWork:
@@ -77,8 +84,9 @@ def unit_of_work() -> Iterator[UnitOfWork]:
 def init_app(app: Flask) -> None:
     @app.after_request
     def _finish_request(response: Response) -> Response:
-        if response.status_code < 400:
-            current().commit()
+        uow = current()
+        if response.status_code < 400 or (response.status_code < 500 and uow.keeps_refusals):
+            uow.commit()
         else:
-            current().rollback()
+            uow.rollback()
         return response

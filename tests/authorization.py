@@ -10,9 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import Person
+
+API_PREFIXES = ("/api/v1/", "/health/")
+_UNGUARDED_METHODS = frozenset({"HEAD", "OPTIONS"})
+_DOCUMENTATION_ENDPOINTS = frozenset(
+    {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
+)
 
 ACTORS = (
     "anonymous",
@@ -66,14 +73,19 @@ def expect(
 def check(
     case: Case, client: FlaskClient, actors: dict[str, Person | None], world: dict[str, Any]
 ) -> None:
-    """Send the case's request as every actor; collect all mismatches, then fail once."""
-    path = case.path.format(**world)
-    body = {
-        key: (value.format(**world) if isinstance(value, str) else value)
-        for key, value in (case.json or {}).items()
-    }
+    """Send the case's request as every actor; collect all mismatches, then fail once.
+
+    Paths and string values of the body are formatted with ``world`` and ``{actor}`` (the
+    actor's name), so a request that creates something can differ per actor.
+    """
     mismatches = []
     for actor_name in ACTORS:
+        values = {**world, "actor": actor_name}
+        path = case.path.format(**values)
+        body = {
+            key: (value.format(**values) if isinstance(value, str) else value)
+            for key, value in (case.json or {}).items()
+        }
         person = actors[actor_name]
         headers = person.headers if person is not None else {}
         response = client.open(
@@ -88,3 +100,13 @@ def check(
                 f"{case.expected[actor_name]} ({response.get_data(as_text=True)[:200]})"
             )
     assert not mismatches, f"{case.id} as\n  " + "\n  ".join(mismatches)
+
+
+def api_endpoints(app: Flask) -> set[tuple[str, str]]:
+    """Every (method, rule) of the API and the probes: what the tables must cover."""
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(API_PREFIXES) and rule.endpoint not in _DOCUMENTATION_ENDPOINTS
+        for method in (rule.methods or set()) - _UNGUARDED_METHODS
+    }

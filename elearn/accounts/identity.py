@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from elearn.accounts import tokens
 from elearn.accounts.models import User
@@ -34,7 +35,7 @@ def _load_session_user(identity: str) -> User | None:
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     g.auth_method = "session"

@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from elearn import clock
 from elearn.accounts.models import User
 from elearn.config import current_settings
 
@@ -53,8 +54,17 @@ def needs_rehash(user: User) -> bool:
     return user.password_hash is not None and hasher().check_needs_rehash(user.password_hash)
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps and ages links with ``elearn.clock``, so their expiry follows the one app clock."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_settings().secret_key, salt=_SET_PASSWORD_SALT)
+    return URLSafeTimedSerializer(
+        current_settings().secret_key, salt=_SET_PASSWORD_SALT, signer=_ClockSigner
+    )
 
 
 def _password_fingerprint(user: User) -> str:

@@ -108,7 +108,9 @@ class UserUpdateSchema(StrictSchema):
     email = Email(validate=ma.validate.Length(max=254))
     full_name = text(200)
     language = language()
-    administration = administration_code_field()
+    administration = administration_code_field(
+        allow_none=True, metadata={"description": "null: regional office staff, in none"}
+    )
     roles = roles_field()
     active = ma.fields.Boolean()
 

@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from elearn.accounts import passwords, signals
 from elearn.accounts.models import Administration, Role, User
 from elearn.audit import service as audit_log
+from elearn.config import DEFAULT_LANGUAGES
+from elearn.database import contains_text
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
@@ -37,20 +39,16 @@ class AdministrationFilter:
 
 
 def list_administrations(criteria: AdministrationFilter, page: PageRequest) -> Page[Administration]:
-    """Administrations ordered by code."""
+    """Administrations ordered by code; ``search`` matches the code or a name in any language."""
     statement = select(Administration).order_by(Administration.code)
     if criteria.region:
         statement = statement.where(Administration.region == criteria.region)
     if criteria.active is not None:
         statement = statement.where(Administration.active == criteria.active)
     if criteria.search:
-        needle = f"%{criteria.search.lower()}%"
-        statement = statement.where(
-            or_(
-                Administration.code.ilike(needle),
-                db.cast(Administration.names, db.String).ilike(needle),
-            )
-        )
+        names = (Administration.names[lang].as_string() for lang in DEFAULT_LANGUAGES)
+        columns = (Administration.code, *names)
+        statement = statement.where(or_(*(contains_text(c, criteria.search) for c in columns)))
     return fetch_page(statement, page)
 
 
@@ -147,8 +145,8 @@ def list_users(actor: User, criteria: UserFilter, page: PageRequest) -> Page[Use
     if criteria.active is not None:
         statement = statement.where(User.active == criteria.active)
     if criteria.search:
-        needle = f"%{criteria.search.lower()}%"
-        statement = statement.where(or_(User.email.ilike(needle), User.full_name.ilike(needle)))
+        columns = (User.email, User.full_name)
+        statement = statement.where(or_(*(contains_text(c, criteria.search) for c in columns)))
     return fetch_page(statement, page)
 
 
@@ -178,12 +176,7 @@ def create_user(actor: User | None, new: NewUser) -> User:
     )
     user.roles = new.roles
     db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        raise Conflict(
-            "A user with this email already exists.", errors={"email": ["taken"]}
-        ) from None
+    _flush_unique_email()
     audit_log.record(
         actor,
         "user.created",
@@ -197,8 +190,18 @@ def create_user(actor: User | None, new: NewUser) -> User:
     return user
 
 
+def _flush_unique_email() -> None:
+    """Flush; a concurrent request that took the same email loses with a 409, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "A user with this email already exists.", errors={"email": ["taken"]}
+        ) from None
+
+
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
-    """Apply an admin's or contact point's changes, auditing roles and activation."""
+    """Apply an admin's or contact point's changes; every change is audited."""
     if "email" in changes:
         email = normalize_email(changes["email"])
         other = find_user_by_email(email)
@@ -211,7 +214,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         user.administration_id = administration.id if administration else None
     for name in ("full_name", "language"):
         if name in changes:
-            setattr(user, name, changes[name].strip() if name == "full_name" else changes[name])
+            setattr(user, name, changes[name])
     if "roles" in changes and frozenset(changes["roles"]) != user.roles:
         before = sorted(user.roles)
         user.roles = frozenset(changes["roles"])
@@ -235,7 +238,17 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             user.id,
             administration_id=user.administration_id,
         )
-    db.session.flush()
+    edited = {"administration" if name == "administration_code" else name for name in changes}
+    if plain := sorted(edited - {"roles", "active"}):
+        audit_log.record(
+            actor,
+            "user.updated",
+            "user",
+            user.id,
+            administration_id=user.administration_id,
+            fields=plain,
+        )
+    _flush_unique_email()
     return user
 
 
@@ -251,7 +264,7 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
         audit_log.record(user, "user.password_changed", "user", user.id)
     for name in ("full_name", "language"):
         if name in changes:
-            setattr(user, name, changes[name].strip() if name == "full_name" else changes[name])
+            setattr(user, name, changes[name])
     db.session.flush()
     return user
 

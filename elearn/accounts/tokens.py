@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.accounts.models import ApiToken, User
@@ -71,7 +72,12 @@ def revoke_token(user: User, token_id: int) -> None:
 
 def user_for_secret(secret: str) -> User | None:
     """The active owner of a valid token, recording when the token was last used."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    # One round trip for token, user, administration and roles: this runs on every request.
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(secret))
+        .options(joinedload(ApiToken.user).joinedload(User.role_links))
+    )
     now = clock.now()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

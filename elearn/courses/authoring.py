@@ -43,6 +43,7 @@ class CourseText:
 
 
 def find_course(course_id: int) -> Course:
+    """The course with this id; 404 when there is none."""
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound("No such course.")
@@ -50,10 +51,11 @@ def find_course(course_id: int) -> Course:
 
 
 def find_course_by_slug(slug: str) -> Course | None:
+    """The course with this slug, if any (packages find their course this way)."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
-def create_course(actor: User, values: Mapping[str, Any]) -> Course:
+def create_course(actor: User | None, values: Mapping[str, Any]) -> Course:
     """A draft course with a unique slug; a trainer creating it becomes its owner."""
     _ensure_slug_free(values["slug"])
     course = Course(
@@ -63,14 +65,14 @@ def create_course(actor: User, values: Mapping[str, Any]) -> Course:
     )
     db.session.add(course)
     apply_changes(course, values)
-    if policy.can_own_courses(actor):
+    if actor is not None and policy.can_own_courses(actor):
         course.owner_links.append(CourseOwner(user=actor))
     _flush_unique(course.slug)
     audit_log.record(actor, "course.created", "course", course.id, slug=course.slug)
     return course
 
 
-def update_course(actor: User, course: Course, changes: Mapping[str, Any]) -> Course:
+def update_course(actor: User | None, course: Course, changes: Mapping[str, Any]) -> Course:
     """Apply settings and texts; the default language always keeps a text."""
     if "slug" in changes and changes["slug"] != course.slug:
         _ensure_slug_free(changes["slug"])
@@ -87,11 +89,11 @@ def apply_changes(course: Course, changes: Mapping[str, Any]) -> None:
         if name in changes:
             setattr(course, name, changes[name])
     if "topics" in changes:
-        set_topics(course, changes["topics"])
+        _set_topics(course, changes["topics"])
     if "administrations" in changes:
-        set_administrations(course, _administrations(changes["administrations"]))
+        _set_administrations(course, _administrations(changes["administrations"]))
     for language, text in (changes.get("translations") or {}).items():
-        set_text(course, language, text)
+        _set_text(course, language, text)
     if "default_language" in changes:
         course.default_language = changes["default_language"]
     if course.translation(course.default_language) is None:
@@ -101,14 +103,14 @@ def apply_changes(course: Course, changes: Mapping[str, Any]) -> None:
         )
 
 
-def set_topics(course: Course, topics: Iterable[str]) -> None:
+def _set_topics(course: Course, topics: Iterable[str]) -> None:
     wanted = sorted(set(topics))
     kept = [link for link in course.topic_links if link.topic in wanted]
     present = {link.topic for link in kept}
     course.topic_links = kept + [CourseTopic(topic=t) for t in wanted if t not in present]
 
 
-def set_administrations(course: Course, administrations: Iterable[Administration]) -> None:
+def _set_administrations(course: Course, administrations: Iterable[Administration]) -> None:
     wanted = {administration.id: administration for administration in administrations}
     kept = [link for link in course.administration_links if link.administration_id in wanted]
     present = {link.administration_id for link in kept}
@@ -117,8 +119,7 @@ def set_administrations(course: Course, administrations: Iterable[Administration
     ]
 
 
-def set_text(course: Course, language: str, text: CourseText | None) -> None:
-    """Create, replace or (with None) remove the course's text in ``language``."""
+def _set_text(course: Course, language: str, text: CourseText | None) -> None:
     existing = course.translation(language)
     if text is None:
         if existing is not None:

@@ -64,10 +64,12 @@ def renumber(items: Sequence[Positioned]) -> None:
 
 
 def active_modules(course: Course) -> list[Module]:
+    """The course's modules in the outline (not archived), by position."""
     return sorted((m for m in course.modules if m.archived_at is None), key=_position)
 
 
 def active_lessons(module: Module) -> list[Lesson]:
+    """The module's lessons in the outline (not archived), by position."""
     return sorted(module.active_lessons, key=_position)
 
 
@@ -76,6 +78,7 @@ def _position(item: Module | Lesson) -> int:
 
 
 def find_module(course: Course, module_id: int) -> Module:
+    """A module of ``course``; another course's module does not exist here (404)."""
     module = db.session.get(Module, module_id)
     if module is None or module.course_id != course.id:
         raise NotFound("No such module.")
@@ -83,6 +86,7 @@ def find_module(course: Course, module_id: int) -> Module:
 
 
 def find_lesson(course: Course, lesson_id: int) -> Lesson:
+    """A lesson of ``course``; another course's lesson does not exist here (404)."""
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or lesson.course_id != course.id:
         raise NotFound("No such lesson.")
@@ -185,6 +189,9 @@ def update_lesson(course: Course, lesson: Lesson, changes: Mapping[str, Any]) ->
 
 
 def _apply_lesson_changes(lesson: Lesson, changes: Mapping[str, Any]) -> None:
+    if changes.get("kind", lesson.kind) != lesson.kind:
+        # Media suit one kind of lesson; the media domain checks the fit when attaching.
+        lesson.media_asset_id = None
     for name in LESSON_SETTINGS:
         if name in changes:
             setattr(lesson, name, changes[name])

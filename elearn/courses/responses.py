@@ -83,6 +83,9 @@ class LessonContentSchema(ma.Schema):
     required = ma.fields.Boolean()
     minutes = ma.fields.Integer(allow_none=True)
     url = ma.fields.String(allow_none=True)
+    media_url = ma.fields.String(
+        allow_none=True, metadata={"description": "The video or document, for those who see it"}
+    )
     has_quiz = ma.fields.Boolean()
     archived_at = ma.fields.AwareDateTime(allow_none=True)
     language = ma.fields.String(metadata={"description": "The language of this representation"})
@@ -102,6 +105,6 @@ class ImportResultSchema(ma.Schema):
     created = ma.fields.Boolean()
     status = ma.fields.String()
     lessons_created = ma.fields.Integer()
-    lessons_updated = ma.fields.Integer()
+    lessons_kept = ma.fields.Integer()
     lessons_archived = ma.fields.Integer()
     lessons_deleted = ma.fields.Integer()

@@ -16,6 +16,8 @@ from elearn.courses.models import Course, Lesson, Module
 from elearn.courses.rendering import markdown_to_html
 
 Positioned = TypeVar("Positioned", Module, Lesson)
+# Served by the media domain, which checks who may fetch the file.
+MEDIA_URL = "/api/v1/media/{}/content"
 
 
 def pick_language(available: Iterable[str], requested: str | None, default: str) -> str:
@@ -106,6 +108,7 @@ class LessonContent:
     required: bool
     minutes: int | None
     url: str | None
+    media_url: str | None
     has_quiz: bool
     archived_at: datetime | None
     language: str
@@ -115,6 +118,7 @@ class LessonContent:
 
 
 def course_language(course: Course, requested: str | None) -> str:
+    """The requested language when the course has texts in it, else its default language."""
     return pick_language(course.languages, requested, course.default_language)
 
 
@@ -232,6 +236,7 @@ def lesson_content(
         required=lesson.required,
         minutes=lesson.minutes,
         url=lesson.url,
+        media_url=MEDIA_URL.format(lesson.media_asset_id) if lesson.media_asset_id else None,
         has_quiz=lesson.quiz is not None,
         archived_at=lesson.archived_at,
         language=text.lang if text else wanted,

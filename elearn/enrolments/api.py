@@ -62,12 +62,12 @@ def _visible_enrolment(actor: User, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def _language(explicit: str | None = None) -> str | None:
-    """``?lang=`` when given, else the best ``Accept-Language`` match among content languages."""
+def _language(actor: User, explicit: str | None = None) -> str:
+    """``?lang=``, else the best ``Accept-Language`` match, else the caller's own language."""
     if explicit is not None:
         return explicit
     best: str | None = request.accept_languages.best_match(current_settings().languages)
-    return best
+    return best or actor.language
 
 
 # course runs
@@ -125,7 +125,9 @@ class CourseEnrolments(MethodView):
         policy.authorize(policy.can_list_course_enrolments(actor, course))
         criteria = _criteria(args, course_id=course.id)
         return paginated(
-            reading.list_enrolments(actor, criteria, _language(args["lang"]), args["page_request"])
+            reading.list_enrolments(
+                actor, criteria, _language(actor, args["lang"]), args["page_request"]
+            )
         )
 
     @enrolments_blp.arguments(EnrolSchema)
@@ -137,7 +139,7 @@ class CourseEnrolments(MethodView):
         course = _visible_course(actor, course_id)
         policy.authorize(policy.can_self_enrol(actor, course))
         admission = enrolling.enrol_self(actor, course, body["run_id"])
-        view = reading.enrolment_view(admission.enrolment, _language())
+        view = reading.enrolment_view(admission.enrolment, _language(actor))
         location = url_for("enrolments.EnrolmentItem", enrolment_id=view.enrolment.id)
         return view, 201 if admission.enrolled else 200, {"Location": location}
 
@@ -155,7 +157,9 @@ def list_enrolments(args: dict[str, Any]) -> Any:
         what="administration",
     )
     return paginated(
-        reading.list_enrolments(actor, criteria, _language(args["lang"]), args["page_request"])
+        reading.list_enrolments(
+            actor, criteria, _language(actor, args["lang"]), args["page_request"]
+        )
     )
 
 
@@ -176,7 +180,9 @@ def my_enrolments(args: dict[str, Any]) -> Any:
     actor = current_actor()
     criteria = reading.EnrolmentFilter(status=args.get("status"))
     return paginated(
-        reading.list_my_enrolments(actor, criteria, _language(args["lang"]), args["page_request"])
+        reading.list_my_enrolments(
+            actor, criteria, _language(actor, args["lang"]), args["page_request"]
+        )
     )
 
 
@@ -186,8 +192,9 @@ class EnrolmentItem(MethodView):
     @enrolments_blp.response(200, EnrolmentSchema)
     def get(self, args: dict[str, Any], enrolment_id: int) -> reading.EnrolmentView:
         """One enrolment (the trainee, their contact point, the course's trainers, admins)."""
-        enrolment = _visible_enrolment(current_actor(), enrolment_id)
-        return reading.enrolment_view(enrolment, _language(args["lang"]))
+        actor = current_actor()
+        enrolment = _visible_enrolment(actor, enrolment_id)
+        return reading.enrolment_view(enrolment, _language(actor, args["lang"]))
 
     @enrolments_blp.arguments(EnrolmentUpdateSchema)
     @enrolments_blp.response(200, EnrolmentSchema)
@@ -200,7 +207,7 @@ class EnrolmentItem(MethodView):
         else:
             policy.authorize(policy.can_change_due_date(actor, enrolment))
         changes.change_enrolment(actor, enrolment, body)
-        return reading.enrolment_view(enrolment, _language())
+        return reading.enrolment_view(enrolment, _language(actor))
 
 
 @enrolments_blp.route(
@@ -213,7 +220,7 @@ def complete_lesson(enrolment_id: int, lesson_id: int) -> reading.EnrolmentView:
     enrolment = _visible_enrolment(actor, enrolment_id)
     policy.authorize(policy.can_record_progress(actor, enrolment))
     progress.complete_lesson(enrolment, lesson_id)
-    return reading.enrolment_view(enrolment, _language())
+    return reading.enrolment_view(enrolment, _language(actor))
 
 
 # bulk enrolment
@@ -245,8 +252,8 @@ BULK_REQUEST_BODY = {
 @enrolments_blp.response(200, BulkResultSchema)
 def bulk_enrol() -> bulk.BulkResult:
     """Enrol many people: JSON user ids or emails, or a CSV upload; every row's outcome."""
-    body = _bulk_request()
     actor = current_actor()
+    body = _bulk_request()
     course = _visible_course(actor, body["course_id"])
     policy.authorize(policy.can_bulk_enrol(actor, course))
     return bulk.bulk_enrol(actor, course, body["run_id"], body["people"])
@@ -254,7 +261,6 @@ def bulk_enrol() -> bulk.BulkResult:
 
 def _bulk_request() -> dict[str, Any]:
     """The bulk request from a JSON body or from a multipart upload of a CSV file."""
-    current_actor()
     if request.mimetype != "multipart/form-data":
         return _loaded(BulkEnrolSchema(), request.get_json(silent=True))
     limit = current_settings().max_request_bytes

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import select
 
 from elearn import clock
 from elearn.accounts.models import User
@@ -56,3 +58,24 @@ def change_due_date(actor: User, enrolment: Enrolment, due_at: datetime) -> None
         previous=previous.isoformat() if previous else None,
         due_at=due_at.isoformat(),
     )
+
+
+def expire_overdue(limit: int = 500) -> int:
+    """Active enrolments past their due date become expired (audited); returns how many.
+
+    An expired enrolment takes no progress until the trainer or contact point extends its due
+    date or the trainee enrols again; both make it active with its progress kept.
+    """
+    overdue = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < clock.now())
+        .order_by(Enrolment.due_at, Enrolment.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for enrolment in overdue:
+        due_at = cast(datetime, enrolment.due_at)  # the query selected enrolments with a due date
+        enrolment.status = EnrolmentStatus.EXPIRED
+        trail.record(None, enrolment, "enrolment.expired", due_at=due_at.isoformat())
+    db.session.flush()
+    return len(overdue)

@@ -86,6 +86,9 @@ class Enrolment(Timestamped, Base):
         Index("ix_enrolments_user_id_status", "user_id", "status"),
         Index("ix_enrolments_course_id_status", "course_id", "status"),
         Index("ix_enrolments_run_id_status", "run_id", "status"),
+        # Lists are newest first: across everything (admins), per course, per administration.
+        Index("ix_enrolments_enrolled_at_id", "enrolled_at", "id"),
+        Index("ix_enrolments_course_id_enrolled_at_id", "course_id", "enrolled_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -73,7 +73,7 @@ def _page_statement(criteria: EnrolmentFilter) -> Select[Enrolment]:
 
 
 def list_my_enrolments(
-    actor: User, criteria: EnrolmentFilter, language: str | None, page: PageRequest
+    actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The caller's enrolments, newest first, with the lesson to resume each active one at."""
     statement = _page_statement(criteria).where(Enrolment.user_id == actor.id)
@@ -81,14 +81,14 @@ def list_my_enrolments(
 
 
 def list_enrolments(
-    actor: User, criteria: EnrolmentFilter, language: str | None, page: PageRequest
+    actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The enrolments ``actor`` may see (admins all, contact points their administration's)."""
     statement = _page_statement(criteria).where(policy.visible_enrolments_clause(actor))
     return _views(fetch_page(statement, page), language, next_lessons=False)
 
 
-def enrolment_view(enrolment: Enrolment, language: str | None) -> EnrolmentView:
+def enrolment_view(enrolment: Enrolment, language: str) -> EnrolmentView:
     """One enrolment with its course title and the lesson to resume at."""
     page = Page(items=[enrolment], total=1, request=PageRequest())
     return _views(page, language, next_lessons=True).items[0]

@@ -9,8 +9,8 @@ from elearn.audit import service as audit_log
 from elearn.enrolments.models import Enrolment
 
 
-def record(actor: User, enrolment: Enrolment, action: str, **details: Any) -> None:
-    """Add an audit event for ``enrolment`` to the current transaction."""
+def record(actor: User | None, enrolment: Enrolment, action: str, **details: Any) -> None:
+    """Add an audit event for ``enrolment`` to the current transaction (actor None: the system)."""
     audit_log.record(
         actor,
         action,

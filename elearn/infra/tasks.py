@@ -148,6 +148,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": SWEEP_EVERY_SECONDS,
                 "options": {"queue": "mail", "expires": SWEEP_EVERY_SECONDS},
             },
+            "enrolments-expire": {
+                "task": "elearn.enrolments.expire_overdue",
+                "schedule": 3600.0,
+                "options": {"queue": "default", "expires": 3600.0},
+            },
+            "media-stale-uploads": {
+                "task": "elearn.media.remove_stale_uploads",
+                "schedule": 3600.0,
+                "options": {"queue": "default", "expires": 3600.0},
+            },
         },
     }
 

@@ -1,7 +1,7 @@
 """certificates
 
 Revision ID: ae637907d512
-Revises: bcedafa4e668
+Revises: a381bedcd4ee
 Create Date: 2026-11-27 21:42:32.598470
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ae637907d512'
-down_revision = 'bcedafa4e668'
+down_revision = 'a381bedcd4ee'
 branch_labels = None
 depends_on = None
 

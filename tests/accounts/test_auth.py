@@ -201,3 +201,17 @@ def test_profile_edit_changes_name_and_language(client, make):
     assert response.status_code == 200
     stored = make.get(User, person.id)
     assert (stored.full_name, stored.language) == ("Aliyev Rashad", "ru")
+
+
+def test_token_creation_is_rate_limited_per_user_not_per_address(client, make):
+    busy, colleague = make.user(), make.user()
+    for n in range(10):
+        created = client.post("/api/v1/me/tokens", json={"name": f"t{n}"}, headers=busy.headers)
+        assert created.status_code == 201
+
+    blocked = client.post("/api/v1/me/tokens", json={"name": "one more"}, headers=busy.headers)
+    colleagues = client.post("/api/v1/me/tokens", json={"name": "mine"}, headers=colleague.headers)
+
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert colleagues.status_code == 201

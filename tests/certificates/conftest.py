@@ -17,10 +17,9 @@ from elearn.extensions import db
 from elearn.infra.storage import LocalStorage
 from tests.enrolments.conftest import Learning, Outline, committed_data, frozen
 from tests.factories import Factory, Person
-from tests.infra.conftest import s3_options, seaweedfs
 
-# Fixtures shared with the learning and storage tests.
-__all__ = ["committed_data", "frozen", "s3_options", "seaweedfs"]
+# Fixtures shared with the learning tests.
+__all__ = ["committed_data", "frozen"]
 
 
 @dataclass

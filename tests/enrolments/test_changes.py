@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from elearn import clock
 from elearn.audit.models import AuditEvent
 from elearn.enrolments.models import Enrolment
 from elearn.extensions import db
+from elearn.uow import unit_of_work
 from tests.enrolments.conftest import days
 
 
@@ -117,3 +119,32 @@ def test_bad_changes_are_refused(client, make, actors, learning, body):
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
     assert make.get(Enrolment, enrolment["id"]).status == "active"
+
+
+def test_overdue_enrolments_expire_hourly_and_an_extension_revives_them(
+    app, client, make, actors, learning, frozen
+):
+    course = learning.course("text", "text", due_days=10)
+    late = learning.enrol(actors["trainee"], course)
+    punctual = learning.enrol(make.user(administration="AZ"), course)
+    clock.freeze(frozen + days(11))
+    with app.app_context():
+        db.session.get(Enrolment, punctual["id"]).due_at = frozen + days(30)
+        db.session.commit()
+
+    with app.app_context(), unit_of_work():
+        assert app.extensions["celery"].tasks["elearn.enrolments.expire_overdue"]() == 1
+
+    assert make.get(Enrolment, late["id"]).status == "expired"
+    assert make.get(Enrolment, punctual["id"]).status == "active"
+    assert make.count(AuditEvent, action="enrolment.expired", actor_id=None) == 1
+    refused = client.post(
+        f"/api/v1/enrolments/{late['id']}/lessons/{course.lessons[0]}/complete",
+        json={},
+        headers=actors["trainee"].headers,
+    )
+    assert refused.status_code == 409
+    revived = patch(
+        client, actors["contact_point"], late["id"], {"due_at": (frozen + days(20)).isoformat()}
+    )
+    assert revived.get_json()["status"] == "active"

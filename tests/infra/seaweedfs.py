@@ -157,7 +157,9 @@ def _stop(process: subprocess.Popen[bytes], ports: list[int]) -> None:
 
 
 def _tail(server: SeaweedFS) -> str:
-    return server.log_path.read_text(errors="replace")[-4000:]
+    """The log's start (an unknown flag is reported there) and its end."""
+    log = server.log_path.read_text(errors="replace")
+    return log if len(log) <= 4000 else f"{log[:1000]}\n[…]\n{log[-3000:]}"
 
 
 def _free_ports(count: int) -> list[int]:

@@ -17,7 +17,7 @@ from elearn.infra.storage import (
     ObjectNotFound,
     new_object_key,
 )
-from tests.infra.conftest import Backend, MiB
+from tests.storage import Backend, MiB
 
 MINUTE = timedelta(minutes=1)
 

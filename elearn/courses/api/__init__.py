@@ -2,5 +2,6 @@
 
 from elearn.courses.api.courses import courses_blp
 from elearn.courses.api.outline import outline_blp
+from elearn.courses.api.packages import packages_blp
 
-BLUEPRINTS = (courses_blp, outline_blp)
+BLUEPRINTS = (courses_blp, outline_blp, packages_blp)

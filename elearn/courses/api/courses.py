@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -26,7 +28,7 @@ from elearn.courses.schemas import (
     LanguageArgs,
     OwnerAddSchema,
 )
-from elearn.http_cache import conditional
+from elearn.http_cache import RepresentationCache, cached, conditional
 from elearn.pagination import paginated
 
 courses_blp = Blueprint(
@@ -37,14 +39,30 @@ Detail = tuple[views.CourseDetail, dict[str, str]]
 
 
 def _detail(actor: User, course: Course, language: str | None) -> Detail:
-    course = catalogue.load_course(course.id, outline=True)
     view = views.course_detail(course, language, editor=policy.can_edit_course(actor, course))
     return view, language_headers([view.language])
+
+
+def _changed(actor: User, course: Course) -> Detail:
+    """The detail of a course just changed, as its editor sees it."""
+    return _detail(actor, catalogue.load_course(course.id, outline=True), requested_language())
+
+
+catalogue_pages = RepresentationCache()
+
+
+def _catalogue_key() -> Hashable:
+    """Who may see what, the exact request, and the state of every course card."""
+    actor = current_actor()
+    personal = actor.id if "owned" in request.args else None
+    language = request.headers.get("Accept-Language")
+    return (policy.catalogue_scope(actor), personal, request.url, language, catalogue.fingerprint())
 
 
 @courses_blp.route("")
 class Courses(MethodView):
     @conditional
+    @cached(catalogue_pages, _catalogue_key)
     @courses_blp.arguments(CatalogueArgs, location="query")
     @courses_blp.response(200, CourseCardSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
@@ -62,7 +80,7 @@ class Courses(MethodView):
         """Create a draft course (trainers, who become its owner, and admins)."""
         actor = current_actor()
         policy.authorize(policy.can_create_courses(actor))
-        return _detail(actor, authoring.create_course(actor, values), requested_language())
+        return _changed(actor, authoring.create_course(actor, values))
 
 
 @courses_blp.route("/<int:course_id>")
@@ -82,7 +100,7 @@ class CourseItem(MethodView):
         """Edit settings and texts (owners and admins)."""
         actor = current_actor()
         course = editable_course(actor, course_id)
-        return _detail(actor, authoring.update_course(actor, course, changes), requested_language())
+        return _changed(actor, authoring.update_course(actor, course, changes))
 
 
 @courses_blp.route("/<int:course_id>/owners")
@@ -110,7 +128,7 @@ def publish(course_id: int) -> Detail:
     """Publish; 409 listing every gap when the default language is not complete."""
     actor = current_actor()
     course = editable_course(actor, course_id)
-    return _detail(actor, authoring.publish_course(actor, course), requested_language())
+    return _changed(actor, authoring.publish_course(actor, course))
 
 
 @courses_blp.route("/<int:course_id>/unpublish", methods=["POST"])
@@ -119,7 +137,7 @@ def unpublish(course_id: int) -> Detail:
     """Back to draft: the course leaves the catalogue."""
     actor = current_actor()
     course = editable_course(actor, course_id)
-    return _detail(actor, authoring.unpublish_course(actor, course), requested_language())
+    return _changed(actor, authoring.unpublish_course(actor, course))
 
 
 @courses_blp.route("/<int:course_id>/archive", methods=["POST"])
@@ -128,4 +146,4 @@ def archive(course_id: int) -> Detail:
     """Archive: the course leaves the catalogue; its content and history stay."""
     actor = current_actor()
     course = editable_course(actor, course_id)
-    return _detail(actor, authoring.archive_course(actor, course), requested_language())
+    return _changed(actor, authoring.archive_course(actor, course))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from elearn.accounts.models import Administration, User
 from elearn.database import Base, Timestamped
@@ -36,6 +38,11 @@ class QuizRule(StrEnum):
     NONE = "none"
 
 
+def ordered_languages(default: str, languages: Iterable[str]) -> list[str]:
+    """A course's languages as shown everywhere: the default first, then alphabetical."""
+    return [default, *sorted(set(languages) - {default})]
+
+
 class CourseOwner(Base):
     """A trainer who may edit the course."""
 
@@ -48,7 +55,7 @@ class CourseOwner(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship()
 
 
 class CourseAdministration(Base):
@@ -99,6 +106,10 @@ def _fold_texts(_mapper: Any, _connection: Any, translation: CourseTranslation) 
     translation.sort_title = translation.title.casefold()[:200]
 
 
+def new_card_version() -> int:
+    return secrets.randbelow(2**31 - 1) + 1
+
+
 class Course(Timestamped, Base):
     __tablename__ = "courses"
 
@@ -113,6 +124,9 @@ class Course(Timestamped, Base):
     completion_quizzes: Mapped[str] = mapped_column(String(20), default=QuizRule.REQUIRED)
     due_days: Mapped[int | None]
     published_at: Mapped[datetime | None]
+    # Changes (to a new random value) with anything the catalogue shows or filters on; the
+    # catalogue cache compares the sum over all courses (see catalogue_cache).
+    card_version: Mapped[int] = mapped_column(default=new_card_version)
 
     translations: Mapped[list[CourseTranslation]] = relationship(
         cascade="all, delete-orphan",
@@ -144,9 +158,7 @@ class Course(Timestamped, Base):
 
     @property
     def languages(self) -> list[str]:
-        """The languages the course has texts in: the default first, then alphabetical."""
-        others = sorted(t.lang for t in self.translations if t.lang != self.default_language)
-        return [self.default_language, *others]
+        return ordered_languages(self.default_language, (t.lang for t in self.translations))
 
     @property
     def topics(self) -> list[str]:
@@ -163,3 +175,22 @@ class Course(Timestamped, Base):
     @property
     def administration_codes(self) -> list[str]:
         return sorted(link.administration.code for link in self.administration_links)
+
+
+CARD_PARTS = (CourseTranslation, CourseTopic, CourseAdministration, CourseOwner)
+
+
+@event.listens_for(Session, "before_flush")
+def _renew_card_versions(session: Session, _context: Any, _instances: Any) -> None:
+    """Any change to a course's row, texts, topics, restriction or owners renews its version."""
+    changed: set[Course] = set()
+    with session.no_autoflush:
+        for row in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(row, Course) and row not in session.new:
+                changed.add(row)
+            elif isinstance(row, CARD_PARTS) and row.course_id is not None:
+                course = session.get(Course, row.course_id)
+                if course is not None:
+                    changed.add(course)
+    for course in changed:
+        course.card_version = new_card_version()

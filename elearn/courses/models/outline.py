@@ -83,8 +83,8 @@ class Lesson(Timestamped, Base):
     required: Mapped[bool] = mapped_column(default=True)
     minutes: Mapped[int | None]
     url: Mapped[str | None] = mapped_column(String(2000))
-    # Filled by the media domain (video and document lessons); no foreign key until it exists.
-    media_asset_id: Mapped[int | None]
+    # Filled by the media domain (video and document lessons).
+    media_asset_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id"), index=True)
     archived_at: Mapped[datetime | None]
 
     module: Mapped[Module] = relationship(back_populates="lessons")

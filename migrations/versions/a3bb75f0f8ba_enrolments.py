@@ -1,8 +1,8 @@
 """enrolments
 
-Revision ID: bcedafa4e668
-Revises: 5a56e990e5d3
-Create Date: 2026-11-27 21:27:34.241978
+Revision ID: a3bb75f0f8ba
+Revises: 0c44a74d7bbf
+Create Date: 2026-11-27 21:40:07.155610
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bcedafa4e668'
-down_revision = '5a56e990e5d3'
+revision = 'a3bb75f0f8ba'
+down_revision = '0c44a74d7bbf'
 branch_labels = None
 depends_on = None
 
@@ -68,7 +68,9 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_enrolments_user_id_course_id'))
     )
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
+        batch_op.create_index('ix_enrolments_course_id_enrolled_at_id', ['course_id', 'enrolled_at', 'id'], unique=False)
         batch_op.create_index('ix_enrolments_course_id_status', ['course_id', 'status'], unique=False)
+        batch_op.create_index('ix_enrolments_enrolled_at_id', ['enrolled_at', 'id'], unique=False)
         batch_op.create_index('ix_enrolments_run_id_status', ['run_id', 'status'], unique=False)
         batch_op.create_index('ix_enrolments_user_id_status', ['user_id', 'status'], unique=False)
 
@@ -97,7 +99,9 @@ def downgrade():
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_index('ix_enrolments_user_id_status')
         batch_op.drop_index('ix_enrolments_run_id_status')
+        batch_op.drop_index('ix_enrolments_enrolled_at_id')
         batch_op.drop_index('ix_enrolments_course_id_status')
+        batch_op.drop_index('ix_enrolments_course_id_enrolled_at_id')
 
     op.drop_table('enrolments')
     with op.batch_alter_table('course_run_administrations', schema=None) as batch_op:

@@ -1,8 +1,8 @@
 """courses
 
-Revision ID: 5a56e990e5d3
+Revision ID: 0c44a74d7bbf
 Revises: a8f5f31373a3
-Create Date: 2026-11-27 21:18:14.719985
+Create Date: 2026-11-27 21:50:11.043220
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5a56e990e5d3'
+revision = '0c44a74d7bbf'
 down_revision = 'a8f5f31373a3'
 branch_labels = None
 depends_on = None
@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('completion_quizzes', sa.String(length=20), nullable=False),
     sa.Column('due_days', sa.Integer(), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('card_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_courses')),

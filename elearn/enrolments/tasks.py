@@ -1,0 +1,13 @@
+"""Periodic work of the learning domain."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from elearn.enrolments import changes
+
+
+@shared_task(name="elearn.enrolments.expire_overdue", max_retries=0)
+def expire_overdue_enrolments() -> int:
+    """Beat-driven: enrolments past their due date become expired."""
+    return changes.expire_overdue()
