@@ -164,7 +164,7 @@ def complete_upload(asset: MediaAsset, sha256: str | None) -> Verdict:
     db.session.refresh(asset, with_for_update=True)
     if asset.status != MediaStatus.PENDING:
         return Verdict(asset, asset.rejection)
-    checked = _inspect(asset, sha256)
+    checked = _check_a_private_copy(asset, sha256)
     asset.completed_at = clock.now()
     if isinstance(checked, str):
         storage().delete(asset.storage_key)
@@ -177,6 +177,23 @@ def complete_upload(asset: MediaAsset, sha256: str | None) -> Verdict:
         asset.size, asset.sha256 = checked
     db.session.flush()
     return Verdict(asset, asset.rejection)
+
+
+def _check_a_private_copy(asset: MediaAsset, sha256: str | None) -> tuple[int, str] | str:
+    """Move the upload to a key no presigned form names, then check that copy.
+
+    The form stays valid until it expires, so the upload key can be written again after the
+    check; what is checked, and later served, must be an object nobody else can write.
+    """
+    store = storage()
+    upload_key, kept_key = asset.storage_key, make_key(KEY_PREFIX)
+    try:
+        store.copy(upload_key, kept_key)
+    except ObjectNotFound:
+        return "Nothing was uploaded."
+    store.delete(upload_key)
+    asset.storage_key = kept_key
+    return _inspect(asset, sha256)
 
 
 def _inspect(asset: MediaAsset, sha256: str | None) -> tuple[int, str] | str:

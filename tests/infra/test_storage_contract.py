@@ -86,6 +86,19 @@ def test_put_get_head_delete_round_trip(backend):
     backend.storage.delete(key)
 
 
+def test_copy_is_an_independent_object_with_the_same_bytes_and_type(backend):
+    source, target = new_object_key("tests"), new_object_key("tests")
+    backend.storage.put(source, b"%PDF-1.7 original", "application/pdf")
+
+    backend.storage.copy(source, target)
+    backend.storage.put(source, b"%PDF-1.7 replaced later", "application/pdf")
+
+    assert _read_all(backend, target) == b"%PDF-1.7 original"
+    assert backend.storage.head(target).content_type == "application/pdf"
+    with pytest.raises(ObjectNotFound):
+        backend.storage.copy(new_object_key("tests"), new_object_key("tests"))
+
+
 def test_put_from_a_stream_hashes_what_it_stored(backend):
     key = new_object_key("tests")
     content = bytes(range(256)) * 5000

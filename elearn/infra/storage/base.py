@@ -89,6 +89,9 @@ class Storage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        """Copy an object within the store (server-side on S3), content type included."""
+
     def exists(self, key: str) -> bool:
         """Whether an object is stored under ``key``."""
 

@@ -121,6 +121,11 @@ class LocalStorage:
             etag=sha256 or f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
         )
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        content_type = self.head(source_key).content_type
+        with self.open(source_key) as reader, self.writing(target_key, content_type) as writer:
+            writer.copy_from(reader)
+
     def delete(self, key: str) -> None:
         self.path_of(key).unlink(missing_ok=True)
         self._meta_path(key).unlink(missing_ok=True)

@@ -173,6 +173,11 @@ class S3Storage:
             etag=response.get("ETag", "").strip('"'),
         )
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        source = {"Bucket": self.options.bucket, "Key": self._name(source_key)}
+        with self._errors(source_key), TransferManager(self._client, self._transfer) as manager:
+            manager.copy(source, self.options.bucket, self._name(target_key)).result()
+
     def delete(self, key: str) -> None:
         with self._errors(key):
             self._client.delete_object(Bucket=self.options.bucket, Key=self._name(key))
