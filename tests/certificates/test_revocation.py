@@ -15,6 +15,7 @@ from elearn.extensions import db
 from elearn.infra.outbox import OutboxMessage
 from elearn.notifications.models import Notification
 from tests.certificates.conftest import stored_keys
+from tests.http import assert_problem
 
 
 @pytest.fixture
@@ -35,8 +36,7 @@ def test_an_admin_revokes_with_a_reason_once(client, graduation, make, admin, fr
     assert first.status_code == 200
     assert first.json["status"] == "revoked"
     assert first.json["revoked_at"] == "2030-03-01T09:00:00+00:00"
-    assert second.status_code == 409
-    assert second.json["detail"] == "This certificate is already revoked."
+    assert assert_problem(second, 409)["detail"] == "This certificate is already revoked."
     revoked = graduation.certificate_of(graduate.enrolment_id)
     assert (revoked.status, revoked.revocation_reason) == (CertificateStatus.REVOKED, "Fraud")
     [event] = _events(make, "certificate.revoked")
@@ -55,7 +55,7 @@ def test_a_revocation_needs_a_reason(client, graduation, make, admin, body):
 
     response = post(client, admin, f"/certificates/{graduate.public_id}/revoke", body)
 
-    assert response.status_code == 422
+    assert_problem(response, 422)
     assert graduation.certificate_of(graduate.enrolment_id).status == CertificateStatus.ISSUED
     assert make.count(AuditEvent, action="certificate.revoked") == 0
 
@@ -129,8 +129,7 @@ def test_only_an_issued_certificate_can_be_reissued(client, graduation, make, ad
         client, admin, f"/certificates/{graduate.public_id}/reissue", {"reason": "Name corrected"}
     )
 
-    assert response.status_code == 409
-    assert response.json["detail"] == (
+    assert assert_problem(response, 409)["detail"] == (
         f"Only an issued certificate can be reissued; this one is {status}."
     )
     assert (make.count(Certificate), make.count(AuditEvent), stored_keys(media)) == before
