@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import certificates, health, media, notifications, uow
+from elearn import certificates, health, media, notifications, quizzes, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -21,6 +21,7 @@ from elearn.extensions import api, db, limiter, migrate
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
+from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -48,9 +49,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         *ACCOUNT_BLUEPRINTS,
         *COURSE_BLUEPRINTS,
         *ENROLMENT_BLUEPRINTS,
+        *QUIZ_BLUEPRINTS,
+        *CERTIFICATE_BLUEPRINTS,
         audit_blp,
         health.health_blp,
-        *CERTIFICATE_BLUEPRINTS,
         media_blp,
     ):
         api.register_blueprint(blueprint)
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     notifications.init_app(app)
     certificates.init_app(app)
     media.init_app(app)
+    quizzes.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:

@@ -276,6 +276,39 @@ def can_download_media(actor: User, course: Course, *, used_in_a_lesson: bool) -
     return can_edit_course(actor, course) or (used_in_a_lesson and can_view_course(actor, course))
 
 
+# quizzes
+
+
+def can_edit_quiz(actor: User, course: Course) -> bool:
+    """Questions with their answer keys, settings and statistics: the course's editors."""
+    return can_edit_course(actor, course)
+
+
+def can_take_quiz(actor: User, course: Course) -> bool:
+    """Whoever may see the course; the learning domain then requires an enrolment."""
+    return can_view_course(actor, course)
+
+
+def can_view_attempt(actor: User, trainee: User, course: Course) -> bool:
+    """The trainee, the course's editors and the contact point of the trainee's administration."""
+    return (
+        actor.id == trainee.id
+        or can_edit_course(actor, course)
+        or is_contact_point_of(actor, trainee.administration_id)
+    )
+
+
+def can_see_attempt_answers(actor: User, trainee_id: int, course: Course) -> bool:
+    """Correct answers in an attempt's review: its trainee (when the review policy allows) and
+    the course's editors. A contact point sees the score only: they may be a trainee too."""
+    return actor.id == trainee_id or can_edit_quiz(actor, course)
+
+
+def can_answer_attempt(actor: User, trainee_id: int) -> bool:
+    """Only the trainee answers and submits their own attempt."""
+    return actor.id == trainee_id
+
+
 # certificates
 
 

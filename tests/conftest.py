@@ -319,3 +319,15 @@ def backend(request: pytest.FixtureRequest, app: Flask) -> Iterator[Backend]:
         yield local_backend(app)
     finally:
         clock.freeze(None)
+
+
+@pytest.fixture
+def trainer(make: Factory) -> Person:
+    """A trainer of no administration (regional office staff)."""
+    return make.user(Role.TRAINER, administration=None)
+
+
+@pytest.fixture
+def trainee(make: Factory) -> Person:
+    """A trainee of the AZ administration."""
+    return make.user(Role.TRAINEE, administration="AZ")

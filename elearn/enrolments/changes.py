@@ -71,7 +71,8 @@ def expire_overdue(limit: int = 500) -> int:
         .where(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < clock.now())
         .order_by(Enrolment.due_at, Enrolment.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        # ``of``: the joined-in run is on the nullable side of an outer join (PostgreSQL).
+        .with_for_update(of=Enrolment, skip_locked=True)
     ).all()
     for enrolment in overdue:
         due_at = cast(datetime, enrolment.due_at)  # the query selected enrolments with a due date

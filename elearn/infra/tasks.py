@@ -148,6 +148,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": SWEEP_EVERY_SECONDS,
                 "options": {"queue": "mail", "expires": SWEEP_EVERY_SECONDS},
             },
+            "quiz-attempts-expiry": {
+                "task": "elearn.quizzes.expire_attempts",
+                "schedule": SWEEP_EVERY_SECONDS,
+                "options": {"queue": "default", "expires": SWEEP_EVERY_SECONDS},
+            },
             "enrolments-expire": {
                 "task": "elearn.enrolments.expire_overdue",
                 "schedule": 3600.0,

@@ -26,14 +26,18 @@ def _text(texts: Mapping[str, str], language: str, fallback: str) -> str:
 def draw(
     questions: Sequence[Definition], rules: Sequence[Mapping[str, Any]] | None, rng: random.Random
 ) -> list[Definition]:
-    """The questions of one attempt: ``count`` drawn from each pool, or every question."""
-    if not rules:
-        return list(questions)
-    drawn: list[Definition] = []
-    for rule in rules:
-        pool = [question for question in questions if question.get("pool") == rule["pool"]]
-        drawn.extend(rng.sample(pool, min(int(rule["count"]), len(pool))))
-    return drawn
+    """The questions of one attempt, in quiz order: ``count`` drawn at random from each pool
+    that has a rule, and every question outside those pools."""
+    counts = {rule["pool"]: int(rule["count"]) for rule in rules or ()}
+    chosen: set[str] = set()
+    for pool, count in counts.items():
+        members = [question["key"] for question in questions if question.get("pool") == pool]
+        chosen.update(rng.sample(members, min(count, len(members))))
+    return [
+        question
+        for question in questions
+        if question.get("pool") not in counts or question["key"] in chosen
+    ]
 
 
 def freeze(
@@ -98,9 +102,10 @@ def freeze(
             for item in question["items"]
         ]
         frozen["key_data"] = {"order": [item["id"] for item in items]}
+        # A uniform shuffle, which may keep the order: never showing the right order would
+        # give it away (with two items, the reverse of what is shown).
         presented = items[:]
-        while len(presented) > 1 and presented == items:
-            rng.shuffle(presented)
+        rng.shuffle(presented)
         frozen["items"] = presented
     return frozen
 

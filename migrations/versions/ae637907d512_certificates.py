@@ -1,7 +1,7 @@
 """certificates
 
 Revision ID: ae637907d512
-Revises: a381bedcd4ee
+Revises: c05e2d5b3f32
 Create Date: 2026-11-27 21:42:32.598470
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ae637907d512'
-down_revision = 'a381bedcd4ee'
+down_revision = 'c05e2d5b3f32'
 branch_labels = None
 depends_on = None
 

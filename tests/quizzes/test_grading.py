@@ -173,3 +173,30 @@ def test_attempt_draws_per_pool():
 def test_final_grade_methods(method, expected):
     assert final_grade(method, [0.3, 0.9, 0.6]) == pytest.approx(expected)
     assert final_grade(method, []) is None
+
+
+def test_two_items_are_shown_in_either_order_so_the_order_shown_tells_nothing():
+    two = {**ORDERING, "items": ORDERING["items"][:2]}
+    rng = random.Random(3)
+    shown_right = set()
+    for _ in range(200):
+        question = freeze(two, "en", "en", rng, shuffle_options=False)
+        shown = [item["id"] for item in question["items"]]
+        shown_right.add(shown == question["key_data"]["order"])
+    assert shown_right == {True, False}
+
+
+def test_questions_outside_the_drawn_pools_are_always_asked_in_quiz_order():
+    definition = {
+        "settings": {"draw": [{"pool": "a", "count": 1}]},
+        "questions": [
+            {**SINGLE, "key": "first"},
+            *({**SINGLE, "key": f"a{n}", "pool": "a"} for n in range(3)),
+            {**SINGLE, "key": "other-pool", "pool": "b"},
+        ],
+    }
+    keys = [question["key"] for question in freeze_attempt(definition, "en", "en")]
+    assert len(keys) == 3
+    assert keys[0] == "first"
+    assert keys[1].startswith("a")
+    assert keys[2] == "other-pool"

@@ -1,0 +1,78 @@
+"""Taking quizzes: start an attempt, save answers, submit, and the trainee's result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from elearn.accounts.identity import current_actor
+from elearn.quizzes import attempts, review, views
+from elearn.quizzes.api.access import (
+    own_attempt,
+    requested_language,
+    takeable_quiz,
+    visible_attempt,
+)
+from elearn.quizzes.responses import AttemptProgressSchema, AttemptSchema, QuizResultSchema
+from elearn.quizzes.schemas import AnswersSchema, StartArgs
+
+attempts_blp = Blueprint(
+    "quiz-attempts", __name__, url_prefix="/api/v1", description="Quiz attempts and results"
+)
+Headers = dict[str, str]
+
+
+def _with_language(view: views.AttemptView, status: int = 200) -> tuple[Any, int, Headers]:
+    return view, status, {"Content-Language": view.language}
+
+
+@attempts_blp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])
+@attempts_blp.arguments(StartArgs, location="query")
+@attempts_blp.response(201, AttemptSchema)
+@attempts_blp.alt_response(200, schema=AttemptSchema, description="The attempt already running")
+def start_attempt(args: dict[str, Any], quiz_id: int) -> tuple[Any, int, Headers]:
+    """Start an attempt (enrolled trainees), or get the one running. 409 when the attempt
+    limit is used up, during the cooldown (``next_attempt_at``) or after the course run."""
+    actor = current_actor()
+    quiz = takeable_quiz(actor, quiz_id)
+    attempt, created = attempts.start_attempt(actor, quiz, requested_language(args["lang"]))
+    return _with_language(
+        review.attempt_for_trainee(attempt, quiz.settings), 201 if created else 200
+    )
+
+
+@attempts_blp.route("/quizzes/<int:quiz_id>/result")
+@attempts_blp.response(200, QuizResultSchema)
+def quiz_result(quiz_id: int) -> views.QuizResult:
+    """The caller's standing: attempts used and left, grade, passed, next attempt time."""
+    actor = current_actor()
+    quiz = takeable_quiz(actor, quiz_id)
+    return views.quiz_result(quiz, attempts.quiz_standing(actor, quiz))
+
+
+@attempts_blp.route("/attempts/<int:attempt_id>")
+@attempts_blp.response(200, AttemptSchema)
+def get_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
+    """An attempt with the saved answers; score and correct answers as the review policy allows
+    (the trainee's contact point sees the score, never the correct answers)."""
+    attempt, answers_allowed = visible_attempt(current_actor(), attempt_id)
+    return _with_language(review.attempt_for_trainee(attempt, answers_allowed=answers_allowed))
+
+
+@attempts_blp.route("/attempts/<int:attempt_id>/answers", methods=["PUT"])
+@attempts_blp.arguments(AnswersSchema)
+@attempts_blp.response(200, AttemptProgressSchema)
+def save_answers(body: dict[str, Any], attempt_id: int) -> views.AttemptProgress:
+    """Save one or several answers, all or none (422 naming each bad one; 409 once the
+    attempt is submitted or its time is up)."""
+    attempt = own_attempt(current_actor(), attempt_id)
+    return views.attempt_progress(attempts.save_answers(attempt, body["answers"]))
+
+
+@attempts_blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@attempts_blp.response(200, AttemptSchema)
+def submit_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
+    """Grade and close the attempt; submitting again returns the same result."""
+    attempt = own_attempt(current_actor(), attempt_id)
+    return _with_language(review.submit(attempt))
