@@ -275,7 +275,11 @@ def certificate_store(kind: str, folder: Path) -> Iterator[dict[str, str]]:
 
 
 def benchmark_end_to_end(count: int, database_url: str, broker_url: str, storage: str) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="elearn-bench-certificates-"))
+    with tempfile.TemporaryDirectory(prefix="elearn-bench-certificates-") as scratch:
+        _end_to_end(count, database_url, broker_url, storage, Path(scratch))
+
+
+def _end_to_end(count: int, database_url: str, broker_url: str, storage: str, folder: Path) -> None:
     base = Settings(
         env="test",
         instance_path=str(folder / "instance"),
