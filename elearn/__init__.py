@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from elearn import health, media, notifications, quizzes, uow
+from elearn import certificates, health, media, notifications, quizzes, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
+    certificates.init_app(app)
     media.init_app(app)
     quizzes.init_app(app)
 

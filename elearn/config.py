@@ -175,6 +175,10 @@ class Settings:
     media_stale_upload_hours: int = _setting(
         24, "Age after which an upload never completed (or refused) is removed", parse=_int
     )
+    verification_rate_limit: str = _setting(
+        "60 per minute",
+        "Public certificate verifications (GET and POST /verify) per client address",
+    )
 
     @property
     def is_production(self) -> bool:

@@ -307,3 +307,38 @@ def can_see_attempt_answers(actor: User, trainee_id: int, course: Course) -> boo
 def can_answer_attempt(actor: User, trainee_id: int) -> bool:
     """Only the trainee answers and submits their own attempt."""
     return actor.id == trainee_id
+
+
+# certificates
+
+
+def can_view_certificate(actor: User, enrolment: Enrolment) -> bool:
+    """The holder, their contact point, the course's trainers and admins: as for the enrolment."""
+    return can_view_enrolment(actor, enrolment)
+
+
+def can_manage_certificates(actor: User) -> bool:
+    """Revoke, reissue, retry and re-render certificates: admins."""
+    return is_admin(actor)
+
+
+def can_export_certificates(actor: User) -> bool:
+    """Contact points (for their administration) and admins (for any) export certificates."""
+    return is_admin(actor) or (
+        actor.has_role(Role.CONTACT_POINT) and actor.administration_id is not None
+    )
+
+
+def can_export_course_certificates(actor: User, course: Course) -> bool:
+    """Admins any course; contact points the courses open to their administration, archived
+    ones included (their people's certificates outlive the course), drafts never."""
+    if is_admin(actor):
+        return True
+    if course.status == CourseStatus.DRAFT:
+        return False
+    restricted_to = course.administration_ids
+    return not restricted_to or actor.administration_id in restricted_to
+
+
+def can_export_administration_certificates(actor: User, administration_id: int | None) -> bool:
+    return is_admin(actor) or is_contact_point_of(actor, administration_id)

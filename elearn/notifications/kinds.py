@@ -29,4 +29,13 @@ def _set_password(notification: Notification) -> dict[str, Any]:
     }
 
 
-KINDS: dict[str, RenderValues] = {"set_password": _set_password}
+def _certificate_issued(notification: Notification) -> dict[str, Any]:
+    """The public verification page of the new certificate (its code is in the context)."""
+    base = current_settings().public_base_url.rstrip("/")
+    return {"verification_link": f"{base}/verify/{notification.context['verification_code']}"}
+
+
+KINDS: dict[str, RenderValues] = {
+    "set_password": _set_password,
+    "certificate_issued": _certificate_issued,
+}

@@ -147,9 +147,10 @@ def test_delete_withdraws_a_retired_key_but_never_the_active_one(client, app):
     retired = generate(app)
     active = generate(app)
 
-    refused = run(app, "delete", active, "--yes")
-    deleted = run(app, "delete", retired, "--yes")
-    unknown = run(app, "delete", "no-such-kid", "--yes")
+    # A kid is base64url and may start with "-": after "--" click never reads it as an option.
+    refused = run(app, "delete", "--yes", "--", active)
+    deleted = run(app, "delete", "--yes", "--", retired)
+    unknown = run(app, "delete", "--yes", "--", "no-such-kid")
 
     assert refused.exit_code != 0
     assert "active key cannot be deleted" in refused.output

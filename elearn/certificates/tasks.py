@@ -1,0 +1,34 @@
+"""Certificate tasks: issuing (rendering) one certificate, exports and re-renders.
+
+Each takes ids, runs through the outbox (``outbox_id`` claimed with its own work) and leaves
+the deciding to the service. Rendering and exports know their last attempt, on which a failure
+is recorded on the row instead of raised.
+"""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from elearn.certificates import issuing, jobs
+
+
+def _last_attempt(task: Task) -> bool:
+    return bool(task.request.retries >= task.max_retries)
+
+
+@shared_task(name=issuing.RENDER_TASK, bind=True)
+def render_certificate(self: Task, certificate_id: int) -> None:
+    """Render, store, sign and announce one pending certificate."""
+    issuing.render(certificate_id, last_attempt=_last_attempt(self))
+
+
+@shared_task(name=jobs.EXPORT_TASK, bind=True)
+def export_certificates(self: Task, job_id: int) -> None:
+    """Zip one administration's certificates of a course into the bucket."""
+    jobs.run_export(job_id, last_attempt=_last_attempt(self))
+
+
+@shared_task(name=jobs.RERENDER_TASK)
+def rerender_certificates(job_id: int) -> None:
+    """Render the next chunk of a course's certificates again."""
+    jobs.rerender_chunk(job_id)
