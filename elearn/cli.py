@@ -10,6 +10,7 @@ import click
 import marshmallow as ma
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
+from werkzeug.serving import run_simple
 
 from elearn import create_app
 from elearn.accounts import service as accounts
@@ -70,7 +71,8 @@ def main() -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a CLI command.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 main.add_command(content)

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
 import pytest
 
 from elearn.accounts.models import Administration, Role, User
@@ -12,6 +19,7 @@ from elearn.demo import (
     shipped_course_folders,
     wco_europe_administrations,
 )
+from tests.mailserver import free_port
 
 
 @pytest.fixture
@@ -186,3 +194,28 @@ def test_periodic_runs_every_beat_task_once(cli, app):
     assert result.exit_code == 0, result.output
     for name in app.extensions["celery"].conf.beat_schedule:
         assert f"{name}: done" in result.output
+
+
+def test_serve_answers_http(tmp_path):
+    """Regression: ``elearn serve`` used app.run(), which Flask ignores inside a CLI command."""
+    port = free_port()
+    environment = {**os.environ, "ELEARN_INSTANCE_PATH": str(tmp_path)}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "elearn"), "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        status = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live") as reply:
+                    status = reply.status
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
