@@ -72,7 +72,7 @@ def main() -> None:
 def serve(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
     # Not app.run(): Flask ignores it inside a CLI command.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 main.add_command(content)
