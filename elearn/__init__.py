@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from elearn import certificates, health, media, notifications, quizzes, uow
 from elearn.accounts import identity
@@ -32,6 +33,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=settings.instance_path)
+    if settings.trusted_proxy_hops:
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["elearn.settings"] = settings
     app.config.update(_flask_config(settings))
     logging.basicConfig(level=settings.log_level)

@@ -35,6 +35,17 @@ def _int(value: str) -> int:
     return number
 
 
+def _count(value: str) -> int:
+    """A whole number, zero allowed."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"expected a whole number (0 or more), got {value!r}")
+    return number
+
+
 def _float(value: str) -> float:
     return float(value.strip())
 
@@ -116,6 +127,12 @@ class Settings:
     )
     login_rate_limit_account: str = _setting("5 per minute", "Login attempts per account")
     login_rate_limit_ip: str = _setting("30 per minute", "Login attempts per client address")
+    trusted_proxy_hops: int = _setting(
+        0,
+        "Reverse proxies in front of the API whose X-Forwarded-* headers are trusted (client "
+        "addresses for rate limits, https scheme); 0 trusts none",
+        parse=_count,
+    )
     token_rate_limit: str = _setting("10 per hour", "Personal access tokens created per user")
     argon2_time_cost: int = _setting(2, "argon2id iterations", parse=_int)
     argon2_memory_kib: int = _setting(19456, "argon2id memory in KiB", parse=_int)

@@ -215,3 +215,27 @@ def test_token_creation_is_rate_limited_per_user_not_per_address(client, make):
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert colleagues.status_code == 201
+
+
+def login_from(client, address, attempt):
+    return client.post(
+        "/api/v1/auth/login",
+        json={"email": f"nobody{attempt}@customs.test", "password": "whatever"},
+        headers={"X-Forwarded-For": address},
+    )
+
+
+def test_behind_a_trusted_proxy_the_address_limit_applies_per_forwarded_client(other_app):
+    client = other_app(trusted_proxy_hops=1).test_client()
+    for attempt in range(30):
+        login_from(client, "203.0.113.7", attempt)
+
+    assert login_from(client, "203.0.113.7", 30).status_code == 429
+    assert login_from(client, "198.51.100.9", 31).status_code == 401
+
+
+def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(client):
+    for attempt in range(30):
+        login_from(client, "203.0.113.7", attempt)
+
+    assert login_from(client, "198.51.100.9", 30).status_code == 429
