@@ -23,6 +23,8 @@ PRODUCTION = {
 }
 REQUIRED_IN_PRODUCTION = sorted(set(PRODUCTION) - {"ELEARN_ENV"})
 INT_VARIABLES = [variable_name(f.name) for f in fields(Settings) if f.type == "int"]
+COUNT_VARIABLES = [name for name in INT_VARIABLES if name == "ELEARN_TRUSTED_PROXY_HOPS"]
+POSITIVE_VARIABLES = [name for name in INT_VARIABLES if name not in COUNT_VARIABLES]
 
 
 def config_error(environ: dict[str, str]) -> str:
@@ -74,7 +76,7 @@ def test_production_refuses_a_short_secret_key():
     assert "tiny-secret" not in message
 
 
-@pytest.mark.parametrize("variable", INT_VARIABLES)
+@pytest.mark.parametrize("variable", POSITIVE_VARIABLES)
 @pytest.mark.parametrize("value", ["many", "1.5", "0", "-3", "10 seconds"])
 def test_a_malformed_number_names_the_variable(variable, value):
     message = config_error({variable: value})
@@ -149,3 +151,14 @@ def test_readme_documents_every_variable_and_no_other():
     assert sorted(rows) == sorted(name for name, _, _ in documented_variables())
     for name, default, _ in documented_variables():
         assert rows[name] == default, name
+
+
+@pytest.mark.parametrize("value", ["many", "1.5", "-1"])
+def test_a_malformed_count_names_the_variable(value):
+    message = config_error({"ELEARN_TRUSTED_PROXY_HOPS": value})
+
+    assert message.startswith("ELEARN_TRUSTED_PROXY_HOPS: ")
+
+
+def test_a_count_may_be_zero():
+    assert Settings.from_env({"ELEARN_TRUSTED_PROXY_HOPS": "0"}).trusted_proxy_hops == 0
