@@ -33,6 +33,7 @@ from elearn.enrolments.schemas import (
     RunUpdateSchema,
 )
 from elearn.errors import Invalid, TooLarge
+from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated
 
 runs_blp = Blueprint("course-runs", __name__, url_prefix="/api/v1", description="Course runs")
@@ -64,10 +65,7 @@ def _visible_enrolment(actor: User, enrolment_id: int) -> Enrolment:
 
 def _language(actor: User, explicit: str | None = None) -> str:
     """``?lang=``, else the best ``Accept-Language`` match, else the caller's own language."""
-    if explicit is not None:
-        return explicit
-    best: str | None = request.accept_languages.best_match(current_settings().languages)
-    return best or actor.language
+    return requested_language(explicit) or actor.language
 
 
 # course runs

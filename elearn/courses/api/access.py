@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import request
-
 from elearn import policy
 from elearn.accounts.models import User
-from elearn.config import current_settings
 from elearn.courses import authoring
 from elearn.courses.models import Course
 
@@ -24,14 +21,6 @@ def editable_course(actor: User, course_id: int) -> Course:
     course = visible_course(actor, authoring.find_course(course_id))
     policy.authorize(policy.can_edit_course(actor, course))
     return course
-
-
-def requested_language(explicit: str | None = None) -> str | None:
-    """``?lang=`` when given, else the best ``Accept-Language`` match among content languages."""
-    if explicit is not None:
-        return explicit
-    best: str | None = request.accept_languages.best_match(current_settings().languages)
-    return best
 
 
 def language_headers(languages: Iterable[str]) -> dict[str, str]:

@@ -16,7 +16,6 @@ from elearn.courses import authoring, catalogue, views
 from elearn.courses.api.access import (
     editable_course,
     language_headers,
-    requested_language,
     visible_course,
 )
 from elearn.courses.models import Course
@@ -29,6 +28,7 @@ from elearn.courses.schemas import (
     OwnerAddSchema,
 )
 from elearn.http_cache import RepresentationCache, cached, conditional
+from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 
 courses_blp = Blueprint(

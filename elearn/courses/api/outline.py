@@ -13,7 +13,6 @@ from elearn.courses import authoring, catalogue, outline, views
 from elearn.courses.api.access import (
     editable_course,
     language_headers,
-    requested_language,
     visible_course,
 )
 from elearn.courses.models import Course, Lesson, Module
@@ -28,6 +27,7 @@ from elearn.courses.schemas import (
     OutlineArgs,
 )
 from elearn.http_cache import conditional
+from elearn.negotiation import requested_language
 
 outline_blp = Blueprint(
     "course-outline",

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from flask import request
-
 from elearn import policy
 from elearn.accounts.models import User
-from elearn.config import current_settings
 from elearn.courses.models import Course
 from elearn.quizzes import attempts
 from elearn.quizzes.models import Attempt
@@ -52,9 +49,3 @@ def _authorize_view(actor: User, attempt: Attempt) -> Course:
     allowed = policy.can_view_attempt(actor, attempt.user, course)
     policy.authorize(allowed, hide=True, what="attempt")
     return course
-
-
-def requested_language(explicit: str | None) -> str | None:
-    """``?lang=`` when given, else the best ``Accept-Language`` match among content languages."""
-    best: str | None = request.accept_languages.best_match(current_settings().languages)
-    return explicit or best

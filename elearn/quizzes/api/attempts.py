@@ -7,10 +7,10 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from elearn.accounts.identity import current_actor
+from elearn.negotiation import requested_language
 from elearn.quizzes import attempts, review, views
 from elearn.quizzes.api.access import (
     own_attempt,
-    requested_language,
     takeable_quiz,
     visible_attempt,
 )
