@@ -152,6 +152,9 @@ class Settings:
     certificate_signatory_name: str = _setting(
         "", "Person who signs certificates, printed under the signature line; empty omits it"
     )
+    certificate_export_retention_hours: int = _setting(
+        24, "Hours a contact point's certificate zip export stays downloadable", parse=_int
+    )
     certificate_signatory_title: str = _setting(
         "", "The signatory's position, printed under their name; empty omits it"
     )

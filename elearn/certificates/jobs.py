@@ -32,6 +32,7 @@ from elearn.certificates.models import (
     JobKind,
     JobStatus,
 )
+from elearn.config import current_settings
 from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.errors import NotFound
@@ -145,6 +146,28 @@ def _export(job: CertificateJob) -> None:
     job.object_size = stored.size
     job.status = JobStatus.DONE
     job.finished_at = clock.now()
+
+
+def remove_old_exports(limit: int = 200) -> int:
+    """Delete the zips of exports finished longer ago than the retention; they become expired."""
+    retention = timedelta(hours=current_settings().certificate_export_retention_hours)
+    old = db.session.scalars(
+        select(CertificateJob)
+        .where(
+            CertificateJob.kind == JobKind.EXPORT,
+            CertificateJob.status == JobStatus.DONE,
+            CertificateJob.finished_at < clock.now() - retention,
+        )
+        .order_by(CertificateJob.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for job in old:
+        if job.object_key is not None:
+            storage().delete(job.object_key)
+        job.status = JobStatus.EXPIRED
+    db.session.flush()
+    return len(old)
 
 
 def export_progress(job: CertificateJob) -> JobProgress:

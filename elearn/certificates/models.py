@@ -111,6 +111,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    EXPIRED = "expired"
 
 
 class CertificateJob(Timestamped, Base):

@@ -28,6 +28,12 @@ def export_certificates(self: Task, job_id: int) -> None:
     jobs.run_export(job_id, last_attempt=_last_attempt(self))
 
 
+@shared_task(name="elearn.certificates.remove_old_exports", max_retries=0)
+def remove_old_exports() -> int:
+    """Beat-driven: zips of finished exports are deleted after the retention period."""
+    return jobs.remove_old_exports()
+
+
 @shared_task(name=jobs.RERENDER_TASK)
 def rerender_certificates(job_id: int) -> None:
     """Render the next chunk of a course's certificates again."""

@@ -153,6 +153,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": SWEEP_EVERY_SECONDS,
                 "options": {"queue": "default", "expires": SWEEP_EVERY_SECONDS},
             },
+            "certificate-exports-expire": {
+                "task": "elearn.certificates.remove_old_exports",
+                "schedule": 3600.0,
+                "options": {"queue": "default", "expires": 3600.0},
+            },
             "enrolments-expire": {
                 "task": "elearn.enrolments.expire_overdue",
                 "schedule": 3600.0,

@@ -6,15 +6,17 @@ import hashlib
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from elearn import clock
 from elearn.audit.models import AuditEvent
 from elearn.certificates.models import CertificateJob
 from elearn.courses.models import Course
 from elearn.extensions import db
-from elearn.infra.storage import StorageUnavailable
+from elearn.infra.storage import StorageUnavailable, storage
 from tests.http import assert_problem
 
 
@@ -153,3 +155,28 @@ def test_an_export_that_keeps_failing_is_marked_failed(client, graduation, actor
     assert progress["status"] == "failed"
     assert progress["failure_reason"] == "The file store could not be reached."
     assert progress["download_url"] is None
+
+
+def test_an_export_zip_is_deleted_after_the_retention_and_the_job_says_expired(
+    app, client, graduation, actors, settings
+):
+    cp = actors["contact_point"]
+    course = graduation.course()
+    graduation.graduate(graduation.trainee(), course)
+    job_id = request_export(client, cp, course_id=course.id).json["id"]
+    with app.app_context():
+        key = db.session.get(CertificateJob, job_id).object_key
+        assert storage().exists(key)
+
+    clock.freeze(clock.now() + timedelta(hours=settings.certificate_export_retention_hours + 1))
+    try:
+        with app.app_context():
+            assert app.extensions["celery"].tasks["elearn.certificates.remove_old_exports"]() == 1
+    finally:
+        clock.freeze(None)
+
+    job = poll(client, cp, job_id).json
+    assert job["status"] == "expired"
+    assert job.get("download_url") is None
+    with app.app_context():
+        assert not storage().exists(key)
