@@ -23,6 +23,7 @@ from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
+from elearn.reports.api import reports_blp
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         *ACCOUNT_BLUEPRINTS,
         *COURSE_BLUEPRINTS,
         *ENROLMENT_BLUEPRINTS,
+        reports_blp,
         *QUIZ_BLUEPRINTS,
         *CERTIFICATE_BLUEPRINTS,
         audit_blp,

@@ -342,3 +342,11 @@ def can_export_course_certificates(actor: User, course: Course) -> bool:
 
 def can_export_administration_certificates(actor: User, administration_id: int | None) -> bool:
     return is_admin(actor) or is_contact_point_of(actor, administration_id)
+
+
+# reports
+
+
+def can_read_administration_reports(actor: User, administration_id: int) -> bool:
+    """Admins any administration; a contact point only their own."""
+    return is_admin(actor) or is_contact_point_of(actor, administration_id)

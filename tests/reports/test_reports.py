@@ -1,0 +1,89 @@
+"""A contact point's view of how their administration's officers are doing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from elearn import clock
+from elearn.accounts.models import Role
+
+SUMMARY = "/api/v1/reports/administrations/AZ"
+
+
+def arrange(make, actors, learning):
+    """AZ: one officer completed course A, one is overdue in course B; GE: one in course A."""
+    course_a = learning.course("text", "text")
+    course_b = learning.course("text", "text", due_days=10)
+    finished = learning.enrol(actors["trainee"], course_a)
+    for lesson_id in course_a.lessons:
+        assert learning.complete(actors["trainee"], finished["id"], lesson_id).status_code == 200
+    late = make.user(Role.TRAINEE, administration="AZ", full_name='=HYPERLINK("http://x")')
+    learning.enrol(late, course_b)
+    learning.enrol(make.user(Role.TRAINEE, administration="GE"), course_a)
+    return course_a, course_b
+
+
+def test_summary_counts_the_administrations_officers_only(client, make, actors, learning):
+    course_a, course_b = arrange(make, actors, learning)
+    clock.freeze(clock.now() + timedelta(days=11))
+    try:
+        response = client.get(SUMMARY, headers=actors["contact_point"].headers)
+    finally:
+        clock.freeze(None)
+
+    assert response.status_code == 200
+    body = response.json
+    assert (body["code"], body["trainees"], body["active_trainees"]) == ("AZ", 2, 2)
+    assert (body["enrolments"], body["completed"], body["overdue"]) == (2, 1, 1)
+    rows = {row["course_id"]: row for row in body["courses"]}
+    assert set(rows) == {course_a.id, course_b.id}
+    assert (rows[course_a.id]["completed"], rows[course_a.id]["average_progress"]) == (1, 100)
+    assert (rows[course_b.id]["overdue"], rows[course_b.id]["active"]) == (1, 1)
+
+
+def test_csv_lists_every_enrolment_and_neutralises_formulas(client, make, actors, learning):
+    arrange(make, actors, learning)
+
+    response = client.get(f"{SUMMARY}/enrolments.csv", headers=actors["contact_point"].headers)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="enrolments-AZ.csv"'
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 2
+    assert {row["email"] for row in rows} == {
+        actors["trainee"].email,
+        next(row["email"] for row in rows if row["trainee"].startswith("'=")),
+    }
+    assert all(not row["trainee"].startswith(("=", "+", "-", "@")) for row in rows)
+    assert {row["status"] for row in rows} == {"completed", "active"}
+
+
+def test_summary_costs_the_same_queries_for_few_or_many_enrolments(
+    client, make, actors, learning, queries
+):
+    course = learning.course("text")
+    learning.enrol(make.user(Role.TRAINEE, administration="AZ"), course)
+    client.get(SUMMARY, headers=actors["admin"].headers)  # the token's first use is recorded
+    queries.reset()
+    client.get(SUMMARY, headers=actors["admin"].headers)
+    few = queries.count
+    for _ in range(5):
+        learning.enrol(make.user(Role.TRAINEE, administration="AZ"), learning.course("text"))
+    queries.reset()
+    client.get(SUMMARY, headers=actors["admin"].headers)
+
+    assert queries.count == few
+
+
+def test_an_unknown_administration_is_404(client, actors):
+    assert (
+        client.get(
+            "/api/v1/reports/administrations/XX", headers=actors["admin"].headers
+        ).status_code
+        == 404
+    )
