@@ -39,11 +39,11 @@ from sqlalchemy import func, select
 
 from elearn import clock, create_app
 from elearn.accounts.models import Administration, User
-from elearn.certificates import issuing
-from elearn.certificates.codes import new_verification_code
-from elearn.certificates.content import CertificateContent, Issuer
 from elearn.certificates.models import Certificate, CertificateStatus
-from elearn.certificates.pdf import render_certificate
+from elearn.certificates.rendering.pdf import render_certificate
+from elearn.certificates.service import issuing
+from elearn.certificates.service.codes import new_verification_code
+from elearn.certificates.service.content import CertificateContent, Issuer
 from elearn.config import Settings
 from elearn.courses.models import Course, CourseTranslation
 from elearn.enrolments.models import Enrolment, EnrolmentStatus

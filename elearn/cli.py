@@ -16,7 +16,7 @@ from elearn import create_app
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
 from elearn.accounts.schemas import UserCreateSchema
-from elearn.certificates import keys as signing_keys
+from elearn.certificates.credentials import keys as signing_keys
 from elearn.config import DEFAULT_LANGUAGES, ConfigError, current_settings
 from elearn.courses.cli import content
 from elearn.demo import load_demo

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Administration, Role, User
 from elearn.config import current_settings
-from elearn.courses import authoring
 from elearn.courses.packages import files, importer
 from elearn.courses.packages.files import PackageLimits
+from elearn.courses.service import authoring
 from elearn.errors import Forbidden
 from elearn.extensions import db
 

@@ -285,7 +285,7 @@ def can_edit_quiz(actor: User, course: Course) -> bool:
 
 
 def can_take_quiz(actor: User, course: Course) -> bool:
-    """Whoever may see the course; the learning domain then requires an enrolment."""
+    """Whoever may see the course; the enrolments domain then requires an enrolment."""
     return can_view_course(actor, course)
 
 

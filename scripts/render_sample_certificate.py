@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from elearn.certificates.pdf import render_certificate
+from elearn.certificates.rendering.pdf import render_certificate
 from tests.certificates.samples import ISSUER, RUSSIAN
 
 ROOT = Path(__file__).resolve().parent.parent

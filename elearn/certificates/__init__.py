@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from elearn.certificates import issuing
+from elearn.certificates.service import issuing
 
 
 def init_app(app: Flask) -> None:

@@ -13,8 +13,10 @@ from elearn import policy
 from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
-from elearn.certificates import issuing, jobs, keys, page, reading, revocation, verification
+from elearn.certificates import queries as reading
+from elearn.certificates.credentials import keys, verification
 from elearn.certificates.models import Certificate, JobKind
+from elearn.certificates.rendering import page
 from elearn.certificates.schemas import (
     CertificateSchema,
     CredentialCheckSchema,
@@ -28,8 +30,9 @@ from elearn.certificates.schemas import (
     RevokeSchema,
     SignedCredentialSchema,
 )
+from elearn.certificates.service import issuing, jobs, revocation
 from elearn.config import current_settings
-from elearn.courses import authoring
+from elearn.courses.service import authoring
 from elearn.errors import Invalid, NotFound, problem
 from elearn.extensions import limiter
 from elearn.pagination import PageArgs, paginated

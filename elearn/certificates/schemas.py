@@ -6,7 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from elearn.certificates.statement import issuer
+from elearn.certificates.service.statement import issuer
 from elearn.schemas import StrictSchema, text
 
 MAX_CREDENTIAL_LENGTH = 20_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from elearn.certificates import issuing, jobs
+from elearn.certificates.service import issuing, jobs
 
 
 def _last_attempt(task: Task) -> bool:

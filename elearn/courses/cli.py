@@ -10,10 +10,10 @@ import click
 from flask.cli import with_appcontext
 
 from elearn.config import current_settings
-from elearn.courses import authoring
 from elearn.courses.models import Course
 from elearn.courses.packages import exporter, files, importer
 from elearn.courses.packages.files import PackageFiles, PackageLimits
+from elearn.courses.service import authoring
 from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.uow import unit_of_work

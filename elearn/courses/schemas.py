@@ -10,10 +10,10 @@ from flask_smorest.fields import Upload
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
 from elearn.courses import rules
-from elearn.courses.authoring import CourseText
-from elearn.courses.catalogue import CatalogueFilter, CatalogueSort
 from elearn.courses.models import CourseStatus, LessonKind, LessonRule, QuizRule
-from elearn.courses.outline import LessonText
+from elearn.courses.queries.catalogue import CatalogueFilter, CatalogueSort
+from elearn.courses.service.authoring import CourseText
+from elearn.courses.service.outline import LessonText
 from elearn.pagination import PageArgs
 from elearn.schemas import StrictSchema, text
 
@@ -206,3 +206,108 @@ class PackageUploadSchema(ma.Schema):
 
 class PackageOptionsSchema(ma.Schema):
     publish = ma.fields.Boolean(load_default=False)
+
+
+class CourseCardSchema(ma.Schema):
+    id = ma.fields.Integer()
+    slug = ma.fields.String()
+    code = ma.fields.String()
+    status = ma.fields.String()
+    default_language = ma.fields.String()
+    languages = ma.fields.List(ma.fields.String())
+    language = ma.fields.String(metadata={"description": "The language of this representation"})
+    title = ma.fields.String()
+    summary = ma.fields.String()
+    topics = ma.fields.List(ma.fields.String())
+    estimated_minutes = ma.fields.Integer()
+    updated_at = ma.fields.AwareDateTime()
+
+
+class LessonItemSchema(ma.Schema):
+    id = ma.fields.Integer()
+    key = ma.fields.String()
+    kind = ma.fields.String()
+    position = ma.fields.Integer(allow_none=True)
+    title = ma.fields.String()
+    minutes = ma.fields.Integer(allow_none=True)
+    required = ma.fields.Boolean()
+    url = ma.fields.String(allow_none=True)
+    archived_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class ModuleItemSchema(ma.Schema):
+    id = ma.fields.Integer()
+    key = ma.fields.String()
+    position = ma.fields.Integer(allow_none=True)
+    title = ma.fields.String()
+    titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    archived_at = ma.fields.AwareDateTime(allow_none=True)
+    lessons = ma.fields.List(ma.fields.Nested(LessonItemSchema))
+
+
+class OutlineSchema(ma.Schema):
+    language = ma.fields.String()
+    modules = ma.fields.List(ma.fields.Nested(ModuleItemSchema))
+
+
+class OwnerSchema(ma.Schema):
+    id = ma.fields.Integer()
+    full_name = ma.fields.String()
+    email = ma.fields.String()
+
+
+class CourseEditingSchema(ma.Schema):
+    owners = ma.fields.List(ma.fields.Nested(OwnerSchema))
+    administrations = ma.fields.List(ma.fields.String())
+    translations = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict())
+
+
+class CourseDetailSchema(CourseCardSchema):
+    objectives = ma.fields.List(ma.fields.String())
+    pass_mark = ma.fields.Integer()
+    completion = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    due_days = ma.fields.Integer(allow_none=True)
+    published_at = ma.fields.AwareDateTime(allow_none=True)
+    modules = ma.fields.List(ma.fields.Nested(ModuleItemSchema))
+    editing = ma.fields.Nested(
+        CourseEditingSchema,
+        allow_none=True,
+        metadata={"description": "Owners, restriction and raw texts; only for editors"},
+    )
+
+
+class LessonContentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    course_id = ma.fields.Integer()
+    module_id = ma.fields.Integer()
+    key = ma.fields.String()
+    kind = ma.fields.String()
+    position = ma.fields.Integer(allow_none=True)
+    required = ma.fields.Boolean()
+    minutes = ma.fields.Integer(allow_none=True)
+    url = ma.fields.String(allow_none=True)
+    media_url = ma.fields.String(
+        allow_none=True, metadata={"description": "The video or document, for those who see it"}
+    )
+    has_quiz = ma.fields.Boolean()
+    archived_at = ma.fields.AwareDateTime(allow_none=True)
+    language = ma.fields.String(metadata={"description": "The language of this representation"})
+    title = ma.fields.String()
+    html = ma.fields.String(metadata={"description": "The body rendered to sanitized HTML"})
+    translations = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(),
+        allow_none=True,
+        metadata={"description": "Title and Markdown body per language; only for editors"},
+    )
+
+
+class ImportResultSchema(ma.Schema):
+    course_id = ma.fields.Integer()
+    slug = ma.fields.String()
+    created = ma.fields.Boolean()
+    status = ma.fields.String()
+    lessons_created = ma.fields.Integer()
+    lessons_kept = ma.fields.Integer()
+    lessons_archived = ma.fields.Integer()
+    lessons_deleted = ma.fields.Integer()

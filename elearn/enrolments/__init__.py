@@ -1,1 +1,1 @@
-"""Learning: course runs, enrolments, lesson progress and completion."""
+"""Enrolments: course runs, enrolments, lesson progress and completion."""

@@ -14,9 +14,9 @@ from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import User
 from elearn.config import current_settings
-from elearn.courses import authoring
 from elearn.courses.models import Course
-from elearn.enrolments import bulk, changes, enrolling, progress, reading, runs
+from elearn.courses.service import authoring
+from elearn.enrolments import queries as reading
 from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.enrolments.schemas import (
     AdministrationEnrolmentArgs,
@@ -32,6 +32,7 @@ from elearn.enrolments.schemas import (
     RunSchema,
     RunUpdateSchema,
 )
+from elearn.enrolments.service import bulk, changes, enrolling, progress, runs
 from elearn.errors import Invalid, TooLarge
 from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated

@@ -20,7 +20,7 @@ class EnrolmentStatus(StrEnum):
     EXPIRED = "expired"
 
 
-# Enrolments that hold a seat in a run and give access to learning.
+# Enrolments that hold a seat in a run and give access to the course.
 HOLDING_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 
 

@@ -9,8 +9,8 @@ import marshmallow as ma
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
 from elearn.courses.schemas import ContentLanguage
-from elearn.enrolments.bulk import People
 from elearn.enrolments.models import EnrolmentStatus
+from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
 from elearn.schemas import StrictSchema, text
 

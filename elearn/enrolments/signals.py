@@ -1,4 +1,4 @@
-"""Signals of the learning domain; higher domains (certificates, notifications) subscribe."""
+"""Signals of the enrolments domain; higher domains (certificates, notifications) subscribe."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Periodic work of the learning domain."""
+"""Periodic work of the enrolments domain."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from elearn.enrolments import changes
+from elearn.enrolments.service import changes
 
 
 @shared_task(name="elearn.enrolments.expire_overdue", max_retries=0)

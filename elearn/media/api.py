@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import User
-from elearn.courses import authoring
 from elearn.courses.models import Course
+from elearn.courses.service import authoring
 from elearn.errors import Unprocessable
 from elearn.media import service
 from elearn.media.models import MediaAsset

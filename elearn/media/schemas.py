@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from elearn import filetypes
-from elearn.courses.views import MEDIA_URL
+from elearn.courses.queries.read_models import MEDIA_URL
 from elearn.filetypes import MediaKind
 from elearn.media.models import MediaAsset, MediaStatus
 from elearn.media.service import FILENAME_MAX, AssetFilter, NewUpload

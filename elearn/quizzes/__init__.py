@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from elearn.courses.progress import lesson_progress_lookup
-from elearn.quizzes.attempts import lessons_with_attempts
+from elearn.quizzes.service.attempts import lessons_with_attempts
 from elearn.quizzes.tasks import expire_attempts
 
 __all__ = ["expire_attempts", "init_app"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from elearn.quizzes import attempts
+from elearn.quizzes.service import attempts
 
 
 @shared_task(name="elearn.quizzes.expire_attempts")

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from elearn.certificates import issuing
+from elearn.certificates.service import issuing
 from elearn.config import current_settings
 
 STARTED = "render-started"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from elearn.certificates.content import Achievement, CertificateContent, Issuer
+from elearn.certificates.service.content import Achievement, CertificateContent, Issuer
 
 ISSUER = Issuer(
     name="WCO Europe Regional Training Centre",

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from elearn.certificates.codes import (
+from elearn.certificates.service.codes import (
     ALPHABET,
     is_public_id,
     new_public_id,

@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn import clock
-from elearn.certificates import keys
-from elearn.certificates.credential import (
+from elearn.certificates.credentials import keys
+from elearn.certificates.credentials.credential import (
     Reason,
     Verdict,
     build_credential,

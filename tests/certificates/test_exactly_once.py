@@ -21,8 +21,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from elearn.certificates import issuing
 from elearn.certificates.models import Certificate, CertificateStatus
+from elearn.certificates.service import issuing
 from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.outbox import OutboxMessage, OutboxStatus

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
-from elearn.certificates import issuing
-from elearn.certificates.credential import Verdict, verify_credential
+from elearn.certificates.credentials.credential import Verdict, verify_credential
 from elearn.certificates.models import Certificate, CertificateStatus
+from elearn.certificates.service import issuing
 from elearn.extensions import db
 from elearn.infra.outbox import OutboxMessage, OutboxStatus
 from elearn.infra.storage import S3Storage, StorageUnavailable

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.audit.models import AuditEvent
-from elearn.certificates import keys
+from elearn.certificates.credentials import keys
 from elearn.certificates.models import SigningKey
 from elearn.cli import main
 from elearn.extensions import db

@@ -12,9 +12,9 @@ from pypdf.generic import ContentStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from elearn.certificates import pdf
-from elearn.certificates.labels import format_date, format_duration
-from elearn.certificates.pdf import draw_certificate, render_certificate
+from elearn.certificates.rendering import pdf
+from elearn.certificates.rendering.labels import format_date, format_duration
+from elearn.certificates.rendering.pdf import draw_certificate, render_certificate
 from tests.certificates.samples import (
     ENGLISH,
     EXTREME,

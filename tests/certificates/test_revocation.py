@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
-from elearn.certificates import issuing, jobs
 from elearn.certificates.models import Certificate, CertificateJob, CertificateStatus
+from elearn.certificates.service import issuing, jobs
 from elearn.extensions import db
 from elearn.infra.outbox import OutboxMessage
 from elearn.notifications.models import Notification

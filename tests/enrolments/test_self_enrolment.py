@@ -6,8 +6,8 @@ import pytest
 
 from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
-from elearn.enrolments import enrolling
 from elearn.enrolments.models import Enrolment, LessonProgress
+from elearn.enrolments.service import enrolling
 from tests.enrolments.conftest import days, in_parallel
 
 

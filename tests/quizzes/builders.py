@@ -17,7 +17,7 @@ from elearn.courses.packages.problems import Problems
 from elearn.courses.packages.quiz import read_quiz
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer
-from elearn.quizzes.source import render
+from elearn.quizzes.service.source import render
 from tests.courses.builders import CourseBuilder
 from tests.factories import Person
 

@@ -5,14 +5,14 @@ import random
 import pytest
 
 from elearn.errors import Invalid
-from elearn.quizzes.grading import (
+from elearn.quizzes.service.grading import (
     GradingMethod,
     final_grade,
     grade,
     normalize_text,
     validate_response,
 )
-from elearn.quizzes.snapshot import freeze, freeze_attempt, present
+from elearn.quizzes.service.snapshot import freeze, freeze_attempt, present
 
 
 def lang(en, ru=None):

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from elearn import policy
 from elearn.accounts.models import User
-from elearn.courses import authoring
 from elearn.courses.models import Course
+from elearn.courses.service import authoring
 
 
 def visible_course(actor: User, course: Course) -> Course:

@@ -12,21 +12,25 @@ from flask_smorest import Blueprint
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import User
-from elearn.courses import authoring, catalogue, views
 from elearn.courses.api.access import (
     editable_course,
     language_headers,
     visible_course,
 )
 from elearn.courses.models import Course
-from elearn.courses.responses import CourseCardSchema, CourseDetailSchema, OwnerSchema
+from elearn.courses.queries import catalogue
+from elearn.courses.queries import read_models as views
 from elearn.courses.schemas import (
     CatalogueArgs,
+    CourseCardSchema,
     CourseCreateSchema,
+    CourseDetailSchema,
     CourseUpdateSchema,
     LanguageArgs,
     OwnerAddSchema,
+    OwnerSchema,
 )
+from elearn.courses.service import authoring
 from elearn.http_cache import RepresentationCache, cached, conditional
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated

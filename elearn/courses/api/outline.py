@@ -9,23 +9,27 @@ from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts.identity import current_actor
-from elearn.courses import authoring, catalogue, outline, views
 from elearn.courses.api.access import (
     editable_course,
     language_headers,
     visible_course,
 )
 from elearn.courses.models import Course, Lesson, Module
-from elearn.courses.responses import LessonContentSchema, ModuleItemSchema, OutlineSchema
+from elearn.courses.queries import catalogue
+from elearn.courses.queries import read_models as views
 from elearn.courses.schemas import (
     LanguageArgs,
+    LessonContentSchema,
     LessonCreateSchema,
     LessonUpdateSchema,
     ModuleCreateSchema,
+    ModuleItemSchema,
     ModuleUpdateSchema,
     OrderSchema,
     OutlineArgs,
+    OutlineSchema,
 )
+from elearn.courses.service import authoring, outline
 from elearn.http_cache import conditional
 from elearn.negotiation import requested_language
 

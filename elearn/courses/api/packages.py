@@ -15,8 +15,7 @@ from elearn.config import current_settings
 from elearn.courses.api.access import editable_course
 from elearn.courses.packages import exporter, files, importer
 from elearn.courses.packages.files import PackageLimits
-from elearn.courses.responses import ImportResultSchema
-from elearn.courses.schemas import PackageOptionsSchema, PackageUploadSchema
+from elearn.courses.schemas import ImportResultSchema, PackageOptionsSchema, PackageUploadSchema
 
 packages_blp = Blueprint(
     "course-packages",

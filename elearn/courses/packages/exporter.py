@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from elearn.courses import completeness, outline
 from elearn.courses.models import Course, Lesson, Module
 from elearn.courses.packages.files import PackageFiles
 from elearn.courses.packages.media import lesson_media_files
@@ -22,6 +21,7 @@ from elearn.courses.packages.model import (
     QuizFile,
 )
 from elearn.courses.packages.writer import write_package
+from elearn.courses.service import completeness, outline
 from elearn.errors import Conflict
 
 MEDIA_FOLDER = "media"

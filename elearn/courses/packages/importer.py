@@ -16,14 +16,14 @@ from elearn import clock, policy
 from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
-from elearn.courses import authoring, outline
-from elearn.courses.authoring import CourseText
 from elearn.courses.models import Course, Lesson, LessonKind, Module, QuizDefinition
-from elearn.courses.outline import LessonText
 from elearn.courses.packages.media import MediaProgress, receive_media, silently
 from elearn.courses.packages.model import CoursePackage, LessonSpec, ModuleSpec
 from elearn.courses.packages.problems import Problems
 from elearn.courses.packages.reader import COURSE_FILE, read_package
+from elearn.courses.service import authoring, outline
+from elearn.courses.service.authoring import CourseText
+from elearn.courses.service.outline import LessonText
 from elearn.extensions import db
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from elearn import policy
 from elearn.accounts.models import User
 from elearn.courses.models import Course
-from elearn.quizzes import attempts
 from elearn.quizzes.models import Attempt
-from elearn.quizzes.quiz import Quiz, find_quiz
+from elearn.quizzes.service import attempts
+from elearn.quizzes.service.quiz import Quiz, find_quiz
 
 
 def editable_quiz(actor: User, quiz_id: int) -> Quiz:

@@ -8,14 +8,20 @@ from flask_smorest import Blueprint
 
 from elearn.accounts.identity import current_actor
 from elearn.negotiation import requested_language
-from elearn.quizzes import attempts, review, views
+from elearn.quizzes import queries as views
 from elearn.quizzes.api.access import (
     own_attempt,
     takeable_quiz,
     visible_attempt,
 )
-from elearn.quizzes.responses import AttemptProgressSchema, AttemptSchema, QuizResultSchema
-from elearn.quizzes.schemas import AnswersSchema, StartArgs
+from elearn.quizzes.schemas import (
+    AnswersSchema,
+    AttemptProgressSchema,
+    AttemptSchema,
+    QuizResultSchema,
+    StartArgs,
+)
+from elearn.quizzes.service import attempts, review
 
 attempts_blp = Blueprint(
     "quiz-attempts", __name__, url_prefix="/api/v1", description="Quiz attempts and results"

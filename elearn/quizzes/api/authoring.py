@@ -7,10 +7,15 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from elearn.accounts.identity import current_actor
-from elearn.quizzes import authoring, statistics, views
+from elearn.quizzes import queries as views
 from elearn.quizzes.api.access import editable_quiz
-from elearn.quizzes.responses import EditorQuizSchema, QuizStatisticsSchema
-from elearn.quizzes.schemas import QuestionSchema, QuizSettingsSchema
+from elearn.quizzes.schemas import (
+    EditorQuizSchema,
+    QuestionSchema,
+    QuizSettingsSchema,
+    QuizStatisticsSchema,
+)
+from elearn.quizzes.service import authoring, statistics
 
 quizzes_blp = Blueprint(
     "quizzes",

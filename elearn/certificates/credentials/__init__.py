@@ -1,0 +1,1 @@
+"""A certificate for machines: signing keys, signed credentials and their verification."""

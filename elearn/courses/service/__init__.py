@@ -1,0 +1,1 @@
+"""Operations on courses: authoring, the outline, completeness for publishing."""

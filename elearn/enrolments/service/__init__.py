@@ -1,0 +1,1 @@
+"""Operations on runs and enrolments: enrolling, bulk enrolment, changes, progress, audit trail."""

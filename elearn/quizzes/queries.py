@@ -1,0 +1,184 @@
+"""Read models of the quizzes API: what each caller may see of quizzes, attempts and results.
+
+Trainee-facing views are built from frozen questions through ``snapshot.present``; scores and
+answer keys enter a view only when the quiz's review policy discloses them (``Disclosure``), and
+the response schemas name every field they write, so nothing else of a frozen question (its
+``key_data``) can reach a response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from elearn.quizzes.models import Attempt
+from elearn.quizzes.service.quiz import Quiz, QuizSettings, ReviewPolicy
+from elearn.quizzes.service.snapshot import present
+from elearn.quizzes.service.standing import Standing
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What a trainee sees of an attempt beyond the questions and their own answers."""
+
+    score: bool = False
+    answers: bool = False
+
+
+def disclosure(attempt: Attempt, review: ReviewPolicy, closed: Callable[[], bool]) -> Disclosure:
+    """Nothing while the attempt runs; afterwards what the review policy allows (``closed``
+    is asked only for the after_close policy)."""
+    if not attempt.finished or review is ReviewPolicy.NONE:
+        return Disclosure()
+    if review is ReviewPolicy.SCORE:
+        return Disclosure(score=True)
+    if review is ReviewPolicy.AFTER_SUBMISSION:
+        return Disclosure(score=True, answers=True)
+    return Disclosure(score=True, answers=closed())
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    id: int
+    number: int
+    status: str
+    started_at: datetime
+    deadline_at: datetime | None
+    submitted_at: datetime | None
+    score: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class AttemptView(AttemptSummary):
+    quiz_id: int
+    language: str
+    review: str
+    disclosed: Disclosure
+    questions: list[dict[str, Any]]
+
+
+def attempt_summary(attempt: Attempt, shown: Disclosure) -> AttemptSummary:
+    return AttemptSummary(
+        id=attempt.id,
+        number=attempt.number,
+        status=attempt.status,
+        started_at=attempt.started_at,
+        deadline_at=attempt.deadline_at,
+        submitted_at=attempt.submitted_at,
+        score=_rounded(attempt.score) if shown.score else None,
+        passed=attempt.passed if shown.score else None,
+    )
+
+
+def attempt_view(attempt: Attempt, settings: QuizSettings, shown: Disclosure) -> AttemptView:
+    summary = attempt_summary(attempt, shown)
+    return AttemptView(
+        **vars(summary),
+        quiz_id=attempt.lesson_id,
+        language=attempt.language,
+        review=settings.review.value,
+        disclosed=shown,
+        questions=[_question(attempt, frozen, shown) for frozen in attempt.questions],
+    )
+
+
+def _question(attempt: Attempt, frozen: dict[str, Any], shown: Disclosure) -> dict[str, Any]:
+    view = present(frozen, reveal=shown.answers)
+    row = attempt.answer(frozen["key"])
+    view["response"] = row.response if row is not None else None
+    if shown.answers and row is not None and row.score is not None:
+        view["score"] = _rounded(row.score * frozen["points"])
+    return view
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+@dataclass(frozen=True)
+class AttemptProgress:
+    """The answer to a save: how far the attempt is, without re-sending its questions."""
+
+    id: int
+    status: str
+    deadline_at: datetime | None
+    answered: list[str]
+    question_count: int
+
+
+def attempt_progress(attempt: Attempt) -> AttemptProgress:
+    answered = {row.question_key for row in attempt.answers if row.saved_at is not None}
+    return AttemptProgress(
+        id=attempt.id,
+        status=attempt.status,
+        deadline_at=attempt.deadline_at,
+        answered=[q["key"] for q in attempt.questions if q["key"] in answered],
+        question_count=len(attempt.questions),
+    )
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    quiz_id: int
+    pass_mark: int
+    grading: str
+    review: str
+    time_limit_minutes: int | None
+    max_attempts: int | None
+    attempts_used: int
+    attempts_left: int | None
+    in_progress_attempt_id: int | None
+    next_attempt_at: datetime | None
+    grade: float | None
+    passed: bool
+    attempts: list[AttemptSummary]
+
+
+def quiz_result(quiz: Quiz, standing: Standing) -> QuizResult:
+    settings = standing.settings
+    shown = [disclosure(a, settings.review, lambda: standing.closed) for a in standing.attempts]
+    running = standing.running
+    return QuizResult(
+        quiz_id=quiz.id,
+        pass_mark=settings.pass_mark,
+        grading=settings.grading.value,
+        review=settings.review.value,
+        time_limit_minutes=settings.time_limit_minutes,
+        max_attempts=settings.max_attempts,
+        attempts_used=len(standing.attempts),
+        attempts_left=standing.attempts_left,
+        in_progress_attempt_id=running.id if running is not None else None,
+        next_attempt_at=standing.next_attempt_at,
+        grade=_rounded(standing.grade) if settings.review is not ReviewPolicy.NONE else None,
+        passed=standing.passed,
+        attempts=[attempt_summary(a, s) for a, s in zip(standing.attempts, shown, strict=True)],
+    )
+
+
+@dataclass(frozen=True)
+class EditorQuiz:
+    """A quiz as its editors see it: every setting and question, answer keys included."""
+
+    id: int
+    course_id: int
+    lesson_key: str
+    languages: list[str]
+    settings: dict[str, Any]
+    questions: list[dict[str, Any]]
+    updated_at: datetime | None
+
+
+def editor_quiz(quiz: Quiz) -> EditorQuiz:
+    definition = quiz.definition
+    return EditorQuiz(
+        id=quiz.id,
+        course_id=quiz.course.id,
+        lesson_key=quiz.lesson.key,
+        languages=quiz.languages,
+        settings=quiz.settings.as_definition(),
+        questions=quiz.questions,
+        updated_at=definition.updated_at if definition is not None else None,
+    )

@@ -1,0 +1,1 @@
+"""Operations on quizzes: authoring, attempts, grading, review and statistics."""

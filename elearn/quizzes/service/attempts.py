@@ -1,0 +1,287 @@
+"""Attempts: start (drawing and freezing questions), save answers, submit, expire, grade.
+
+The server owns the clock: an attempt past its deadline takes no more answers and is finalised
+as ``expired`` (graded with the answers saved in time) by whichever comes first of any request
+on it (a refused late save included), the trainee's next start or result, or the
+``elearn.quizzes.expire_attempts`` beat task.
+Writes hold the attempt row (starting holds the enrolment row), so concurrent saves, submits and
+expiry apply one after the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from elearn import clock, uow
+from elearn.accounts.models import User
+from elearn.courses.models import Lesson, LessonKind
+from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
+from elearn.enrolments.service import lookups as enrolments_service
+from elearn.errors import Conflict, Invalid, NotFound
+from elearn.extensions import db
+from elearn.quizzes.models import FINISHED_STATUSES, Attempt, AttemptAnswer, AttemptStatus
+from elearn.quizzes.service.grading import final_grade, grade, validate_response
+from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
+from elearn.quizzes.service.snapshot import freeze_attempt
+from elearn.quizzes.service.standing import Standing, reaches
+
+EXPIRY_BATCH = 500
+
+
+def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
+    """The attempt with its answers (the attempt row held until the transaction ends when
+    ``for_update``)."""
+    statement = select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.answers))
+    if for_update:
+        # Lock first, read after: a statement that waited for the lock still sees the answers
+        # of its own start, not those the holder of the lock has just committed.
+        db.session.execute(select(Attempt.id).where(Attempt.id == attempt_id).with_for_update())
+        statement = statement.execution_options(populate_existing=True)
+    attempt = db.session.execute(statement).unique().scalar_one_or_none()
+    if attempt is None:
+        raise NotFound("No such attempt.")
+    return attempt
+
+
+def standing(enrolment: Enrolment, quiz: Quiz) -> Standing:
+    """The trainee's attempts at ``quiz`` after finalising one that ran out of time."""
+    attempts = attempts_of(enrolment.id, quiz.id)
+    for attempt in attempts:
+        finish_if_overdue(attempt, quiz.settings)
+    return Standing(quiz.settings, enrolment, attempts, clock.now())
+
+
+def quiz_standing(trainee: User, quiz: Quiz) -> Standing:
+    """The caller's standing with a quiz of a course they learn in (403 when not enrolled)."""
+    return standing(enrolments_service.holding_enrolment(trainee, quiz.course.id), quiz)
+
+
+def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Attempt, bool]:
+    """The trainee's running attempt, or a new one (created: True) when the quiz's attempt
+    limit, cooldown and the course run allow; 409 naming the reason otherwise."""
+    enrolment = enrolments_service.holding_enrolment(trainee, quiz.course.id)
+    db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
+    if not quiz.open_to_trainees or quiz.definition is None:
+        raise Conflict("This quiz takes no attempts.")
+    current = standing(enrolment, quiz)
+    if current.running is not None:
+        return current.running, False
+    _ensure_may_start(current)
+    now = clock.now()
+    settings = quiz.settings
+    language = _attempt_language(quiz, language or trainee.language)
+    attempt = Attempt(
+        lesson_id=quiz.id,
+        enrolment_id=enrolment.id,
+        user_id=trainee.id,
+        number=len(current.attempts) + 1,
+        language=language,
+        status=AttemptStatus.IN_PROGRESS,
+        started_at=now,
+        deadline_at=_deadline(now, settings, enrolment),
+        pass_mark=settings.pass_mark,
+        answers=[],
+        questions=freeze_attempt(
+            quiz.definition.definition, language, quiz.course.default_language
+        ),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt, True
+
+
+def _ensure_may_start(current: Standing) -> None:
+    if current.run_ended:
+        raise Conflict("The course run has ended; the quiz takes no more attempts.")
+    if current.attempts_left == 0:
+        raise Conflict(
+            f"All {current.settings.max_attempts} attempts at this quiz have been used.",
+            extra={"attempts_left": 0},
+        )
+    next_at = current.next_attempt_at
+    if next_at is not None and next_at > current.now:
+        raise Conflict(
+            "The next attempt may start after the quiz's cooldown.",
+            extra={"next_attempt_at": next_at.isoformat()},
+        )
+
+
+def _attempt_language(quiz: Quiz, wanted: str) -> str:
+    return wanted if wanted in quiz.languages else quiz.course.default_language
+
+
+def _deadline(now: datetime, settings: QuizSettings, enrolment: Enrolment) -> datetime | None:
+    """The time limit from now, cut short by the end of the trainee's course run."""
+    limits = []
+    if settings.time_limit_minutes is not None:
+        limits.append(now + timedelta(minutes=settings.time_limit_minutes))
+    if enrolment.run is not None and enrolment.run.ends_at is not None:
+        limits.append(enrolment.run.ends_at)
+    return min(limits, default=None)
+
+
+def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Attempt:
+    """Store the given answers (None clears one), all or none: 422 when an answer names a
+    question outside the attempt or does not fit its question's type; 409 once the attempt
+    is submitted or past its deadline."""
+    _ensure_open(attempt)
+    questions = {question["key"]: question for question in attempt.questions}
+    errors: dict[str, list[str]] = {}
+    for key, response in answers.items():
+        question = questions.get(key)
+        if question is None:
+            errors[key] = ["Not a question of this attempt."]
+        elif response is not None:
+            try:
+                validate_response(question, response)
+            except Invalid as error:
+                errors.update({field: list(found) for field, found in (error.errors or {}).items()})
+    if errors:
+        raise Invalid("Some answers do not fit the attempt; none was saved.", errors=errors)
+    now = clock.now()
+    for key, response in answers.items():
+        row = attempt.answer(key)
+        if response is None:
+            if row is not None:
+                attempt.answers.remove(row)
+        elif row is None:
+            attempt.answers.append(
+                AttemptAnswer(question_key=key, response=dict(response), saved_at=now)
+            )
+        else:
+            row.response, row.saved_at = dict(response), now
+    db.session.flush()
+    return attempt
+
+
+def _ensure_open(attempt: Attempt) -> None:
+    if not attempt.finished and _overdue(attempt, clock.now()):
+        finish_if_overdue(attempt, settings_of_lesson(attempt.lesson_id, attempt.pass_mark))
+    if attempt.status == AttemptStatus.EXPIRED:
+        raise Conflict(
+            "The attempt's time is up; it takes no more answers.",
+            extra={"attempt_status": attempt.status},
+        )
+    if attempt.finished:
+        raise Conflict(
+            "The attempt has been submitted; it takes no more answers.",
+            extra={"attempt_status": attempt.status},
+        )
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now >= attempt.deadline_at
+
+
+def submit_attempt(attempt: Attempt, settings: QuizSettings) -> Attempt:
+    """Grade and close the attempt. Submitting again changes nothing; submitting after the
+    deadline closes it as expired with the answers saved in time."""
+    if not finish_if_overdue(attempt, settings) and not attempt.finished:
+        _finalise(attempt, AttemptStatus.SUBMITTED, clock.now(), settings)
+    return attempt
+
+
+def finish_if_overdue(attempt: Attempt, settings: QuizSettings) -> bool:
+    """Finalise a running attempt whose deadline has passed (committed even when the request
+    is then refused); True when it did."""
+    if attempt.finished or not _overdue(attempt, clock.now()):
+        return False
+    find_attempt(attempt.id, for_update=True)  # the same object, held and re-read
+    if attempt.finished or attempt.deadline_at is None:
+        return False
+    _finalise(attempt, AttemptStatus.EXPIRED, attempt.deadline_at, settings)
+    # The expiry is a fact, not part of what a refused request asked for: it stays recorded.
+    uow.current().keep_when_refused()
+    return True
+
+
+def expire_overdue(limit: int = EXPIRY_BATCH) -> int:
+    """Finalise up to ``limit`` running attempts past their deadline; how many it did.
+    Rows another transaction holds are skipped: that transaction finalises them itself."""
+    overdue = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline_at <= clock.now())
+        .order_by(Attempt.deadline_at, Attempt.id)
+        .limit(limit)
+        .options(selectinload(Attempt.answers))
+        .with_for_update(skip_locked=True)
+    ).all()
+    settings: dict[int, QuizSettings] = {}
+    for attempt in overdue:
+        if attempt.lesson_id not in settings:
+            settings[attempt.lesson_id] = settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
+        ended_at = attempt.deadline_at or clock.now()
+        _finalise(attempt, AttemptStatus.EXPIRED, ended_at, settings[attempt.lesson_id])
+    return len(overdue)
+
+
+def _finalise(
+    attempt: Attempt, status: AttemptStatus, ended_at: datetime, settings: QuizSettings
+) -> None:
+    """Grade every question of the attempt, close it, and record the quiz as passed when the
+    trainee's grade now reaches the pass mark."""
+    saved = {row.question_key: row for row in attempt.answers}
+    earned = possible = 0.0
+    for question in attempt.questions:
+        row = saved.get(question["key"])
+        if row is None:
+            row = AttemptAnswer(question_key=question["key"], response=None, saved_at=None)
+            attempt.answers.append(row)
+        row.score = grade(question, row.response)
+        earned += row.score * question["points"]
+        possible += question["points"]
+    attempt.score = round(100 * earned / possible, 4) if possible else 0.0
+    attempt.passed = reaches(attempt.score, attempt.pass_mark)
+    attempt.status, attempt.submitted_at = status, ended_at
+    db.session.flush()
+    enrolment = attempt.enrolment
+    scores = db.session.scalars(
+        select(Attempt.score)
+        .where(
+            Attempt.enrolment_id == enrolment.id,
+            Attempt.lesson_id == attempt.lesson_id,
+            Attempt.status.in_(FINISHED_STATUSES),
+        )
+        .order_by(Attempt.number)
+    ).all()
+    grade_now = final_grade(settings.grading, [score or 0.0 for score in scores])
+    if reaches(grade_now, settings.pass_mark) and _may_record_pass(enrolment, attempt.lesson_id):
+        enrolments_service.record_quiz_passed(enrolment, attempt.lesson_id)
+
+
+def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
+    """A withdrawn enrolment, or a lesson no longer a quiz, takes no progress; the attempt is
+    still graded (and expiry never stalls on it)."""
+    lesson = db.session.get(Lesson, lesson_id)
+    return (
+        enrolment.status in HOLDING_STATUSES
+        and lesson is not None
+        and lesson.kind == LessonKind.QUIZ
+    )
+
+
+def attempts_of(enrolment_id: int, lesson_id: int) -> list[Attempt]:
+    """An enrolment's attempts at one quiz, in order."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
+            .order_by(Attempt.number)
+            .options(selectinload(Attempt.answers))
+        )
+    )
+
+
+def lessons_with_attempts(_sender: object, lesson_ids: Collection[int]) -> set[int]:
+    """The lessons among ``lesson_ids`` that carry attempts (the courses domain archives them
+    rather than deleting them)."""
+    return set(
+        db.session.scalars(
+            select(Attempt.lesson_id).where(Attempt.lesson_id.in_(lesson_ids)).distinct()
+        )
+    )
