@@ -1,11 +1,15 @@
-"""The declarative base, portable column types and engine set-up shared by every domain."""
+"""The session, the declarative base, portable column types and the database idioms every
+domain shares: row locks, and inserting a row unless a concurrent transaction won the race."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, event
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, Select, event, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 from sqlalchemy.types import JSON, TypeDecorator
 
@@ -44,6 +48,56 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON},
     )
+
+
+db = SQLAlchemy(model_class=Base)
+Entity = TypeVar("Entity", bound=Base)
+
+
+def lock(model: type[Base], ident: int) -> None:
+    """Hold ``model``'s row ``ident`` until the transaction ends (``SELECT … FOR UPDATE``).
+
+    On SQLite a write transaction already holds the whole database, so this only reads.
+    """
+    key = inspect(model).primary_key[0]
+    db.session.execute(select(key).where(key == ident).with_for_update())
+
+
+def locked(statement: Select[Entity], *, of: Any = None) -> Entity | None:
+    """The row ``statement`` selects, locked until the transaction ends and read afresh (a copy
+    already in the session is overwritten, so checks see what the lock protects)."""
+    return db.session.scalar(
+        statement.with_for_update(of=of).execution_options(populate_existing=True)
+    )
+
+
+def insert_or_get(row: Entity, find_winner: Callable[[], Entity | None]) -> tuple[Entity, bool]:
+    """``row`` inserted (True), or the row a concurrent transaction inserted first under the
+    same unique key (False); see ``insert_or_get_all``."""
+    return insert_or_get_all([row], lambda _row: find_winner())[0]
+
+
+def insert_or_get_all(
+    rows: Sequence[Entity], find_winner: Callable[[Entity], Entity | None]
+) -> list[tuple[Entity, bool]]:
+    """Each row inserted (True), or the row a concurrent transaction inserted first under the
+    same unique key (False).
+
+    All rows go in one savepoint; when one of them loses a race the savepoint is undone, so the
+    transaction stays usable, and each row is tried in its own. An integrity error with no
+    winner to find (another constraint) is raised.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(rows)
+    except IntegrityError:
+        if len(rows) > 1:
+            return [pair for row in rows for pair in insert_or_get_all([row], find_winner)]
+        winner = find_winner(rows[0])
+        if winner is None:
+            raise
+        return [(winner, False)]
+    return [(row, True) for row in rows]
 
 
 class Timestamped:

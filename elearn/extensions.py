@@ -7,11 +7,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
-from flask_sqlalchemy import SQLAlchemy
 
-from elearn.database import Base
+from elearn.database import db
 
-db = SQLAlchemy(model_class=Base)
+__all__ = ["api", "db", "limiter", "login_manager", "migrate"]
+
 migrate = Migrate()
 login_manager = LoginManager()
 api = Api()

@@ -21,7 +21,6 @@ from celery.utils.time import get_exponential_backoff_interval
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-import elearn
 from elearn import health
 from elearn.config import Settings
 from elearn.infra import outbox
@@ -174,8 +173,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def task_packages() -> list[str]:
     """Every subpackage of elearn; those with a ``tasks`` module contribute tasks."""
+    package_folder = Path(__file__).resolve().parents[1]
     return [
-        f"elearn.{module.name}" for module in pkgutil.iter_modules(elearn.__path__) if module.ispkg
+        f"elearn.{module.name}"
+        for module in pkgutil.iter_modules([str(package_folder)])
+        if module.ispkg
     ]
 
 

@@ -22,6 +22,7 @@ from elearn import clock, filetypes, uow
 from elearn.accounts.models import User
 from elearn.config import current_settings
 from elearn.courses.models import Course, Lesson, LessonKind
+from elearn.database import locked
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.filetypes import FileType, MediaKind
@@ -161,7 +162,7 @@ def start_upload(actor: User, course: Course, new: NewUpload) -> StartedUpload:
 def complete_upload(asset: MediaAsset, sha256: str | None) -> Verdict:
     """Ready if the stored object is what was declared; else the object is deleted and the asset
     rejected, for good. Completing an asset again gives the same verdict and changes nothing."""
-    db.session.refresh(asset, with_for_update=True)
+    locked(select(MediaAsset).where(MediaAsset.id == asset.id))
     if asset.status != MediaStatus.PENDING:
         return Verdict(asset, asset.rejection)
     checked = _check_a_private_copy(asset, sha256)

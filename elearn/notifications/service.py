@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.config import current_settings
+from elearn.database import insert_or_get, locked
 from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.mail import Mailer, OutgoingMail, PermanentMailError, TemporaryMailError
@@ -47,22 +47,18 @@ def notify(user: User, kind: str, context: Mapping[str, Any], dedupe_key: str) -
     existing = _by_dedupe_key(dedupe_key)
     if existing is not None:
         return existing
-    notification = Notification(
-        user_id=user.id,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        language=user.language,
-        context=dict(context),
+    notification, created = insert_or_get(
+        Notification(
+            user_id=user.id,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            language=user.language,
+            context=dict(context),
+        ),
+        lambda: _by_dedupe_key(dedupe_key),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(notification)
-    except IntegrityError:
-        # A concurrent transaction queued the same mail first; theirs is the one.
-        concurrent = _by_dedupe_key(dedupe_key)
-        if concurrent is None:
-            raise
-        return concurrent
+    if not created:
+        return notification
     outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
     return notification
 
@@ -108,9 +104,7 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
     temporary failure is counted and the next try scheduled with exponential backoff
     (``retry_due`` sends it then), until ``ELEARN_MAIL_MAX_ATTEMPTS`` attempts mark it failed.
     """
-    notification = db.session.scalar(
-        select(Notification).where(Notification.id == notification_id).with_for_update()
-    )
+    notification = locked(select(Notification).where(Notification.id == notification_id))
     if notification is None or notification.status != NotificationStatus.PENDING:
         return
     if not notification.user.active:

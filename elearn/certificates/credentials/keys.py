@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -27,12 +28,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.audit import service as audit_log
 from elearn.certificates.models import SigningKey
 from elearn.config import current_settings
+from elearn.database import insert_or_get, locked
 from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 
@@ -55,23 +56,30 @@ class ActiveKey:
 def generate_signing_key() -> SigningKey:
     """A new active key; the key active until now is retired and stays published."""
     now = clock.now()
-    previous = db.session.scalar(
-        select(SigningKey).where(SigningKey.active.is_(True)).with_for_update()
-    )
+    previous = locked(select(SigningKey).where(SigningKey.active.is_(True)))
     if previous is not None:
         previous.active = False
         previous.retired_at = now
         db.session.flush()
+    key = _new_key(now)
+    db.session.add(key)
+    _record_generated(key, retired=previous)
+    return key
+
+
+def _new_key(now: datetime) -> SigningKey:
     private_key = Ed25519PrivateKey.generate()
     jwk = public_jwk(private_key.public_key())
-    key = SigningKey(
+    return SigningKey(
         kid=jwk["kid"],
         public_jwk=jwk,
         sealed_private_key=_seal(private_key, jwk["kid"]),
         active=True,
         created_at=now,
     )
-    db.session.add(key)
+
+
+def _record_generated(key: SigningKey, retired: SigningKey | None) -> None:
     db.session.flush()
     audit_log.record(
         None,
@@ -79,9 +87,8 @@ def generate_signing_key() -> SigningKey:
         "signing_key",
         key.id,
         kid=key.kid,
-        retired=previous.kid if previous is not None else None,
+        retired=retired.kid if retired is not None else None,
     )
-    return key
 
 
 def active_signing_key() -> ActiveKey:
@@ -144,15 +151,11 @@ def _active_key() -> SigningKey | None:
 
 
 def _generate_first_key() -> SigningKey:
-    try:
-        with db.session.begin_nested():
-            return generate_signing_key()
-    except IntegrityError:
-        # Another process generated it first; theirs is the one.
-        key = _active_key()
-        if key is None:
-            raise
-        return key
+    """The first key, or the one another process generated first."""
+    key, created = insert_or_get(_new_key(clock.now()), _active_key)
+    if created:
+        _record_generated(key, retired=None)
+    return key
 
 
 def _sealing_key() -> AESGCM:

@@ -10,20 +10,19 @@ delivery repeated after a crash overwrites the same object instead of adding one
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.certificates.credentials.credential import build_credential, sign_credential
-from elearn.certificates.models import Certificate, CertificateJob, CertificateStatus
+from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.rendering.pdf import render_certificate
 from elearn.certificates.service import codes, failures, statement
 from elearn.courses.models import Course
+from elearn.database import insert_or_get, locked
 from elearn.enrolments.models import Enrolment
 from elearn.enrolments.signals import enrolment_completed
 from elearn.errors import Conflict
@@ -35,7 +34,6 @@ from elearn.notifications import service as notifications
 log = logging.getLogger(__name__)
 RENDER_TASK = "elearn.certificates.render"
 ISSUED_MAIL = "certificate_issued"
-Row = TypeVar("Row", Certificate, CertificateJob)
 
 
 def issue_for_enrolment(enrolment_id: int) -> Certificate:
@@ -46,17 +44,12 @@ def issue_for_enrolment(enrolment_id: int) -> Certificate:
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise ValueError(f"no enrolment {enrolment_id}")
-    certificate = new_certificate(enrolment, **statement.snapshot(enrolment))
-    try:
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:
-        # Another transaction issued it first (the unique current certificate per enrolment).
-        concurrent = current_certificate(enrolment_id)
-        if concurrent is None:
-            raise
-        return concurrent
-    queue_rendering(certificate)
+    certificate, created = insert_or_get(
+        new_certificate(enrolment, **statement.snapshot(enrolment)),
+        lambda: current_certificate(enrolment_id),
+    )
+    if created:
+        queue_rendering(certificate)
     return certificate
 
 
@@ -86,26 +79,10 @@ def queue_rendering(certificate: Certificate) -> None:
     outbox.enqueue(RENDER_TASK, queue="certificates", certificate_id=certificate.id)
 
 
-def locked(model: type[Row], ident: int) -> Row | None:
-    """The row, locked until the transaction ends (PostgreSQL), fresh from the database."""
-    return db.session.scalar(
-        select(model)
-        .where(model.id == ident)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-def lock(certificate: Certificate) -> Certificate:
-    """``certificate`` reloaded under a row lock, so a status check holds until the commit."""
-    db.session.refresh(certificate, with_for_update=True)
-    return certificate
-
-
 def _locked_for_issuing(certificate_id: int) -> Certificate | None:
     """The certificate locked, with the holder and the course it needs, in two queries."""
     enrolment = joinedload(Certificate.enrolment, innerjoin=True)
-    return db.session.scalar(
+    return locked(
         select(Certificate)
         .where(Certificate.id == certificate_id)
         .options(
@@ -115,9 +92,8 @@ def _locked_for_issuing(certificate_id: int) -> Certificate | None:
                 lazyload(Course.administration_links),
                 lazyload(Course.topic_links),
             ),
-        )
-        .with_for_update(of=Certificate)
-        .execution_options(populate_existing=True)
+        ),
+        of=Certificate,
     )
 
 
@@ -174,7 +150,7 @@ def _issue(certificate: Certificate) -> None:
 
 def retry(actor: User, certificate: Certificate) -> Certificate:
     """Queue a failed certificate's rendering again; Conflict unless it failed."""
-    lock(certificate)
+    locked(select(Certificate).where(Certificate.id == certificate.id))
     if certificate.status != CertificateStatus.FAILED:
         raise Conflict(
             f"Only a failed certificate can be retried; this one is {certificate.status}."

@@ -31,9 +31,10 @@ from elearn.certificates.models import (
     JobStatus,
 )
 from elearn.certificates.service import failures, statement
-from elearn.certificates.service.issuing import locked, store_pdf
+from elearn.certificates.service.issuing import store_pdf
 from elearn.config import current_settings
 from elearn.courses.models import Course
+from elearn.database import locked
 from elearn.enrolments.models import Enrolment
 from elearn.errors import NotFound
 from elearn.extensions import db
@@ -117,7 +118,7 @@ def _exported(job: CertificateJob) -> list[Certificate]:
 
 def run_export(job_id: int, *, last_attempt: bool) -> None:
     """Build and store the zip of a pending export once; on the last failure mark it failed."""
-    job = locked(CertificateJob, job_id)
+    job = locked(select(CertificateJob).where(CertificateJob.id == job_id))
     if job is None or job.status != JobStatus.PENDING:
         return
     failures.attempt(
@@ -228,7 +229,7 @@ def rerender_chunk(job_id: int) -> None:
     The chunk's certificates are locked while rendered. A certificate that cannot be rendered
     is counted as failed and keeps its PDF; an unreachable store fails the chunk, to be retried.
     """
-    job = locked(CertificateJob, job_id)
+    job = locked(select(CertificateJob).where(CertificateJob.id == job_id))
     if job is None or job.status not in (JobStatus.PENDING, JobStatus.RUNNING):
         return
     chunk = list(

@@ -6,10 +6,13 @@ first one's result (revoking twice, or reissuing a superseded certificate, is a 
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.certificates.models import Certificate, CertificateStatus
-from elearn.certificates.service.issuing import lock, new_certificate, queue_rendering, record
+from elearn.certificates.service.issuing import new_certificate, queue_rendering, record
+from elearn.database import locked
 from elearn.errors import Conflict
 from elearn.extensions import db
 
@@ -24,7 +27,7 @@ _SNAPSHOT_KEPT = (
 
 def revoke(actor: User, certificate: Certificate, reason: str) -> Certificate:
     """Revoke now, with a reason shown at verification; Conflict if revoked or superseded."""
-    lock(certificate)
+    locked(select(Certificate).where(Certificate.id == certificate.id))
     if certificate.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
         raise Conflict(f"This certificate is already {certificate.status}.")
     certificate.status = CertificateStatus.REVOKED
@@ -44,7 +47,7 @@ def reissue(
     old certificate stated. The old one becomes superseded, and its verification shows nothing
     personal. Conflict unless the certificate is issued.
     """
-    lock(certificate)
+    locked(select(Certificate).where(Certificate.id == certificate.id))
     if certificate.status != CertificateStatus.ISSUED:
         raise Conflict(
             f"Only an issued certificate can be reissued; this one is {certificate.status}."

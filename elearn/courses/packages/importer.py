@@ -114,7 +114,7 @@ def _course_values(package: CoursePackage, course: Course | None) -> dict[str, A
 
 def _sync_outline(course: Course, package: CoursePackage) -> tuple[int, int, int, int]:
     """Make the active outline the package's: (created, kept, archived, deleted) lessons."""
-    outline.lock(course)
+    outline.lock_outline(course)
     modules = {module.key: module for module in course.modules}
     lessons = {lesson.key: lesson for module in course.modules for lesson in module.lessons}
     # Positions are freed first, so any new order and any move between modules can be written.

@@ -191,7 +191,7 @@ def remove_owner(actor: User, course: Course, user_id: int) -> Course:
 
 def publish_course(actor: User | None, course: Course) -> Course:
     """Publish a course complete in its default language; 409 lists every gap otherwise."""
-    gaps = completeness.publication_gaps(outline.lock(course))
+    gaps = completeness.publication_gaps(outline.lock_outline(course))
     if gaps:
         raise Conflict(
             f"The course is not complete in its default language ({course.default_language}).",

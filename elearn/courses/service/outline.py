@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from elearn import clock
 from elearn.courses.models import Course, Lesson, LessonKind, LessonTranslation, Module
 from elearn.courses.progress import lessons_with_progress
+from elearn.database import lock
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 
@@ -43,10 +44,10 @@ def load(course: Course) -> Course:
     return course
 
 
-def lock(course: Course) -> Course:
+def lock_outline(course: Course) -> Course:
     """Hold the course row until the transaction ends, then re-read its outline."""
     db.session.flush()
-    db.session.execute(select(Course.id).where(Course.id == course.id).with_for_update())
+    lock(Course, course.id)
     load(course)
     course.updated_at = clock.now()
     return course
@@ -98,7 +99,7 @@ def find_lesson(course: Course, lesson_id: int) -> Lesson:
 
 def add_module(course: Course, key: str, titles: Mapping[str, str]) -> Module:
     """A module appended after the course's last one; keys are unique within the course."""
-    lock(course)
+    lock_outline(course)
     _ensure_module_key_free(course, key)
     module = Module(key=key, titles=dict(titles), position=len(active_modules(course)) + 1)
     course.modules.append(module)
@@ -108,7 +109,7 @@ def add_module(course: Course, key: str, titles: Mapping[str, str]) -> Module:
 
 def update_module(course: Course, module: Module, changes: Mapping[str, Any]) -> Module:
     """Rename (``key``) and retitle; a title set to None removes that language."""
-    lock(course)
+    lock_outline(course)
     if "key" in changes and changes["key"] != module.key:
         _ensure_module_key_free(course, changes["key"])
         module.key = changes["key"]
@@ -120,7 +121,7 @@ def update_module(course: Course, module: Module, changes: Mapping[str, Any]) ->
 
 def delete_module(course: Course, module: Module) -> None:
     """Delete a module and its lessons; refused when a lesson carries progress (archive it)."""
-    lock(course)
+    lock_outline(course)
     if lessons_with_progress([lesson.id for lesson in module.lessons]):
         raise Conflict("Trainees have progress in this module; archive it instead.")
     course.modules.remove(module)
@@ -130,7 +131,7 @@ def delete_module(course: Course, module: Module) -> None:
 
 def archive_module(course: Course, module: Module) -> Module:
     """Take a module and its lessons out of the outline, keeping them for history."""
-    lock(course)
+    lock_outline(course)
     _archive_module(course, module)
     return module
 
@@ -147,7 +148,7 @@ def _archive_module(course: Course, module: Module) -> None:
 
 def reorder_modules(course: Course, module_ids: Sequence[int]) -> Course:
     """Put the course's modules in the given order (the list names every active module once)."""
-    lock(course)
+    lock_outline(course)
     renumber(_in_order(active_modules(course), module_ids, "module"))
     return course
 
@@ -162,7 +163,7 @@ def _ensure_module_key_free(course: Course, key: str) -> None:
 
 def add_lesson(course: Course, module: Module, values: Mapping[str, Any]) -> Lesson:
     """A lesson appended at the end of an active module; keys are unique within the course."""
-    lock(course)
+    lock_outline(course)
     if module.archived_at is not None:
         raise Conflict("The module is archived.")
     _ensure_lesson_key_free(course, values["key"])
@@ -177,7 +178,7 @@ def add_lesson(course: Course, module: Module, values: Mapping[str, Any]) -> Les
 
 def update_lesson(course: Course, lesson: Lesson, changes: Mapping[str, Any]) -> Lesson:
     """Edit settings and texts (a text set to None removes that language), or move modules."""
-    lock(course)
+    lock_outline(course)
     if "key" in changes and changes["key"] != lesson.key:
         _ensure_lesson_key_free(course, changes["key"])
         lesson.key = changes["key"]
@@ -231,7 +232,7 @@ def _move(lesson: Lesson, target: Module) -> None:
 
 def delete_lesson(course: Course, lesson: Lesson) -> None:
     """Delete a lesson; refused (409) when trainees have progress on it: archive it instead."""
-    lock(course)
+    lock_outline(course)
     if lessons_with_progress([lesson.id]):
         raise Conflict("Trainees have progress on this lesson; archive it instead.")
     module = lesson.module
@@ -242,7 +243,7 @@ def delete_lesson(course: Course, lesson: Lesson) -> None:
 
 def archive_lesson(course: Course, lesson: Lesson) -> Lesson:
     """Take a lesson out of the outline for new work; it stays in trainees' history."""
-    lock(course)
+    lock_outline(course)
     if lesson.archived_at is None:
         lesson.archived_at, lesson.position = clock.now(), None
         db.session.flush()
@@ -266,7 +267,7 @@ def remove_lessons(lessons: Sequence[Lesson]) -> tuple[int, int]:
 
 def reorder_lessons(course: Course, module: Module, lesson_ids: Sequence[int]) -> Module:
     """Put a module's lessons in the given order (the list names every active lesson once)."""
-    lock(course)
+    lock_outline(course)
     renumber(_in_order(active_lessons(module), lesson_ids, "lesson"))
     return module
 

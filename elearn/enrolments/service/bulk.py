@@ -18,8 +18,9 @@ from elearn import policy
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.courses.models import Course
+from elearn.database import lock
 from elearn.enrolments.models import HOLDING_STATUSES, CourseRun, Enrolment, EnrolmentSource
-from elearn.enrolments.service import enrolling, runs
+from elearn.enrolments.service import enrolling
 from elearn.errors import TooLarge, Unprocessable
 from elearn.extensions import db
 
@@ -91,7 +92,7 @@ def bulk_enrol(actor: User, course: Course, run_id: int | None, people: People) 
     enrolling.ensure_enrollable(course, run)
     persons = _find_people(people)
     if run is not None:
-        runs.lock_run(run)
+        lock(CourseRun, run.id)
     enrolments = _existing_enrolments(course, [person.id for person in persons if person])
     seats = enrolling.seats_left(run) if run is not None else None
     results: list[RowResult] = []
@@ -144,11 +145,9 @@ def _insert(
 ) -> set[int]:
     """Insert ``fresh``; the people someone else enrolled meanwhile get that enrolment."""
     raced = set()
-    for enrolment, inserted in zip(fresh, enrolling.insert_enrolments(actor, fresh), strict=True):
-        if inserted is None:
-            winner = enrolling.find_enrolment(enrolment.user_id, course.id)
-            assert winner is not None
-            enrolments[enrolment.user_id] = winner
+    for enrolment, created in enrolling.insert_enrolments(actor, fresh):
+        if not created:
+            enrolments[enrolment.user_id] = enrolment
             raced.add(enrolment.user_id)
     return raced
 

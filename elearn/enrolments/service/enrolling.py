@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from elearn import clock, policy
 from elearn.accounts.models import User
 from elearn.courses.models import Course, CourseStatus
+from elearn.database import insert_or_get_all, lock, locked
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
@@ -82,11 +82,7 @@ def find_enrolment(user_id: int, course_id: int, *, lock: bool = False) -> Enrol
     statement = select(Enrolment).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id
     )
-    if lock:
-        statement = statement.with_for_update(of=Enrolment).execution_options(
-            populate_existing=True
-        )
-    return db.session.scalar(statement)
+    return locked(statement, of=Enrolment) if lock else db.session.scalar(statement)
 
 
 def admit(
@@ -98,7 +94,7 @@ def admit(
     visible, so a person enrolling twice at once gets their enrolment back, not "run full".
     """
     if run is not None:
-        runs.lock_run(run)
+        lock(CourseRun, run.id)
     existing = find_enrolment(person.id, course.id, lock=True)
     if existing is not None and existing.status in HOLDING_STATUSES:
         return Admission(existing, enrolled=False)
@@ -107,12 +103,8 @@ def admit(
     if existing is not None:
         reactivate(actor, existing, course, run, source)
         return Admission(existing, enrolled=True)
-    created = insert_enrolments(actor, [new_enrolment(person, course, run, source)])
-    if created[0] is None:
-        winner = find_enrolment(person.id, course.id)
-        assert winner is not None
-        return Admission(winner, enrolled=False)
-    return Admission(created[0], enrolled=True)
+    [(enrolment, created)] = insert_enrolments(actor, [new_enrolment(person, course, run, source)])
+    return Admission(enrolment, enrolled=created)
 
 
 def due_date(course: Course, run: CourseRun | None, enrolled_at: datetime) -> datetime | None:
@@ -160,19 +152,13 @@ def reactivate(
     trail.record(actor, enrolment, "enrolment.reactivated", previous=previous, source=source)
 
 
-def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[Enrolment | None]:
-    """Insert new enrolments; each one another request inserted first comes back as None.
-
-    All go in one savepoint; if a concurrent enrolment of one of these people wins the unique
-    pair, that savepoint is undone and each row is retried in its own savepoint.
-    """
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(enrolments)
-    except IntegrityError:
-        if len(enrolments) == 1:
-            return [None]
-        return [row for batch in enrolments for row in insert_enrolments(actor, [batch])]
-    for enrolment in enrolments:
-        trail.record(actor, enrolment, "enrolment.created", source=enrolment.source)
-    return list(enrolments)
+def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[tuple[Enrolment, bool]]:
+    """Insert new enrolments (True); a person another request enrolled meanwhile gets that
+    enrolment instead (False)."""
+    inserted = insert_or_get_all(
+        enrolments, lambda enrolment: find_enrolment(enrolment.user_id, enrolment.course_id)
+    )
+    for enrolment, created in inserted:
+        if created:
+            trail.record(actor, enrolment, "enrolment.created", source=enrolment.source)
+    return inserted

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.courses.models import Course, Lesson, LessonKind, LessonRule, QuizRule
 from elearn.courses.progress import lesson_progress_lookup
+from elearn.database import insert_or_get, locked
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     Enrolment,
@@ -79,30 +79,24 @@ def _course_lesson(enrolment: Enrolment, lesson_id: int) -> Lesson:
 
 def record_progress(enrolment: Enrolment, lesson: Lesson) -> None:
     """Store the lesson as done once; the first time, update activity and evaluate completion."""
-    _lock(enrolment)
+    db.session.flush()
+    locked(select(Enrolment).where(Enrolment.id == enrolment.id), of=Enrolment)
     if enrolment.status not in HOLDING_STATUSES:
         raise Conflict(f"This enrolment is {enrolment.status}; enrol again to continue.")
     now = clock.now()
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id, completed_at=now)
+    _, recorded = insert_or_get(
+        LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id, completed_at=now),
+        lambda: db.session.scalar(
+            select(LessonProgress).where(
+                LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id
             )
-    except IntegrityError:
+        ),
+    )
+    if not recorded:
         return
     enrolment.started_at = enrolment.started_at or now
     enrolment.last_activity_at = now
     evaluate(enrolment)
-
-
-def _lock(enrolment: Enrolment) -> None:
-    db.session.flush()
-    db.session.execute(
-        select(Enrolment)
-        .where(Enrolment.id == enrolment.id)
-        .with_for_update(of=Enrolment)
-        .execution_options(populate_existing=True)
-    )
 
 
 def evaluate(enrolment: Enrolment) -> None:

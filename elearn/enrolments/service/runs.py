@@ -63,11 +63,6 @@ def find_course_run(course: Course, run_id: int) -> CourseRun:
     return run
 
 
-def lock_run(run: CourseRun) -> None:
-    """Hold the run row until the transaction ends, so seat counting is serialized per run."""
-    db.session.execute(select(CourseRun.id).where(CourseRun.id == run.id).with_for_update())
-
-
 def has_runs(course: Course) -> bool:
     return (
         db.session.scalar(select(CourseRun.id).where(CourseRun.course_id == course.id)) is not None

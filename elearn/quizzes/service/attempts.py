@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from elearn import clock, uow
 from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
+from elearn.database import lock
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
@@ -40,7 +41,7 @@ def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
     if for_update:
         # Lock first, read after: a statement that waited for the lock still sees the answers
         # of its own start, not those the holder of the lock has just committed.
-        db.session.execute(select(Attempt.id).where(Attempt.id == attempt_id).with_for_update())
+        lock(Attempt, attempt_id)
         statement = statement.execution_options(populate_existing=True)
     attempt = db.session.execute(statement).unique().scalar_one_or_none()
     if attempt is None:
@@ -65,7 +66,7 @@ def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Atte
     """The trainee's running attempt, or a new one (created: True) when the quiz's attempt
     limit, cooldown and the course run allow; 409 naming the reason otherwise."""
     enrolment = enrolments_service.holding_enrolment(trainee, quiz.course.id)
-    db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
+    lock(Enrolment, enrolment.id)
     if not quiz.open_to_trainees or quiz.definition is None:
         raise Conflict("This quiz takes no attempts.")
     current = standing(enrolment, quiz)

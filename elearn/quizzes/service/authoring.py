@@ -69,7 +69,7 @@ def delete_question(quiz: Quiz, key: str) -> Quiz:
 
 def _lock(quiz: Quiz) -> None:
     """Serialise edits of the course's content (imports take the same lock)."""
-    outline.lock(quiz.course)
+    outline.lock_outline(quiz.course)
 
 
 def _document(quiz: Quiz) -> dict[str, Any]:
