@@ -57,6 +57,15 @@ def _languages(value: str) -> tuple[str, ...]:
     return languages
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value.strip() not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return value.strip()
+
+    return parse
+
+
 def _setting(
     default: Any,
     doc: str,
@@ -198,6 +207,12 @@ class Settings:
     verification_rate_limit: str = _setting(
         "60 per minute",
         "Public certificate verifications (GET and POST /verify) per client address",
+    )
+    credential_jwt_algorithm: str = _setting(
+        "EdDSA",
+        "JWS alg named in new signed credentials: EdDSA (understood by today's verifiers) or "
+        "Ed25519 (RFC 9864); both are accepted at verification",
+        parse=_one_of("EdDSA", "Ed25519"),
     )
 
     @property

@@ -1,11 +1,13 @@
 """HTTP endpoints of certificates: access, revocation and jobs under /api/v1; public
-verification under /verify; the keys that verify signed credentials under /.well-known."""
+verification under /verify; the keys that verify signed credentials under /.well-known; and the
+documents credentials point to (status lists, achievements) under /credentials."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from flask import Response, redirect
+from flask import Response, redirect, request
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -14,10 +16,12 @@ from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
 from elearn.certificates import queries as reading
-from elearn.certificates.credentials import keys, verification
+from elearn.certificates.credentials import keys, status_list, verification
+from elearn.certificates.credentials.credential import sign_credential
 from elearn.certificates.models import Certificate, JobKind
 from elearn.certificates.rendering import page
 from elearn.certificates.schemas import (
+    AchievementSchema,
     CertificateSchema,
     CredentialCheckSchema,
     CredentialInputSchema,
@@ -30,11 +34,13 @@ from elearn.certificates.schemas import (
     RevokeSchema,
     SignedCredentialSchema,
 )
-from elearn.certificates.service import issuing, jobs, revocation
+from elearn.certificates.service import issuing, jobs, revocation, statement
 from elearn.config import current_settings
+from elearn.courses.schemas import LanguageArgs
 from elearn.courses.service import authoring
 from elearn.errors import Invalid, NotFound, problem
 from elearn.extensions import limiter
+from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated
 
 # Short enough that a verifier meeting a freshly rotated key soon sees it published.
@@ -62,6 +68,49 @@ def _cacheable(response: Response) -> Response:
     if response.status_code in (200, 304):
         response.cache_control.public = True
         response.cache_control.max_age = JWKS_MAX_AGE_SECONDS
+    return response
+
+
+credentials_blp = Blueprint(
+    "public_credentials",
+    __name__,
+    url_prefix="/credentials",
+    description="What signed credentials point to: revocation status lists and achievements",
+)
+
+
+@credentials_blp.route("/status/<int:list_number>")
+@credentials_blp.response(
+    200,
+    description="A signed BitstringStatusListCredential (W3C), as a compact JWT",
+    content_type=status_list.MEDIA_TYPE,
+)
+def status_list_credential(list_number: int) -> WerkzeugResponse:
+    """A revocation status list: bit ``statusListIndex`` is 1 when that certificate no longer
+    stands (public, cacheable, no login)."""
+    token = sign_credential(status_list.status_list_credential(list_number, statement.issuer()))
+    response = Response(token, mimetype=status_list.MEDIA_TYPE)
+    response.set_etag(hashlib.sha256(token.encode()).hexdigest())
+    return response.make_conditional(request)
+
+
+@credentials_blp.route("/achievements/<int:course_id>")
+@credentials_blp.arguments(LanguageArgs, location="query")
+@credentials_blp.response(200, AchievementSchema)
+def achievement(args: dict[str, Any], course_id: int) -> dict[str, Any]:
+    """What a course certifies, as an Open Badges 3.0 Achievement, in the language asked for
+    (``inLanguage`` says which); public, no login."""
+    course = authoring.find_course(course_id)
+    language = requested_language(args.get("lang")) or course.default_language
+    return statement.achievement_document(course, language)
+
+
+@credentials_blp.after_request
+def _shared_cache(response: Response) -> Response:
+    if response.status_code in (200, 304):
+        response.cache_control.public = True
+        response.cache_control.max_age = int(status_list.TIME_TO_LIVE.total_seconds())
+        response.vary.add("Accept-Language")
     return response
 
 
@@ -274,4 +323,4 @@ def _always_fresh(response: Response) -> Response:
     return response
 
 
-BLUEPRINTS = (well_known_blp, certificates_blp, verify_blp)
+BLUEPRINTS = (well_known_blp, credentials_blp, certificates_blp, verify_blp)

@@ -23,6 +23,19 @@ class JwkSchema(ma.Schema):
     alg = ma.fields.String()
 
 
+class AchievementSchema(ma.Schema):
+    """An Open Badges 3.0 Achievement: what a course's certificates attest."""
+
+    context = ma.fields.List(ma.fields.String(), attribute="@context", data_key="@context")
+    id = ma.fields.String()
+    type = ma.fields.List(ma.fields.String())
+    achievementType = ma.fields.String()
+    name = ma.fields.String()
+    description = ma.fields.String()
+    criteria = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    inLanguage = ma.fields.String()
+
+
 class JwksSchema(ma.Schema):
     keys = ma.fields.List(ma.fields.Nested(JwkSchema))
 

@@ -48,7 +48,7 @@ FRENCH = replace(
 )
 
 ACHIEVEMENT = Achievement(
-    id="http://elearn.test/api/v1/courses/42",
+    id="http://elearn.test/credentials/achievements/42",
     description="Tariff classification of goods under the Harmonized System.",
     criteria="Completed every lesson and passed the final quiz with at least 70%.",
 )

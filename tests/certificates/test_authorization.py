@@ -24,6 +24,18 @@ CASES = [
         expect(200, 200, 200, 200, 200, 200),
         name="public keys are public",
     ),
+    Case(
+        "GET",
+        "/credentials/status/0",
+        expect(200, 200, 200, 200, 200, 200),
+        name="revocation status lists are public",
+    ),
+    Case(
+        "GET",
+        "/credentials/achievements/{course}",
+        expect(200, 200, 200, 200, 200, 200),
+        name="achievements of certifying courses are public",
+    ),
     Case("GET", "/api/v1/me/certificates", expect(401, 200, 200, 200, 200, 200)),
     Case("GET", CERTIFICATE, expect(401, 200, 200, 200, 404, 200)),
     Case("GET", f"{CERTIFICATE}/pdf", expect(401, 302, 302, 302, 404, 302)),

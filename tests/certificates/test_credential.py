@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn import clock
-from elearn.certificates.credentials import keys
+from elearn.certificates.credentials import keys, status_list
 from elearn.certificates.credentials.credential import (
     Reason,
     Verdict,
@@ -20,6 +20,7 @@ from elearn.certificates.credentials.credential import (
 from tests.certificates.samples import ACHIEVEMENT, ISSUER, RUSSIAN
 
 ISSUED_AT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+POSITION = status_list.Position.of(131_075)
 VERIFY_URL = "http://elearn.test/verify/K7QM-9XDP-2HTA"
 
 
@@ -31,7 +32,7 @@ def context(app):
 
 @pytest.fixture
 def credential():
-    return build_credential(RUSSIAN, ACHIEVEMENT, ISSUER, ISSUED_AT)
+    return build_credential(RUSSIAN, ACHIEVEMENT, ISSUER, ISSUED_AT, POSITION)
 
 
 def segments(token: str) -> list[dict]:
@@ -56,7 +57,13 @@ def test_the_credential_has_the_open_badges_3_shape(credential):
         "name": "WCO Europe Regional Training Centre",
     }
     assert credential["validFrom"] == "2026-03-14T09:30:00+00:00"
-    assert credential["credentialStatus"]["id"] == VERIFY_URL
+    assert credential["credentialStatus"] == {
+        "id": "http://elearn.test/credentials/status/1#2",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "2",
+        "statusListCredential": "http://elearn.test/credentials/status/1",
+    }
     subject = credential["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]
     assert subject["identifier"] == [
@@ -187,7 +194,9 @@ def test_a_signed_payload_that_is_no_credential_is_refused(context):
 
 
 def test_a_credential_valid_only_in_the_future_is_not_yet_valid(context):
-    later = build_credential(RUSSIAN, ACHIEVEMENT, ISSUER, clock.now() + timedelta(days=2))
+    later = build_credential(
+        RUSSIAN, ACHIEVEMENT, ISSUER, clock.now() + timedelta(days=2), POSITION
+    )
 
     assert verify_credential(sign_credential(later)).reason is Reason.NOT_YET_VALID
 

@@ -125,7 +125,9 @@ def test_the_signed_credential_verifies_and_names_the_holder_never_their_email(
         subject["identifier"][0]["identityHash"]
         == graduation.certificate_of(graduate.enrolment_id).holder_name
     )
-    assert subject["achievement"]["id"] == f"http://elearn.test/api/v1/courses/{graduate.course.id}"
+    assert subject["achievement"]["id"] == (
+        f"http://elearn.test/credentials/achievements/{graduate.course.id}"
+    )
     assert "passed its quizzes" in subject["achievement"]["criteria"]["narrative"]
     assert graduate.person.email not in token
     assert graduate.person.email not in repr(credential)

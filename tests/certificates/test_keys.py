@@ -90,9 +90,15 @@ def test_jwks_is_public_and_cacheable_with_revalidation(client, app):
     assert again.cache_control.max_age == 300
 
 
-def test_jwks_is_empty_until_a_key_exists_and_reading_it_creates_none(client, app):
-    assert client.get(JWKS).json == {"keys": []}
+def test_jwks_is_never_empty_its_first_reading_creates_the_first_key(client, app):
     assert stored_keys(app) == []
+
+    first = client.get(JWKS).json["keys"]
+    again = client.get(JWKS).json["keys"]
+
+    [key] = stored_keys(app)
+    assert [jwk["kid"] for jwk in first] == [jwk["kid"] for jwk in again] == [key.kid]
+    assert key.active
 
 
 def test_private_keys_are_sealed_at_rest(app):

@@ -3,12 +3,15 @@
 The credential has the W3C Verifiable Credentials 2.0 / Open Badges 3.0 shape and is signed as
 a JWT (Open Badges 3.0, section 8.2): the payload is the credential itself plus the registered
 claims ``iss`` (issuer id), ``jti`` (credential id) and ``nbf`` (validFrom); the header names the
-signing key (``kid``) of ``/.well-known/jwks.json``. Its ``id`` and ``credentialStatus.id`` are
-the public verification page, which states whether the certificate still stands.
+signing key (``kid``) of ``/.well-known/jwks.json`` and the algorithm (``EdDSA``, or ``Ed25519``
+as RFC 9864 names it; ``ELEARN_CREDENTIAL_JWT_ALGORITHM`` picks the one issued, both verify).
+Its ``id`` is the public verification page; its ``credentialStatus`` is an entry of a W3C
+Bitstring Status List (``status_list``) that any verifier reads to see a revocation.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,19 +19,21 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
+from jwt.algorithms import OKPAlgorithm
 
 from elearn import clock
-from elearn.certificates.credentials import keys
+from elearn.certificates.credentials import keys, status_list
 from elearn.certificates.rendering.labels import labels_for
 from elearn.certificates.service.content import Achievement, CertificateContent, Issuer
+from elearn.certificates.service.statement import OPEN_BADGES_CONTEXT, VC_CONTEXT
+from elearn.config import current_settings
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OPEN_BADGES_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CREDENTIAL_TYPES = ("VerifiableCredential", "OpenBadgeCredential")
-# Not a registered status method: the page at credentialStatus.id states the certificate's status.
-STATUS_TYPE = "ElearnVerificationPage"
 REGISTERED_CLAIMS = ("iss", "jti", "nbf")
 CLOCK_SKEW = timedelta(minutes=5)
+
+_JWS = jwt.PyJWS(algorithms=[keys.ALGORITHM])
+_JWS.register_algorithm("Ed25519", OKPAlgorithm())
 
 StatusLookup = Callable[[Mapping[str, Any]], str | None]
 """Given a credential whose signature holds: why it was revoked, or None while it stands."""
@@ -72,6 +77,7 @@ def build_credential(
     achievement: Achievement,
     issuer: Issuer,
     issued_at: datetime,
+    status_position: status_list.Position,
 ) -> dict[str, Any]:
     """The Open Badges 3.0 credential a certificate states: the holder by name, never email."""
     url = issuer.verification_url(content.verification_code)
@@ -102,12 +108,13 @@ def build_credential(
                 "inLanguage": content.language,
             },
         },
-        "credentialStatus": {"id": url, "type": STATUS_TYPE},
+        "credentialStatus": status_list.entry(status_position, issuer),
     }
 
 
 def sign_credential(credential: Mapping[str, Any]) -> str:
-    """The credential as a compact JWT signed with the active key (EdDSA, ``kid`` header)."""
+    """The credential as a compact JWT signed with the active key (``kid`` header), under the
+    configured algorithm name."""
     key = keys.active_signing_key()
     valid_from = datetime.fromisoformat(credential["validFrom"])
     claims = {
@@ -116,7 +123,9 @@ def sign_credential(credential: Mapping[str, Any]) -> str:
         "jti": credential["id"],
         "nbf": int(valid_from.timestamp()),
     }
-    return jwt.encode(claims, key.private_key, algorithm=keys.ALGORITHM, headers={"kid": key.kid})
+    payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
+    algorithm = current_settings().credential_jwt_algorithm
+    return _JWS.encode(payload, key.private_key, algorithm=algorithm, headers={"kid": key.kid})
 
 
 def verify_credential(token: str, *, status_of: StatusLookup | None = None) -> Verification:
@@ -125,24 +134,21 @@ def verify_credential(token: str, *, status_of: StatusLookup | None = None) -> V
         header = jwt.get_unverified_header(token)
     except (jwt.PyJWTError, TypeError, ValueError):
         return Verification(Verdict.INVALID, Reason.MALFORMED)
-    if header.get("alg") != keys.ALGORITHM:
+    if header.get("alg") not in keys.ALGORITHMS:
         return Verification(Verdict.INVALID, Reason.UNSUPPORTED_ALGORITHM)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     public_key = keys.public_key(kid) if kid is not None else None
     if public_key is None:
         return Verification(Verdict.INVALID, Reason.UNKNOWN_KEY, kid=kid)
     try:
-        claims = jwt.decode(
-            token,
-            public_key,
-            algorithms=[keys.ALGORITHM],
-            # Time is checked below against the application clock, not the wall clock.
-            options={"verify_nbf": False, "verify_exp": False, "verify_iat": False},
-        )
+        # Only the signature: times are checked below against the application clock.
+        claims = json.loads(_JWS.decode(token, public_key, algorithms=list(keys.ALGORITHMS)))
     except jwt.InvalidSignatureError:
         return Verification(Verdict.INVALID, Reason.BAD_SIGNATURE, kid=kid)
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, ValueError):
         return Verification(Verdict.INVALID, Reason.MALFORMED, kid=kid)
+    if not isinstance(claims, dict):
+        return Verification(Verdict.INVALID, Reason.NOT_A_CREDENTIAL, kid=kid)
     credential = {name: value for name, value in claims.items() if name not in REGISTERED_CLAIMS}
     if not _is_credential(claims, credential):
         return Verification(Verdict.INVALID, Reason.NOT_A_CREDENTIAL, kid=kid)

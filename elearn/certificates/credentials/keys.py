@@ -38,6 +38,8 @@ from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 
 ALGORITHM = "EdDSA"
+# RFC 9864 deprecates "EdDSA" in favour of the fully specified "Ed25519"; the same keys sign both.
+ALGORITHMS = ("EdDSA", "Ed25519")
 _SEAL_VERSION = "v1"
 _SEAL_INFO = b"elearn signing keys: AES-256-GCM sealing v1"
 _NONCE_BYTES = 12
@@ -107,14 +109,20 @@ def list_signing_keys() -> list[SigningKey]:
 
 
 def published_keys() -> list[dict[str, Any]]:
-    """The public JWK of every key, active or retired, newest first; never private material."""
-    return list(
+    """The public JWK of every key, active or retired, newest first; never private material.
+
+    The first key is generated here if there is none yet, so the set is never empty (it is
+    cached by verifiers). Each JWK names the algorithm new credentials are issued with.
+    """
+    jwks = list(
         db.session.scalars(
             select(SigningKey.public_jwk).order_by(
                 SigningKey.created_at.desc(), SigningKey.id.desc()
             )
         )
-    )
+    ) or [_generate_first_key().public_jwk]
+    algorithm = current_settings().credential_jwt_algorithm
+    return [{**jwk, "alg": algorithm} for jwk in jwks]
 
 
 def public_key(kid: str) -> Ed25519PublicKey | None:

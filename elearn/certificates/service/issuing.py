@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
+from elearn.certificates.credentials import status_list
 from elearn.certificates.credentials.credential import build_credential, sign_credential
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.rendering.pdf import render_certificate
@@ -128,7 +129,10 @@ def _issue(certificate: Certificate) -> None:
     enrolment = certificate.enrolment
     achievement = statement.achievement_of(enrolment.course, certificate.language, issuer)
     content = statement.content_of(certificate)
-    certificate.credential = sign_credential(build_credential(content, achievement, issuer, now))
+    position = status_list.Position.of(certificate.id)
+    certificate.credential = sign_credential(
+        build_credential(content, achievement, issuer, now, position)
+    )
     certificate.status = CertificateStatus.ISSUED
     certificate.issued_at = now
     certificate.failure_reason = None

@@ -16,10 +16,14 @@ from elearn.certificates.models import Certificate
 from elearn.certificates.rendering.labels import FALLBACK_LANGUAGE
 from elearn.certificates.service.content import Achievement, CertificateContent, Issuer
 from elearn.config import current_settings
-from elearn.courses.models import Course, QuizRule
+from elearn.courses.models import Course, CourseStatus, QuizRule
 from elearn.enrolments.models import Enrolment
+from elearn.errors import NotFound
 
 PDF_CONTENT_TYPE = "application/pdf"
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OPEN_BADGES_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CERTIFYING_STATUSES = (CourseStatus.PUBLISHED, CourseStatus.ARCHIVED)
 _UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|]+')
 
 # How the course is earned, for the credential's criteria: lessons, then quizzes if they count.
@@ -95,10 +99,30 @@ def achievement_of(course: Course, language: str, by: Issuer) -> Achievement:
         lessons=rules.get(course.completion_lessons, ""), pass_mark=course.pass_mark
     )
     return Achievement(
-        id=f"{by.public_base_url}/api/v1/courses/{course.id}",
+        id=f"{by.public_base_url}/credentials/achievements/{course.id}",
         description=summary or course_title(course, language),
         criteria=" ".join(criteria.split()),
     )
+
+
+def achievement_document(course: Course, language: str) -> dict[str, Any]:
+    """The public description behind a credential's ``achievement.id`` (Open Badges 3.0
+    Achievement); only courses that certify (published or archived) have one."""
+    if course.status not in CERTIFYING_STATUSES:
+        raise NotFound("No such achievement.")
+    if language not in course.languages:
+        language = course.default_language
+    achievement = achievement_of(course, language, issuer())
+    return {
+        "@context": [VC_CONTEXT, OPEN_BADGES_CONTEXT],
+        "id": achievement.id,
+        "type": ["Achievement"],
+        "achievementType": "CertificateOfCompletion",
+        "name": course_title(course, language),
+        "description": achievement.description,
+        "criteria": {"narrative": achievement.criteria},
+        "inLanguage": language,
+    }
 
 
 def pdf_filename(certificate: Certificate) -> str:
