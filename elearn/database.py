@@ -1,12 +1,23 @@
-"""The declarative base, portable column types and engine set-up shared by every domain."""
+"""The declarative base, portable column types, engine set-up and database idioms shared by
+every domain."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    QueryableAttribute,
+    Session,
+    mapped_column,
+    registry,
+    scoped_session,
+)
 from sqlalchemy.types import JSON, TypeDecorator
 
 from elearn import clock
@@ -86,3 +97,30 @@ def configure_sqlite(engine: Engine) -> None:
         # instead of waiting busy_timeout. Autocommit connections (probes) take no lock.
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# PostgreSQL's SQLSTATE and SQLite's extended result code for a foreign key violation.
+FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
+
+
+def removed_unless_referenced(
+    session: Session | scoped_session[Any], remove: Callable[[], None]
+) -> bool:
+    """Whether ``remove`` (ORM deletions) went through: it runs in a savepoint, undone whole
+    when a row it deletes is still referenced by a foreign key without cascade.
+
+    The schema then says once, for every domain, which rows keep what they point at; a lower
+    domain need not ask the domains above whether they still refer to a row, and a reference
+    written concurrently is refused by the database instead of being missed by a check.
+    """
+    try:
+        with session.begin_nested():
+            remove()
+    except IntegrityError as error:
+        code = getattr(error.orig, "sqlstate", None) or getattr(
+            error.orig, "sqlite_errorname", None
+        )
+        if code not in FOREIGN_KEY_VIOLATIONS:
+            raise
+        return False
+    return True

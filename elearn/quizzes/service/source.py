@@ -1,6 +1,6 @@
 """A normalised quiz definition back into its package file (docs/content-format.md, "Quizzes").
 
-The inverse of the courses package reader for quizzes: the same definition always gives the same
+The inverse of ``elearn.quizzes.format``: the same definition always gives the same
 text, and reading that text gives the same definition back, so a quiz edited through the API
 exports as a file that re-imports unchanged. Values equal to the format's defaults are left out
 (except the pass mark, written so the quiz keeps it if the course's pass mark changes).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from elearn.courses.packages.source import dump_yaml
+from elearn.formats.source import dump_yaml
 
 FORMAT = 1
 SETTING_DEFAULTS: dict[str, Any] = {

@@ -1,7 +1,8 @@
-"""Checking a quiz file (docs/content-format.md, "Quizzes") and normalising it to JSON.
+"""The quiz file format (docs/content-format.md, "Quizzes"): checking a file and normalising it.
 
-The normalised definition fills every default, so the quizzes domain can take it over without
-knowing the file format; the file itself is kept as written for export.
+The normalised definition fills every default, so attempts and grading never read the file;
+content packages and the quiz editing API both check quizzes here, so they accept exactly the
+same files.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from elearn.courses.packages.fields import Fields, at
-from elearn.courses.packages.model import QuizFile
-from elearn.courses.packages.problems import Problems
-from elearn.courses.packages.source import parse_yaml
+from elearn.formats.fields import Fields, at
+from elearn.formats.problems import Problems
+from elearn.formats.source import parse_yaml
 
 QUESTION_TYPES = (
     "single",
@@ -53,8 +53,9 @@ OPTION_MAX = 1_000
 
 def read_quiz(
     path: str, text: str, languages: Sequence[str], pass_mark: int, problems: Problems
-) -> QuizFile | None:
-    """The checked quiz, or None after recording every problem of the file."""
+) -> dict[str, Any] | None:
+    """The normalised definition of the quiz file ``text``, or None after recording every
+    problem of the file (under ``path``)."""
     before = len(problems.found)
     document = parse_yaml(text, path, problems)
     fields = Fields(problems, path)
@@ -77,13 +78,12 @@ def read_quiz(
     _check_draw(fields, settings["draw"], questions)
     if len(problems.found) > before:
         return None
-    definition = {
+    return {
         "format": 1,
         "languages": list(languages),
         "settings": settings,
         "questions": questions,
     }
-    return QuizFile(path=path, source=text, definition=definition)
 
 
 def _settings(fields: Fields, value: Any, pass_mark: int) -> dict[str, Any]:
