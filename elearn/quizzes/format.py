@@ -1,6 +1,7 @@
 """The quiz file format (docs/content-format.md, "Quizzes"): checking a file and normalising it.
 
-The normalised definition fills every default, so attempts and grading never read the file;
+Each question's type-specific fields are read by its type (``elearn.quizzes.types``). The
+normalised definition fills every default, so attempts and grading never read the file;
 content packages and the quiz editing API both check quizzes here, so they accept exactly the
 same files.
 """
@@ -13,19 +14,11 @@ from typing import Any
 from elearn.formats.fields import Fields, at
 from elearn.formats.problems import Problems
 from elearn.formats.source import parse_yaml
+from elearn.quizzes import types
+from elearn.quizzes.types.base import Written
 
-QUESTION_TYPES = (
-    "single",
-    "multiple",
-    "true_false",
-    "numeric",
-    "short_text",
-    "matching",
-    "ordering",
-)
 GRADING = ("highest", "last", "average", "first")
 REVIEW = ("none", "score", "after_submission", "after_close")
-SCORING = ("all_or_nothing", "partial")
 SETTINGS = (
     "pass_mark",
     "time_limit_minutes",
@@ -38,17 +31,7 @@ SETTINGS = (
     "draw",
 )
 COMMON_FIELDS = ("pool", "points", "feedback")
-TYPE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "single": (("options",), ()),
-    "multiple": (("options",), ("scoring",)),
-    "true_false": (("answer",), ()),
-    "numeric": (("answer",), ("tolerance",)),
-    "short_text": (("accepted",), ()),
-    "matching": (("pairs",), ()),
-    "ordering": (("items",), ()),
-}
 STEM_MAX = 5_000
-OPTION_MAX = 1_000
 
 
 def read_quiz(
@@ -143,8 +126,9 @@ def _check_draw(
 
 
 def _question(fields: Fields, raw: Any, where: str, languages: Sequence[str]) -> dict[str, Any]:
-    kind = raw.get("type") if isinstance(raw, dict) else None
-    required, optional = TYPE_FIELDS.get(kind, ((), ())) if isinstance(kind, str) else ((), ())
+    name = raw.get("type") if isinstance(raw, dict) else None
+    kind = types.registry().get(name) if isinstance(name, str) else None
+    required, optional = (kind.required, kind.optional) if kind is not None else ((), ())
     given = fields.mapping(
         raw,
         where,
@@ -155,7 +139,7 @@ def _question(fields: Fields, raw: Any, where: str, languages: Sequence[str]) ->
         return {}
     question: dict[str, Any] = {
         "key": fields.key(given.get("key"), at(where, "key")) if "key" in given else None,
-        "type": fields.choice(kind, at(where, "type"), QUESTION_TYPES) if "type" in given else None,
+        "type": fields.choice(name, at(where, "type"), types.names()) if "type" in given else None,
         "pool": fields.key(given["pool"], at(where, "pool")) if "pool" in given else None,
         "points": fields.number(given.get("points", 1), at(where, "points"), minimum=0.0),
         "stem": _texts(fields, given, "stem", where, languages, STEM_MAX),
@@ -163,8 +147,8 @@ def _question(fields: Fields, raw: Any, where: str, languages: Sequence[str]) ->
     }
     if question["points"] == 0:
         fields.report(at(where, "points"), "Expected more than 0.")
-    if question["type"] in TYPE_FIELDS and all(name in given for name in required):
-        question.update(_ANSWERS[question["type"]](fields, given, where, languages))
+    if kind is not None and all(field in given for field in required):
+        question.update(kind.read(Written(fields, given, where, languages)))
     return question
 
 
@@ -179,113 +163,3 @@ def _texts(
     if name not in given:
         return None
     return fields.per_language(given[name], at(where, name), languages, max_length=limit)
-
-
-def _choices(
-    fields: Fields, given: dict[str, Any], where: str, languages: Sequence[str]
-) -> dict[str, Any]:
-    place = at(where, "options")
-    options: list[dict[str, Any]] = [
-        {
-            "key": fields.key(option.get("key"), at(option_where, "key")),
-            "text": fields.per_language(
-                option.get("text"), at(option_where, "text"), languages, max_length=OPTION_MAX
-            ),
-            "correct": bool(
-                fields.boolean(option.get("correct", False), at(option_where, "correct"))
-            ),
-        }
-        for option_where, option in fields.entries(
-            given["options"], place, required=("key", "text"), optional=("correct",), min_items=2
-        )
-    ]
-    fields.unique_keys(((f"{place}[{n}].key", o["key"]) for n, o in enumerate(options)), "option")
-    correct = sum(option["correct"] for option in options)
-    if given["type"] == "single" and correct != 1:
-        fields.report(
-            place, f"A single-choice question needs exactly one correct option, not {correct}."
-        )
-    if given["type"] == "multiple" and correct < 1:
-        fields.report(place, "A multiple-choice question needs at least one correct option.")
-    answer: dict[str, Any] = {"options": options}
-    if given["type"] == "multiple":
-        scoring = given.get("scoring", SCORING[0])
-        answer["scoring"] = fields.choice(scoring, at(where, "scoring"), SCORING)
-    return answer
-
-
-def _true_false(
-    fields: Fields, given: dict[str, Any], where: str, languages: Sequence[str]
-) -> dict[str, Any]:
-    return {"answer": fields.boolean(given["answer"], at(where, "answer"))}
-
-
-def _numeric(
-    fields: Fields, given: dict[str, Any], where: str, languages: Sequence[str]
-) -> dict[str, Any]:
-    return {
-        "answer": fields.number(given["answer"], at(where, "answer")),
-        "tolerance": fields.number(given.get("tolerance", 0), at(where, "tolerance"), minimum=0.0),
-    }
-
-
-def _short_text(
-    fields: Fields, given: dict[str, Any], where: str, languages: Sequence[str]
-) -> dict[str, Any]:
-    place = at(where, "accepted")
-    accepted = fields.mapping(given["accepted"], place, required=languages) or {}
-    answers: dict[str, list[str]] = {}
-    for language in languages:
-        if language in accepted:
-            items = fields.items(accepted[language], at(place, language), min_items=1)
-            texts = [
-                fields.text(item, f"{at(place, language)}[{n}]", max_length=OPTION_MAX)
-                for n, item in enumerate(items)
-            ]
-            answers[language] = [text for text in texts if text is not None]
-    return {"accepted": answers}
-
-
-def _matching(
-    fields: Fields, given: dict[str, Any], where: str, languages: Sequence[str]
-) -> dict[str, Any]:
-    place = at(where, "pairs")
-    pairs: list[dict[str, Any]] = [
-        {
-            side: fields.per_language(
-                pair.get(side), at(pair_where, side), languages, max_length=OPTION_MAX
-            )
-            for side in ("left", "right")
-        }
-        for pair_where, pair in fields.entries(
-            given["pairs"], place, required=("left", "right"), min_items=2
-        )
-    ]
-    for side in ("left", "right"):
-        for language in languages:
-            texts = [pair[side][language] for pair in pairs if pair[side]]
-            if len(set(texts)) != len(texts):
-                fields.report(place, f"Each {side} item appears once ({language}).")
-    return {"pairs": pairs}
-
-
-def _ordering(
-    fields: Fields, given: dict[str, Any], where: str, languages: Sequence[str]
-) -> dict[str, Any]:
-    place = at(where, "items")
-    items = [
-        fields.per_language(raw, f"{place}[{number}]", languages, max_length=OPTION_MAX)
-        for number, raw in enumerate(fields.items(given["items"], place, min_items=2))
-    ]
-    return {"items": items}
-
-
-_ANSWERS = {
-    "single": _choices,
-    "multiple": _choices,
-    "true_false": _true_false,
-    "numeric": _numeric,
-    "short_text": _short_text,
-    "matching": _matching,
-    "ordering": _ordering,
-}
