@@ -43,8 +43,8 @@ from elearn import clock, create_app
 from elearn.accounts.models import ApiToken, Role, User
 from elearn.accounts.passwords import hash_password
 from elearn.config import Settings
+from elearn.content.service.importing import import_package
 from elearn.courses.models import Lesson, LessonKind
-from elearn.courses.packages.importer import import_package
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptStatus

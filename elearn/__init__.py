@@ -8,12 +8,13 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearn import certificates, health, media, notifications, quizzes, uow
+from elearn import certificates, health, notifications, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
 from elearn.certificates.api import BLUEPRINTS as CERTIFICATE_BLUEPRINTS
 from elearn.config import Settings
+from elearn.content.api import content_blp
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (
         *ACCOUNT_BLUEPRINTS,
         *COURSE_BLUEPRINTS,
+        content_blp,
         *ENROLMENT_BLUEPRINTS,
         reports_blp,
         *QUIZ_BLUEPRINTS,
@@ -69,8 +71,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     celery_init_app(app, settings)
     notifications.init_app(app)
     certificates.init_app(app)
-    media.init_app(app)
-    quizzes.init_app(app)
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:

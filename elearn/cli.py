@@ -18,7 +18,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.schemas import UserCreateSchema
 from elearn.certificates.credentials import keys as signing_keys
 from elearn.config import DEFAULT_LANGUAGES, ConfigError, current_settings
-from elearn.courses.cli import content
+from elearn.content.cli import content
 from elearn.demo import load_demo
 from elearn.errors import DomainError
 from elearn.infra import outbox

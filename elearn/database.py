@@ -1,5 +1,6 @@
 """The session, the declarative base, portable column types and the database idioms every
-domain shares: row locks, and inserting a row unless a concurrent transaction won the race."""
+domain shares: row locks, inserting a row unless a concurrent transaction won the race, and
+deleting rows unless something still refers to them."""
 
 from __future__ import annotations
 
@@ -140,3 +141,28 @@ def configure_sqlite(engine: Engine) -> None:
         # instead of waiting busy_timeout. Autocommit connections (probes) take no lock.
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# PostgreSQL's SQLSTATE and SQLite's extended result code for a foreign key violation.
+FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
+
+
+def removed_unless_referenced(remove: Callable[[], None]) -> bool:
+    """Whether ``remove`` (ORM deletions) went through: it runs in a savepoint, undone whole
+    when a row it deletes is still referenced by a foreign key without cascade.
+
+    The schema then says once, for every domain, which rows keep what they point at; a lower
+    domain need not ask the domains above whether they still refer to a row, and a reference
+    written concurrently is refused by the database instead of being missed by a check.
+    """
+    try:
+        with db.session.begin_nested():
+            remove()
+    except IntegrityError as error:
+        code = getattr(error.orig, "sqlstate", None) or getattr(
+            error.orig, "sqlite_errorname", None
+        )
+        if code not in FOREIGN_KEY_VIOLATIONS:
+            raise
+        return False
+    return True

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Administration, Role, User
 from elearn.config import current_settings
-from elearn.courses.packages import files, importer
-from elearn.courses.packages.files import PackageLimits
+from elearn.content import files
+from elearn.content.files import PackageLimits
+from elearn.content.service import importing
 from elearn.courses.service import authoring
 from elearn.errors import Forbidden
 from elearn.extensions import db
@@ -85,4 +86,4 @@ def _import_shipped_courses(trainer: User | None) -> None:
         slug = yaml.safe_load((folder / "course.yaml").read_text("utf-8"))["slug"]
         if authoring.find_course_by_slug(slug) is None:
             package = files.read_folder(folder, files.folder_paths(folder, limits), limits)
-            importer.import_package(trainer, package, publish=True)
+            importing.import_package(trainer, package, publish=True)

@@ -1,7 +1,7 @@
 """The media file types elearn accepts, and how to recognise each by its first bytes.
 
 One list for every way a file comes in: presigned uploads (``elearn.media``) and content
-packages (``elearn.courses.packages``). A file is accepted only when its first bytes are what its
+packages (``elearn.content``). A file is accepted only when its first bytes are what its
 declared type (or its extension) says. SVG, HTML and anything else a browser could run are not on
 the list, and no accepted signature starts with ``<``, so markup (or a polyglot that starts as
 markup) never passes as media.
@@ -97,3 +97,11 @@ def content_problem(file_type: FileType, head: bytes) -> str | None:
     found = sniff(head)
     looks_like = f"it looks like {found.content_type}" if found else "its type is not accepted"
     return f"The content is not {file_type.content_type}: {looks_like}."
+
+
+def file_problem(path: str, data: bytes) -> str | None:
+    """Why ``data`` named ``path`` (a file in a package) is not an accepted media file, or None."""
+    file_type = by_extension(path)
+    if file_type is None:
+        return f"Media files are {', '.join(sorted(EXTENSIONS))}; not {path.rpartition('/')[2]}."
+    return content_problem(file_type, data[:SNIFF_BYTES])

@@ -27,6 +27,7 @@ from elearn.extensions import db, limiter
 from elearn.infra.mail import Mailer, mailer_from_settings
 from elearn.infra.storage import S3Options
 from tests import mailserver
+from tests.courses.builders import CourseBuilder, TraineeProgress
 from tests.factories import Factory, Person, QueryCounter
 from tests.infra.seaweedfs import SeaweedFS, running_seaweedfs, weed_binary
 from tests.storage import Backend, MiB, local_backend, s3_backend
@@ -331,3 +332,14 @@ def trainer(make: Factory) -> Person:
 def trainee(make: Factory) -> Person:
     """A trainee of the AZ administration."""
     return make.user(Role.TRAINEE, administration="AZ")
+
+
+@pytest.fixture
+def courses(app: Flask) -> CourseBuilder:
+    return CourseBuilder(app)
+
+
+@pytest.fixture
+def progress(app: Flask, make: Factory) -> TraineeProgress:
+    """Lessons added to it carry a trainee's progress."""
+    return TraineeProgress(app, make.user(Role.TRAINEE).id)

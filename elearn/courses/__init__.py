@@ -1,1 +1,1 @@
-"""Courses: translations, modules, lessons, the catalogue and content packages."""
+"""Courses: translations, modules, lessons and the catalogue."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-KEY_PATTERN = re.compile(r"^[a-z0-9-]{1,80}$")
-KEY_RULE = "lower-case a-z, 0-9 and -, at most 80 characters"
 TOPIC_PATTERN = re.compile(r"^[a-z0-9-]{1,60}$")
 TOPIC_RULE = "lower-case a-z, 0-9 and -, at most 60 characters"
 URL_SCHEMES = ("https://", "http://")
@@ -18,10 +16,6 @@ OBJECTIVES_MAX = 30
 TOPICS_MAX = 20
 BODY_MAX = 200_000
 URL_MAX = 2_000
-
-
-def is_key(value: object) -> bool:
-    return isinstance(value, str) and KEY_PATTERN.match(value) is not None
 
 
 def is_topic(value: object) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest.fields import Upload
 
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
@@ -14,6 +13,7 @@ from elearn.courses.models import CourseStatus, LessonKind, LessonRule, QuizRule
 from elearn.courses.queries.catalogue import CatalogueFilter, CatalogueSort
 from elearn.courses.service.authoring import CourseText
 from elearn.courses.service.outline import LessonText
+from elearn.formats.fields import KEY_PATTERN, KEY_RULE
 from elearn.pagination import PageArgs
 from elearn.schemas import StrictSchema, text
 
@@ -31,7 +31,7 @@ class ContentLanguage(ma.fields.String):
 
 def key_field(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=ma.validate.Regexp(rules.KEY_PATTERN, error=f"Keys are {rules.KEY_RULE}."),
+        validate=ma.validate.Regexp(KEY_PATTERN, error=f"Keys are {KEY_RULE}."),
         **kwargs,
     )
 
@@ -200,14 +200,6 @@ class OrderSchema(StrictSchema):
     ids = ma.fields.List(ma.fields.Integer(), required=True, validate=ma.validate.Length(max=1000))
 
 
-class PackageUploadSchema(ma.Schema):
-    package = Upload(required=True, metadata={"description": "The package folder as a zip"})
-
-
-class PackageOptionsSchema(ma.Schema):
-    publish = ma.fields.Boolean(load_default=False)
-
-
 class CourseCardSchema(ma.Schema):
     id = ma.fields.Integer()
     slug = ma.fields.String()
@@ -300,14 +292,3 @@ class LessonContentSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "Title and Markdown body per language; only for editors"},
     )
-
-
-class ImportResultSchema(ma.Schema):
-    course_id = ma.fields.Integer()
-    slug = ma.fields.String()
-    created = ma.fields.Boolean()
-    status = ma.fields.String()
-    lessons_created = ma.fields.Integer()
-    lessons_kept = ma.fields.Integer()
-    lessons_archived = ma.fields.Integer()
-    lessons_deleted = ma.fields.Integer()

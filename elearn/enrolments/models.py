@@ -117,6 +117,6 @@ class LessonProgress(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
-    # No cascade: the courses domain refuses to delete a lesson that carries progress.
+    # No cascade: this key is what refuses deleting a lesson with progress (it is archived).
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     completed_at: Mapped[datetime]

@@ -55,7 +55,7 @@ class Attempt(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # No cascade: the courses domain archives, rather than deletes, a lesson with attempts.
+    # No cascade: this key is what refuses deleting a lesson with attempts (it is archived).
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -32,6 +32,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "pagination",
             "negotiation",
             "filetypes",
+            "formats",
             "http_cache",
             "uow",
             "health",

@@ -1,17 +1,14 @@
-"""Arrange helpers for courses: build whole courses in the database, pack package folders."""
+"""Arrange helpers for courses: build whole courses in the database."""
 
 from __future__ import annotations
 
-import io
 import itertools
-import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from elearn import clock
 from elearn.accounts.models import Administration
@@ -25,11 +22,11 @@ from elearn.courses.models import (
     LessonTranslation,
     Module,
 )
+from elearn.enrolments.models import Enrolment, LessonProgress
 from elearn.extensions import db
 from tests.factories import Person
 
 TITLES = {"en": "Course", "ru": "Курс", "fr": "Cours"}
-FIXTURES = Path(__file__).parent / "fixtures"
 _numbers = itertools.count(1)
 
 
@@ -148,21 +145,37 @@ def stored(app: Flask, model: type[Any], **where: Any) -> list[Any]:
     return list(rows)
 
 
-def folder_files(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+class TraineeProgress:
+    """One trainee's progress on lessons: the history that keeps a lesson from being deleted."""
 
+    def __init__(self, app: Flask, trainee_id: int) -> None:
+        self.app = app
+        self.trainee_id = trainee_id
 
-def zip_of(files: Mapping[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    def add(self, lesson_id: int) -> None:
+        """Record the lesson as completed, enrolling the trainee in its course when needed."""
+        with self.app.app_context():
+            course_id = db.session.get_one(Lesson, lesson_id).course_id
+            enrolment = db.session.scalar(
+                select(Enrolment).filter_by(user_id=self.trainee_id, course_id=course_id)
+            )
+            if enrolment is None:
+                enrolment = Enrolment(
+                    user_id=self.trainee_id, course_id=course_id, enrolled_at=clock.now()
+                )
+                db.session.add(enrolment)
+                db.session.flush()
+            db.session.add(
+                LessonProgress(
+                    enrolment_id=enrolment.id, lesson_id=lesson_id, completed_at=clock.now()
+                )
+            )
+            db.session.commit()
 
-
-def fixture_package(name: str = "valuation") -> dict[str, bytes]:
-    return folder_files(FIXTURES / name)
+    def clear(self) -> None:
+        with self.app.app_context():
+            enrolments = select(Enrolment.id).filter_by(user_id=self.trainee_id)
+            db.session.execute(
+                delete(LessonProgress).where(LessonProgress.enrolment_id.in_(enrolments))
+            )
+            db.session.commit()

@@ -6,14 +6,12 @@ archive) never changes what the next actor finds.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 
 from elearn.accounts.models import Role
 from tests.authorization import ACTORS, Case, expect
-from tests.courses.builders import fixture_package, zip_of
 
 EVERYONE = expect(401, 200, 200, 200, 200, 200)
 EDITORS = expect(401, 403, 200, 403, 403, 200)
@@ -78,9 +76,6 @@ CASES = [
     Case("PATCH", LESSON, EDITORS, json={"minutes": 5}),
     Case("DELETE", LESSON, EDITORS_DELETE),
     Case("POST", LESSON + "/archive", EDITORS, json={}),
-    Case("POST", "/api/v1/courses/import", EDITORS, extra={"upload": True}),
-    Case("GET", COURSE + "/export", EDITORS),
-    Case("GET", DRAFT + "/export", DRAFT_EDITORS, name="GET a draft's export"),
 ]
 
 
@@ -120,15 +115,7 @@ def test_authorization(case: Case, actor: str, client, actors, world) -> None:
     person = actors[actor]
     headers = person.headers if person is not None else {}
     path = case.path.format(**world)
-    if case.extra.get("upload"):
-        response = client.post(
-            path,
-            data={"package": (io.BytesIO(zip_of(fixture_package())), "package.zip")},
-            content_type="multipart/form-data",
-            headers={**headers, "X-Requested-With": "test"},
-        )
-    else:
-        body = _render(case.json, world) if case.method not in {"GET", "HEAD"} else None
-        response = client.open(path, method=case.method, json=body, headers=headers)
+    body = _render(case.json, world) if case.method not in {"GET", "HEAD"} else None
+    response = client.open(path, method=case.method, json=body, headers=headers)
 
     assert response.status_code == case.expected[actor], response.get_data(as_text=True)[:300]

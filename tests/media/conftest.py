@@ -1,4 +1,4 @@
-"""Fixtures of the media tests: courses, and the upload flow through a store's plain HTTP."""
+"""Fixtures of the media tests: the upload flow through a store's plain HTTP."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from elearn.accounts.models import Role
-from tests.courses.builders import CourseBuilder
 from tests.factories import Factory, Person
 from tests.media.samples import EXTENSIONS, MP4, PDF
 from tests.storage import Backend, Reply, local_backend
@@ -69,11 +68,6 @@ class MediaFlow:
         if response.status_code != 302:
             return response, None
         return response, self.backend.get(response.headers["Location"])
-
-
-@pytest.fixture
-def courses(app: Flask) -> CourseBuilder:
-    return CourseBuilder(app)
 
 
 @pytest.fixture

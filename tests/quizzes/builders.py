@@ -13,9 +13,9 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from elearn.courses.models import Lesson, LessonTranslation, Module, QuizDefinition
-from elearn.courses.packages.problems import Problems
-from elearn.courses.packages.quiz import read_quiz
 from elearn.extensions import db
+from elearn.formats.problems import Problems
+from elearn.quizzes.format import read_quiz
 from elearn.quizzes.models import Attempt, AttemptAnswer
 from elearn.quizzes.service.source import render
 from tests.courses.builders import CourseBuilder
@@ -229,9 +229,10 @@ class QuizBuilder:
 
 def definition_of(document: dict[str, Any]) -> QuizDefinition:
     problems = Problems()
-    checked = read_quiz("quizzes/final-quiz.yaml", render(document), ["en", "ru"], 70, problems)
-    assert checked is not None, problems.found
-    return QuizDefinition(source=checked.source, definition=checked.definition)
+    text = render(document)
+    definition = read_quiz("quizzes/final-quiz.yaml", text, ["en", "ru"], 70, problems)
+    assert definition is not None, problems.found
+    return QuizDefinition(source=text, definition=definition)
 
 
 class QuizClient:

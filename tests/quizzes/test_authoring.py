@@ -9,9 +9,9 @@ import zipfile
 import pytest
 
 from elearn.accounts.models import Role
-from elearn.courses.packages.problems import Problems
-from elearn.courses.packages.quiz import read_quiz
-from tests.courses.builders import zip_of
+from elearn.formats.problems import Problems
+from elearn.quizzes.format import read_quiz
+from tests.content.builders import zip_of
 from tests.quizzes.builders import (
     ALL_TYPES,
     MATCHING,
@@ -33,9 +33,9 @@ def assert_stored_source_reads_back(quizzes, quiz_id):
     """The stored file is the canonical text of the stored definition."""
     stored = quizzes.definition(quiz_id)
     problems = Problems()
-    checked = read_quiz("q.yaml", stored.source, ["en", "ru"], 70, problems)
-    assert checked is not None, problems.found
-    assert checked.definition == stored.definition
+    definition = read_quiz("q.yaml", stored.source, ["en", "ru"], 70, problems)
+    assert definition is not None, problems.found
+    assert definition == stored.definition
     return stored
 
 

@@ -5,14 +5,9 @@ import random
 import pytest
 
 from elearn.errors import Invalid
-from elearn.quizzes.service.grading import (
-    GradingMethod,
-    final_grade,
-    grade,
-    normalize_text,
-    validate_response,
-)
+from elearn.quizzes.service.grading import GradingMethod, final_grade, grade, validate_response
 from elearn.quizzes.service.snapshot import freeze, freeze_attempt, present
+from elearn.quizzes.types.short_text import normalize_text
 
 
 def lang(en, ru=None):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from elearn.accounts.models import Role
-from elearn.quizzes.service.grading import normalize_text
+from elearn.quizzes.types.short_text import normalize_text
 from tests.quizzes.builders import ALL_TYPES, wrong_response
 
 POLICIES = ("none", "score", "after_submission", "after_close")

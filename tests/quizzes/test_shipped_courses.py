@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from elearn.accounts.models import Role
+from elearn.content.service.importing import import_package
 from elearn.courses.models import Lesson, LessonKind
-from elearn.courses.packages.importer import import_package
 from elearn.extensions import db
-from tests.courses.builders import folder_files
+from tests.content.builders import folder_files
 from tests.quizzes.builders import correct_response
 
 COURSE_CONTENT = Path(__file__).resolve().parents[2] / "course_content"

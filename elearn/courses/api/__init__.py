@@ -2,6 +2,5 @@
 
 from elearn.courses.api.courses import courses_blp
 from elearn.courses.api.outline import outline_blp
-from elearn.courses.api.packages import packages_blp
 
-BLUEPRINTS = (courses_blp, outline_blp, packages_blp)
+BLUEPRINTS = (courses_blp, outline_blp)

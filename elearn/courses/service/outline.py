@@ -3,6 +3,10 @@
 Every change starts with ``lock``: the course row is held (SELECT … FOR UPDATE on PostgreSQL;
 SQLite serializes writers) and the outline is re-read, so concurrent edits of one course apply
 one after the other and positions stay dense (1..n) and unique.
+
+A lesson that trainees worked on (progress, quiz attempts: rows of the domains above whose
+foreign keys keep their lesson) cannot be deleted, only archived. Courses do not ask those
+domains: the deletion is tried in a savepoint and the database refuses it.
 """
 
 from __future__ import annotations
@@ -16,8 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from elearn import clock
 from elearn.courses.models import Course, Lesson, LessonKind, LessonTranslation, Module
-from elearn.courses.progress import lessons_with_progress
-from elearn.database import lock
+from elearn.database import lock, removed_unless_referenced
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 
@@ -122,10 +125,8 @@ def update_module(course: Course, module: Module, changes: Mapping[str, Any]) ->
 def delete_module(course: Course, module: Module) -> None:
     """Delete a module and its lessons; refused when a lesson carries progress (archive it)."""
     lock_outline(course)
-    if lessons_with_progress([lesson.id for lesson in module.lessons]):
+    if not removed_unless_referenced(lambda: course.modules.remove(module)):
         raise Conflict("Trainees have progress in this module; archive it instead.")
-    course.modules.remove(module)
-    db.session.flush()
     renumber(active_modules(course))
 
 
@@ -233,11 +234,9 @@ def _move(lesson: Lesson, target: Module) -> None:
 def delete_lesson(course: Course, lesson: Lesson) -> None:
     """Delete a lesson; refused (409) when trainees have progress on it: archive it instead."""
     lock_outline(course)
-    if lessons_with_progress([lesson.id]):
-        raise Conflict("Trainees have progress on this lesson; archive it instead.")
     module = lesson.module
-    module.lessons.remove(lesson)
-    db.session.flush()
+    if not _deleted(lesson):
+        raise Conflict("Trainees have progress on this lesson; archive it instead.")
     renumber(active_lessons(module))
 
 
@@ -253,16 +252,21 @@ def archive_lesson(course: Course, lesson: Lesson) -> Lesson:
 
 def remove_lessons(lessons: Sequence[Lesson]) -> tuple[int, int]:
     """Archive the lessons trainees have progress on, delete the others: (archived, deleted)."""
-    keep = lessons_with_progress([lesson.id for lesson in lessons])
     now = clock.now()
+    archived = 0
     for lesson in lessons:
-        if lesson.id in keep:
+        if not _deleted(lesson):
+            archived += 1
             if lesson.archived_at is None:
                 lesson.archived_at, lesson.position = now, None
-        else:
-            lesson.module.lessons.remove(lesson)
     db.session.flush()
-    return len(keep), len(lessons) - len(keep)
+    return archived, len(lessons) - archived
+
+
+def _deleted(lesson: Lesson) -> bool:
+    """Delete ``lesson`` unless the database refuses because trainees worked on it."""
+    module = lesson.module
+    return removed_unless_referenced(lambda: module.lessons.remove(lesson))
 
 
 def reorder_lessons(course: Course, module: Module, lesson_ids: Sequence[int]) -> Module:

@@ -15,7 +15,6 @@ from sqlalchemy import CursorResult, Select, func, select, update
 
 from elearn import clock
 from elearn.courses.models import Course, Lesson, LessonKind, LessonRule, QuizRule
-from elearn.courses.progress import lesson_progress_lookup
 from elearn.database import insert_or_get, locked
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
@@ -27,18 +26,6 @@ from elearn.enrolments.service import trail
 from elearn.enrolments.signals import enrolment_completed
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
-
-
-@lesson_progress_lookup.connect
-def _lessons_with_progress(_sender: object, lesson_ids: frozenset[int]) -> set[int]:
-    """Answer the courses domain: which of these lessons some trainee has progress on."""
-    return set(
-        db.session.scalars(
-            select(LessonProgress.lesson_id)
-            .where(LessonProgress.lesson_id.in_(lesson_ids))
-            .distinct()
-        )
-    )
 
 
 def counted_lessons(course: Course) -> Select[int]:

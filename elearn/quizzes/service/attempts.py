@@ -10,7 +10,7 @@ expiry apply one after the other.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -274,15 +274,5 @@ def attempts_of(enrolment_id: int, lesson_id: int) -> list[Attempt]:
             .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
             .order_by(Attempt.number)
             .options(selectinload(Attempt.answers))
-        )
-    )
-
-
-def lessons_with_attempts(_sender: object, lesson_ids: Collection[int]) -> set[int]:
-    """The lessons among ``lesson_ids`` that carry attempts (the courses domain archives them
-    rather than deleting them)."""
-    return set(
-        db.session.scalars(
-            select(Attempt.lesson_id).where(Attempt.lesson_id.in_(lesson_ids)).distinct()
         )
     )

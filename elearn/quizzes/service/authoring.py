@@ -1,7 +1,7 @@
 """Trainers editing a quiz: its settings and its questions, always as one whole definition.
 
-Every edit builds the quiz file the edit asks for, checks it with the courses package validator
-(the one that checks imports, so the API and packages accept exactly the same quizzes), then
+Every edit builds the quiz file the edit asks for, checks it with the quiz format (the one that
+checks package imports, so the API and packages accept exactly the same quizzes), then
 stores the normalised definition and its canonical file text (``source``), so an export after an
 edit writes a file that re-imports to the same quiz. Running attempts keep their frozen copies.
 """
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from elearn.courses.models import QuizDefinition
-from elearn.courses.packages.problems import Problems
-from elearn.courses.packages.quiz import read_quiz
 from elearn.courses.service import outline
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
+from elearn.formats.problems import Problems
+from elearn.quizzes.format import read_quiz
 from elearn.quizzes.service import source
 from elearn.quizzes.service.quiz import Quiz
 
@@ -95,17 +95,17 @@ def _save(quiz: Quiz, settings: Any, questions: list[Any], *, focus: str) -> Qui
     text = source.render({"settings": settings, "questions": questions})
     problems = Problems()
     path = f"quizzes/{quiz.lesson.key}.yaml"
-    checked = read_quiz(path, text, quiz.course.languages, quiz.course.pass_mark, problems)
-    if checked is None:
+    definition = read_quiz(path, text, quiz.course.languages, quiz.course.pass_mark, problems)
+    if definition is None:
         raise Invalid(
             f"The quiz would have {_count(problems)}; nothing was changed.",
             errors=_errors(problems, focus),
         )
-    canonical = source.render(source.quiz_document(checked.definition))
+    canonical = source.render(source.quiz_document(definition))
     if quiz.definition is None:
-        quiz.lesson.quiz = QuizDefinition(source=canonical, definition=checked.definition)
+        quiz.lesson.quiz = QuizDefinition(source=canonical, definition=definition)
     else:
-        quiz.definition.source, quiz.definition.definition = canonical, checked.definition
+        quiz.definition.source, quiz.definition.definition = canonical, definition
     db.session.flush()
     return quiz
 

@@ -1,6 +1,6 @@
 """A normalised quiz definition back into its package file (docs/content-format.md, "Quizzes").
 
-The inverse of the courses package reader for quizzes: the same definition always gives the same
+The inverse of ``elearn.quizzes.format``: the same definition always gives the same
 text, and reading that text gives the same definition back, so a quiz edited through the API
 exports as a file that re-imports unchanged. Values equal to the format's defaults are left out
 (except the pass mark, written so the quiz keeps it if the course's pass mark changes).
@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from elearn.courses.packages.source import dump_yaml
+from elearn.formats.source import dump_yaml
+from elearn.quizzes import types
 
 FORMAT = 1
 SETTING_DEFAULTS: dict[str, Any] = {
@@ -21,16 +22,6 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "shuffle_questions": False,
     "shuffle_options": False,
     "draw": [],
-}
-# Type-specific fields (options apart) in the file's order; a field at its default is left out.
-ANSWER_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
-    "single": (),
-    "multiple": (("scoring", "all_or_nothing"),),
-    "true_false": (("answer", None),),
-    "numeric": (("answer", None), ("tolerance", 0.0)),
-    "short_text": (("accepted", None),),
-    "matching": (("pairs", None),),
-    "ordering": (("items", None),),
 }
 
 
@@ -63,21 +54,12 @@ def question_document(question: Mapping[str, Any]) -> dict[str, Any]:
     if question.get("points", 1) != 1:
         document["points"] = _plain(question["points"])
     document["stem"] = dict(question["stem"])
-    for name, default in ANSWER_FIELDS[kind]:
-        if question.get(name) != default or default is None:
-            document[name] = _plain(question[name])
-    if kind in ("single", "multiple"):
-        document["options"] = [_option(option) for option in question["options"]]
+    document.update(
+        (name, _plain(value)) for name, value in types.of(question).document(question).items()
+    )
     if question.get("feedback") is not None:
         document["feedback"] = dict(question["feedback"])
     return document
-
-
-def _option(option: Mapping[str, Any]) -> dict[str, Any]:
-    entry = {"key": option["key"], "text": dict(option["text"])}
-    if option.get("correct"):
-        entry["correct"] = True
-    return entry
 
 
 def _plain(value: Any) -> Any:

@@ -10,12 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from elearn.courses import rules
-from elearn.courses.models import LessonKind, LessonRule, QuizRule
-from elearn.courses.packages.fields import Fields, at
-from elearn.courses.packages.files import path_problem
-from elearn.courses.packages.media import media_problem
-from elearn.courses.packages.model import (
+from elearn import filetypes
+from elearn.content.files import path_problem
+from elearn.content.package import (
     CoursePackage,
     CourseTexts,
     LessonFile,
@@ -23,9 +20,12 @@ from elearn.courses.packages.model import (
     ModuleSpec,
     QuizFile,
 )
-from elearn.courses.packages.problems import Problems
-from elearn.courses.packages.quiz import read_quiz
-from elearn.courses.packages.source import decode_text, parse_yaml, split_front_matter
+from elearn.courses import rules
+from elearn.courses.models import LessonKind, LessonRule, QuizRule
+from elearn.formats.fields import Fields, at
+from elearn.formats.problems import Problems
+from elearn.formats.source import decode_text, parse_yaml, split_front_matter
+from elearn.quizzes.format import read_quiz
 
 COURSE_FILE = "course.yaml"
 COURSE_REQUIRED = (
@@ -308,7 +308,7 @@ class _CourseReader:
             None if path in self.files else "No such file in the package."
         )
         if problem is None:
-            problem = media_problem(path, self.files[path])
+            problem = filetypes.file_problem(path, self.files[path])
         if problem is not None:
             self.fields.report(where, f"{path}: {problem}")
 
@@ -331,11 +331,10 @@ class _CourseReader:
             self.fields.report(place, f"{path}: {problem}")
             return None
         text = decode_text(self.files[path], path, self.problems)
-        return (
-            read_quiz(path, text, self.languages, pass_mark, self.problems)
-            if text is not None
-            else None
-        )
+        if text is None:
+            return None
+        definition = read_quiz(path, text, self.languages, pass_mark, self.problems)
+        return QuizFile(path, text, definition) if definition is not None else None
 
     def _lesson_texts(self, file: str, key: str | None, where: str) -> dict[str, LessonFile]:
         texts = {}

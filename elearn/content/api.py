@@ -12,12 +12,13 @@ from flask_smorest import Blueprint
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.config import current_settings
-from elearn.courses.api.access import editable_course
-from elearn.courses.packages import exporter, files, importer
-from elearn.courses.packages.files import PackageLimits
-from elearn.courses.schemas import ImportResultSchema, PackageOptionsSchema, PackageUploadSchema
+from elearn.content import files
+from elearn.content.files import PackageLimits
+from elearn.content.schemas import ImportResultSchema, PackageOptionsSchema, PackageUploadSchema
+from elearn.content.service import exporting, importing
+from elearn.courses.service import authoring
 
-packages_blp = Blueprint(
+content_blp = Blueprint(
     "course-packages",
     __name__,
     url_prefix="/api/v1/courses",
@@ -37,12 +38,12 @@ def accepts_package_upload(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@packages_blp.route("/import", methods=["POST"])
+@content_blp.route("/import", methods=["POST"])
 @accepts_package_upload
-@packages_blp.arguments(PackageOptionsSchema, location="form")
-@packages_blp.arguments(PackageUploadSchema, location="files")
-@packages_blp.response(200, ImportResultSchema)
-def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importer.ImportResult:
+@content_blp.arguments(PackageOptionsSchema, location="form")
+@content_blp.arguments(PackageUploadSchema, location="files")
+@content_blp.response(200, ImportResultSchema)
+def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importing.ImportResult:
     """Create or update the course of a package zip (``package``), optionally publishing it.
 
     Multipart: with a cookie session send ``X-Requested-With`` too. A package with any problem
@@ -52,15 +53,18 @@ def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importer.
     policy.authorize(policy.can_create_courses(actor))
     limits = PackageLimits.from_settings(current_settings())
     package_files = files.read_zip(upload["package"].stream, limits)
-    return importer.import_package(actor, package_files, publish=options["publish"])
+    return importing.import_package(actor, package_files, publish=options["publish"])
 
 
-@packages_blp.route("/<int:course_id>/export")
-@packages_blp.response(200, content_type="application/zip", description="The package zip")
+@content_blp.route("/<int:course_id>/export")
+@content_blp.response(200, content_type="application/zip", description="The package zip")
 def export_package(course_id: int) -> Response:
     """The course as a package zip (owners and admins); 409 lists what is missing first."""
-    course = editable_course(current_actor(), course_id)
-    archive = files.zip_bytes(exporter.export_package(course))
+    actor = current_actor()
+    course = authoring.find_course(course_id)
+    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
+    policy.authorize(policy.can_edit_course(actor, course))
+    archive = files.zip_bytes(exporting.export_package(course))
     return Response(
         archive,
         mimetype="application/zip",

@@ -7,14 +7,21 @@ returns None (or an empty value) after recording the problem, so checking goes o
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from elearn.courses import rules
-from elearn.courses.packages.problems import Problems
+from elearn.formats.problems import Problems
 
 REQUIRED = "Required."
+# Keys name things in files and URLs alike: slugs, modules, lessons, questions, options, pools.
+KEY_PATTERN = re.compile(r"^[a-z0-9-]{1,80}$")
+KEY_RULE = "lower-case a-z, 0-9 and -, at most 80 characters"
+
+
+def is_key(value: object) -> bool:
+    return isinstance(value, str) and KEY_PATTERN.match(value) is not None
 
 
 def at(where: str, name: str | int) -> str:
@@ -128,8 +135,8 @@ class Fields:
         return str(value)
 
     def key(self, value: Any, where: str) -> str | None:
-        if not rules.is_key(value):
-            self.report(where, f"Keys are {rules.KEY_RULE}.")
+        if not is_key(value):
+            self.report(where, f"Keys are {KEY_RULE}.")
             return None
         return str(value)
 

@@ -16,7 +16,8 @@ from elearn.courses.models import (
     Module,
     QuizDefinition,
 )
-from tests.courses.builders import FIXTURES, fixture_package, stored, zip_of
+from tests.content.builders import FIXTURES, fixture_package, zip_of
+from tests.courses.builders import stored
 
 SLUG = "customs-valuation-transaction-value"
 

@@ -7,7 +7,7 @@ import yaml
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course, Lesson, QuizDefinition
-from tests.courses.builders import fixture_package
+from tests.content.builders import fixture_package
 
 QUIZ = "quizzes/final-quiz.yaml"
 

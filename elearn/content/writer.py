@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from elearn.courses.packages.files import PackageFiles
-from elearn.courses.packages.model import CoursePackage, LessonFile, LessonSpec
-from elearn.courses.packages.reader import COURSE_FILE
-from elearn.courses.packages.source import FRONT_MATTER_FENCE, dump_yaml
+from elearn.content.files import PackageFiles
+from elearn.content.package import CoursePackage, LessonFile, LessonSpec
+from elearn.content.reader import COURSE_FILE
+from elearn.formats.source import FRONT_MATTER_FENCE, dump_yaml
 
 
 def write_package(package: CoursePackage) -> PackageFiles:

@@ -1,4 +1,5 @@
-"""Content packages carry their lessons' media: imported into storage, exported back unchanged."""
+"""Lesson media in bulk: content packages carry their lessons' media, stored on import and read
+back on export unchanged."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from elearn.courses.cli import content
+from elearn.content.cli import content
 from elearn.courses.models import Course, Lesson
 from elearn.infra.storage import StorageUnavailable, storage
 from elearn.media.models import MediaAsset
-from tests.courses.builders import fixture_package, folder_files, zip_of
+from tests.content.builders import fixture_package, folder_files, zip_of
 from tests.http import assert_problem
 from tests.media.samples import PDF, PNG, sha256
 

@@ -2,8 +2,10 @@
 
 Modules and lessons are matched by key, so a re-import updates in place and never duplicates;
 lessons missing from the package are archived when trainees have progress on them and deleted
-otherwise. Everything happens in the caller's transaction: a package refused at any step (a
-problem in a file, an unknown administration, a failed publication) changes nothing.
+otherwise. Lessons show the package's media files through the media domain, which reuses the
+files the course already holds. Everything happens in the caller's transaction: a package
+refused at any step (a problem in a file, an unknown administration, a failed publication, a
+media file that does not suit its lesson) changes nothing.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from elearn import clock, policy
 from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
+from elearn.content.package import CoursePackage, LessonSpec, ModuleSpec
+from elearn.content.reader import COURSE_FILE, read_package
 from elearn.courses.models import Course, Lesson, LessonKind, Module, QuizDefinition
-from elearn.courses.packages.media import MediaProgress, receive_media, silently
-from elearn.courses.packages.model import CoursePackage, LessonSpec, ModuleSpec
-from elearn.courses.packages.problems import Problems
-from elearn.courses.packages.reader import COURSE_FILE, read_package
 from elearn.courses.service import authoring, outline
 from elearn.courses.service.authoring import CourseText
 from elearn.courses.service.outline import LessonText
 from elearn.extensions import db
+from elearn.formats.problems import Problems
+from elearn.media import bulk
+from elearn.media.bulk import StoringProgress, silently
+
+ONE_FILE_PER_LESSON = (
+    "A lesson has one media file for all its languages; per-language files are not supported."
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ def import_package(
     files: Mapping[str, bytes],
     *,
     publish: bool = False,
-    progress: MediaProgress = silently,
+    progress: StoringProgress = silently,
 ) -> ImportResult:
     """Create or update the package's course, all or nothing; importing twice changes nothing.
 
@@ -54,6 +61,7 @@ def import_package(
     """
     package = read_package(files, current_settings().languages)
     _check_administrations(package)
+    shown_media = _checked_media(package, files)
     course = authoring.find_course_by_slug(package.slug)
     created = course is None
     values = _course_values(package, course)
@@ -69,7 +77,7 @@ def import_package(
     if publish:
         authoring.publish_course(actor, course)
     # Last, so that nothing refused later leaves stored files behind.
-    receive_media(course, package, files, actor, progress)
+    bulk.show_lesson_files(course, shown_media, files, actor, progress)
     result = ImportResult(course.id, course.slug, created, course.status, *counts)
     audit_log.record(
         actor, "course.imported", "course", course.id, created=created, lessons=list(counts)
@@ -88,6 +96,29 @@ def _check_administrations(package: CoursePackage) -> None:
         if code not in known:
             problems.add(COURSE_FILE, f"administrations[{number}]", f"No administration {code}.")
     problems.raise_if_any()
+
+
+def _checked_media(package: CoursePackage, files: Mapping[str, bytes]) -> dict[str, str | None]:
+    """The media file each lesson of the package shows ({lesson key: path or None}); 422 naming
+    each lesson whose file the media domain would refuse."""
+    problems = Problems()
+    shown: dict[str, str | None] = {}
+    for module_number, module in enumerate(package.modules):
+        for lesson_number, spec in enumerate(module.lessons):
+            where = f"modules[{module_number}].lessons[{lesson_number}].media"
+            paths = set(spec.media.values())
+            shown[spec.key] = None
+            if len(paths) > 1:
+                problems.add(COURSE_FILE, where, ONE_FILE_PER_LESSON)
+            elif paths:
+                path = paths.pop()
+                problem = bulk.file_problem(spec.kind, path, files[path])
+                if problem is None:
+                    shown[spec.key] = path
+                else:
+                    problems.add(COURSE_FILE, where, f"{path}: {problem}")
+    problems.raise_if_any()
+    return shown
 
 
 def _course_values(package: CoursePackage, course: Course | None) -> dict[str, Any]:

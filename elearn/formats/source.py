@@ -14,7 +14,7 @@ from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import Node
 
-from elearn.courses.packages.problems import Problems
+from elearn.formats.problems import Problems
 
 FRONT_MATTER_FENCE = "---\n"
 

@@ -10,7 +10,7 @@ import pytest
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course, Lesson
-from tests.courses.builders import fixture_package, zip_of
+from tests.content.builders import fixture_package, zip_of
 
 
 @pytest.fixture

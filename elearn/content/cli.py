@@ -10,9 +10,10 @@ import click
 from flask.cli import with_appcontext
 
 from elearn.config import current_settings
+from elearn.content import files
+from elearn.content.files import PackageFiles, PackageLimits
+from elearn.content.service import exporting, importing
 from elearn.courses.models import Course
-from elearn.courses.packages import exporter, files, importer
-from elearn.courses.packages.files import PackageFiles, PackageLimits
 from elearn.courses.service import authoring
 from elearn.errors import DomainError
 from elearn.extensions import db
@@ -57,7 +58,7 @@ def import_command(path: Path, publish: bool) -> None:
     try:
         package_files = _read(path)
         with unit_of_work():
-            result = importer.import_package(
+            result = importing.import_package(
                 None, package_files, publish=publish, progress=_uploading
             )
     except DomainError as error:
@@ -82,7 +83,7 @@ def export_command(course: str, directory: Path) -> None:
     if found is None:
         raise click.ClickException(f"No course with slug or id {course!r}.")
     try:
-        package_files = exporter.export_package(found)
+        package_files = exporting.export_package(found)
         root = files.writable_folder(directory)
     except DomainError as error:
         raise _failure(error) from None

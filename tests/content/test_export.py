@@ -10,9 +10,10 @@ import pytest
 import yaml
 
 from elearn.accounts.models import Role
-from elearn.courses.cli import content
+from elearn.content.cli import content
 from elearn.courses.models import Course, Lesson
-from tests.courses.builders import FIXTURES, fixture_package, folder_files, stored
+from tests.content.builders import FIXTURES, fixture_package, folder_files
+from tests.courses.builders import stored
 
 COURSE_CONTENT = Path(__file__).resolve().parents[2] / "course_content"
 SHIPPED_PACKAGES = sorted(p for p in COURSE_CONTENT.glob("*") if (p / "course.yaml").is_file())

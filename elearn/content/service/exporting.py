@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from elearn.courses.models import Course, Lesson, Module
-from elearn.courses.packages.files import PackageFiles
-from elearn.courses.packages.media import lesson_media_files
-from elearn.courses.packages.model import (
+from elearn.content.files import PackageFiles
+from elearn.content.package import (
     CoursePackage,
     CourseTexts,
     LessonFile,
@@ -20,9 +18,11 @@ from elearn.courses.packages.model import (
     ModuleSpec,
     QuizFile,
 )
-from elearn.courses.packages.writer import write_package
+from elearn.content.writer import write_package
+from elearn.courses.models import Course, Lesson, Module
 from elearn.courses.service import completeness, outline
 from elearn.errors import Conflict
+from elearn.media.bulk import lesson_media_files
 
 MEDIA_FOLDER = "media"
 
