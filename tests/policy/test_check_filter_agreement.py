@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from elearn import clock, policy
+from elearn import clock
 from elearn.accounts.models import Administration, Role, User
 from elearn.certificates.models import Certificate, CertificateJob, JobKind
 from elearn.courses.models import Course, CourseOwner, CourseStatus, Lesson, Module
