@@ -33,8 +33,11 @@ OPEN_TO_ACTOR = AdmitsActor(Course)
 
 create = Permission(TRAINER | ADMIN)
 
+# The courses the actor owns or co-owns ("my courses" in the catalogue).
+owned = Rule("courses.owned", Course, OwnsCourse())
+
 # Admins edit any course; trainers the courses they own or co-own.
-edit = Rule("courses.edit", Course, ADMIN | TRAINER & OwnsCourse())
+edit = Rule("courses.edit", Course, ADMIN | TRAINER & owned.allow)
 
 # Editors see every state; others a published course open to their administration.
 visible = Rule("courses.visible", Course, edit.allow | PUBLISHED & OPEN_TO_ACTOR)

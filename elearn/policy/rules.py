@@ -35,33 +35,26 @@ class Generator(ABC, Generic[R]):
     def where(self, actor: User) -> ColumnElement[bool]: ...
 
     def __or__(self: Generator[S], other: Generator[S]) -> Generator[S]:
-        return AnyOf(self, other)
+        return Combined(self, other, every=False)
 
     def __and__(self: Generator[S], other: Generator[S]) -> Generator[S]:
-        return AllOf(self, other)
+        return Combined(self, other, every=True)
 
 
-class AnyOf(Generator[R]):
-    def __init__(self, *parts: Generator[R]) -> None:
+class Combined(Generator[R]):
+    """Parts joined the same way in Python and in SQL: any of them, or all of them."""
+
+    def __init__(self, *parts: Generator[R], every: bool) -> None:
         self.parts = parts
+        self.every = every
 
     def allows(self, actor: User, record: R) -> bool:
-        return any(part.allows(actor, record) for part in self.parts)
+        answers = (part.allows(actor, record) for part in self.parts)
+        return all(answers) if self.every else any(answers)
 
     def where(self, actor: User) -> ColumnElement[bool]:
         # SQLAlchemy folds true()/false() away, so an admin's filter is plain TRUE.
-        return or_(*(part.where(actor) for part in self.parts))
-
-
-class AllOf(Generator[R]):
-    def __init__(self, *parts: Generator[R]) -> None:
-        self.parts = parts
-
-    def allows(self, actor: User, record: R) -> bool:
-        return all(part.allows(actor, record) for part in self.parts)
-
-    def where(self, actor: User) -> ColumnElement[bool]:
-        return and_(*(part.where(actor) for part in self.parts))
+        return (and_ if self.every else or_)(*(part.where(actor) for part in self.parts))
 
 
 class ActorIs(Generator[Any]):
@@ -114,6 +107,8 @@ class ColumnIn(Generator[Any]):
         return getattr(record, self.column.key) in self.values
 
     def where(self, actor: User) -> ColumnElement[bool]:
+        if len(self.values) == 1:
+            return self.column == next(iter(self.values))
         return self.column.in_(sorted(self.values))
 
 

@@ -83,7 +83,7 @@ def _filtered(statement: Select[int], actor: User, criteria: CatalogueFilter) ->
     if criteria.status is not None:
         statement = statement.where(Course.status == criteria.status)
     if criteria.owned:
-        statement = statement.where(Course.owner_links.any(user_id=actor.id))
+        statement = statement.where(policy.courses.owned.filter(actor))
     return statement
 
 
