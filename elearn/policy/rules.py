@@ -53,8 +53,19 @@ class Combined(Generator[R]):
         return all(answers) if self.every else any(answers)
 
     def where(self, actor: User) -> ColumnElement[bool]:
-        # SQLAlchemy folds true()/false() away, so an admin's filter is plain TRUE.
-        return (and_ if self.every else or_)(*(part.where(actor) for part in self.parts))
+        # Constants are folded here (SQLAlchemy keeps "true OR false"), so that an admin's
+        # filter is plain TRUE and a part that cannot hold adds no subquery per row.
+        decisive, neutral = (False_, True_) if self.every else (True_, False_)
+        clauses = []
+        for part in self.parts:
+            clause = part.where(actor)
+            if isinstance(clause, decisive):
+                return clause
+            if not isinstance(clause, neutral):
+                clauses.append(clause)
+        if not clauses:
+            return false() if decisive is True_ else true()
+        return (and_ if self.every else or_)(*clauses)
 
 
 class ActorIs(Generator[Any]):
