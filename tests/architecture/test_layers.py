@@ -32,6 +32,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "pagination",
             "negotiation",
             "filetypes",
+            "csv_input",
             "http_cache",
             "uow",
             "health",
