@@ -74,9 +74,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:
-        if request.path.startswith("/api/") and identity.refuse_unsafe_request():
-            return problem(415, "Send this request with Content-Type: application/json.")
-        return None
+        refusal = identity.unsafe_request_refusal() if request.path.startswith("/api/") else None
+        return problem(415, refusal) if refusal is not None else None
 
     return app
 

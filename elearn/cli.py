@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import IO, Any
 
 import click
@@ -70,9 +71,20 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Run the development server (use gunicorn in production)."""
+    """Run the development server (use gunicorn in production).
+
+    Unless ``ELEARN_PUBLIC_BASE_URL`` is set, links in mails, QR codes and credentials point at
+    the address served here.
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = current_settings()
+    if settings.left_at_default("public_base_url") and not settings.is_production:
+        settings = replace(settings, public_base_url=f"http://{host}:{port}")
+        app.extensions["elearn.settings"] = settings
+    click.echo(f"Data in {settings.instance_path} (ELEARN_INSTANCE_PATH)")
+    click.echo(f"Links in mails and certificates: {settings.public_base_url}")
     # Not app.run(): Flask ignores it inside a CLI command.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    run_simple(host, port, app, threaded=True)
 
 
 main.add_command(content)

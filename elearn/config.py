@@ -94,7 +94,9 @@ class Settings:
         "", "Signs sessions and one-time links", production_required=True, secret=True
     )
     instance_path: str = _setting(
-        "instance", "Folder for the embedded database, media and mail outbox"
+        "instance",
+        "Folder for the embedded database, media and mail outbox; a relative path is taken "
+        "from the project folder of a source checkout (else the current directory)",
     )
     database_url: str = _setting(
         "", "SQLAlchemy URL; default SQLite in the instance folder", production_required=True
@@ -254,7 +256,7 @@ class Settings:
                     )
             if len(self.secret_key) < 32:
                 raise ConfigError("ELEARN_SECRET_KEY must be at least 32 characters in production")
-        instance = Path(self.instance_path).resolve()
+        instance = _anchored(Path(self.instance_path))
         return replace(
             self,
             instance_path=str(instance),
@@ -262,6 +264,11 @@ class Settings:
             database_url=self.database_url or f"sqlite:///{instance / 'elearn.db'}",
             storage_url=self.storage_url or (instance / "media").as_uri(),
         )
+
+    def left_at_default(self, name: str) -> bool:
+        """Whether the setting ``name`` still has its embedded default."""
+        default = next(setting.default for setting in fields(self) if setting.name == name)
+        return bool(getattr(self, name) == default)
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with secrets masked, safe to log."""
@@ -276,6 +283,19 @@ class Settings:
             variable_name(setting.name): _unparse(getattr(self, setting.name))
             for setting in fields(self)
         }
+
+
+PROJECT_FOLDER = Path(__file__).resolve().parents[1]
+
+
+def _anchored(folder: Path) -> Path:
+    """``folder`` made absolute: relative to the source checkout elearn runs from, so every
+    command finds the same embedded database wherever it is started; else to the current
+    directory (an installed package has no project folder)."""
+    if folder.is_absolute():
+        return folder
+    checkout = (PROJECT_FOLDER / "pyproject.toml").is_file()
+    return ((PROJECT_FOLDER if checkout else Path.cwd()) / folder).resolve()
 
 
 def _unparse(value: Any) -> str:

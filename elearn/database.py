@@ -4,7 +4,7 @@ deleting rows unless something still refers to them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -99,6 +99,15 @@ def insert_or_get_all(
             raise
         return [(winner, False)]
     return [(row, True) for row in rows]
+
+
+def changed_attributes(entity: Base, names: Iterable[str]) -> list[str]:
+    """Those of ``names`` whose value this transaction really changed and has not flushed yet:
+    an attribute set again to the value it had is no change (so audits name true edits only)."""
+    attributes = inspect(entity).attrs
+    return sorted(
+        name for name in names if name in attributes and attributes[name].history.has_changes()
+    )
 
 
 class Timestamped:

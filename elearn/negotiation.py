@@ -1,15 +1,25 @@
-"""The language a request asks for: ``?lang=`` first, else the best ``Accept-Language`` match."""
+"""The language a request asks for: ``?lang=``, else the best ``Accept-Language`` match, else the
+signed-in user's own language; with none of them, the course's default language answers."""
 
 from __future__ import annotations
 
 from flask import request
+from flask_login import current_user
 
 from elearn.config import current_settings
 
 
 def requested_language(explicit: str | None = None) -> str | None:
-    """``explicit`` (the ``lang`` argument) when given, else the best content-language match."""
+    """``explicit`` (the ``lang`` argument) when given, else the best content-language match of
+    the request's header, else the caller's profile language."""
     if explicit:
         return explicit
-    best: str | None = request.accept_languages.best_match(current_settings().languages)
-    return best
+    languages = current_settings().languages
+    best: str | None = request.accept_languages.best_match(languages)
+    return best or profile_language(languages)
+
+
+def profile_language(languages: tuple[str, ...]) -> str | None:
+    """The signed-in caller's own language, when it is a content language."""
+    language = getattr(current_user, "language", None) if current_user.is_authenticated else None
+    return language if language in languages else None

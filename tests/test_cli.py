@@ -200,13 +200,21 @@ def test_serve_answers_http(tmp_path):
     """Regression: ``elearn serve`` used app.run(), which Flask ignores inside a CLI command."""
     port = free_port()
     environment = {**os.environ, "ELEARN_INSTANCE_PATH": str(tmp_path)}
+    environment.pop("ELEARN_PUBLIC_BASE_URL", None)
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "elearn"), "serve", "--port", str(port)],
         env=environment,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == f"Data in {tmp_path} (ELEARN_INSTANCE_PATH)"
+        # Served on another port with no public URL set, links follow the port.
+        assert server.stdout.readline().strip() == (
+            f"Links in mails and certificates: http://127.0.0.1:{port}"
+        )
         status = None
         for _ in range(100):
             try:

@@ -38,6 +38,16 @@ def isolated(environ: dict[str, str]) -> dict[str, str | None]:
     return {**dict.fromkeys(name for name, _, _ in documented_variables()), **environ}
 
 
+def test_the_embedded_instance_folder_is_the_projects_wherever_elearn_starts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    project = Path(__file__).resolve().parents[1]
+
+    settings = Settings(instance_path="instance").validated()
+
+    assert settings.instance_path == str(project / "instance")
+    assert settings.database_url == f"sqlite:///{project / 'instance' / 'elearn.db'}"
+
+
 def test_a_complete_production_environment_starts(tmp_path):
     settings = Settings.from_env({**PRODUCTION, "ELEARN_INSTANCE_PATH": str(tmp_path)})
 

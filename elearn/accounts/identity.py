@@ -81,16 +81,24 @@ def end_session() -> None:
     logout_user()
 
 
-def refuse_unsafe_request() -> bool:
-    """True when this request must be refused with 415 (CSRF defence, see module docstring)."""
+def unsafe_request_refusal() -> str | None:
+    """Why this request must be refused with 415 (CSRF defence, see module docstring), naming
+    what it lacks; None when it may go on."""
     if request.method in SAFE_METHODS or request.mimetype == "application/json":
-        return False
+        return None
     uses_bearer = _bearer_secret() is not None
     if request.mimetype == "multipart/form-data":
-        return not (uses_bearer or "X-Requested-With" in request.headers)
+        if uses_bearer or "X-Requested-With" in request.headers:
+            return None
+        return (
+            "A file upload signed in with a session cookie must also send an X-Requested-With "
+            "header (any value)."
+        )
     has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
     uses_cookie = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
-    return has_body or (uses_cookie and not uses_bearer)
+    if has_body or (uses_cookie and not uses_bearer):
+        return "Send this request with Content-Type: application/json."
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -15,7 +15,7 @@ from elearn.accounts import passwords, signals
 from elearn.accounts.models import Administration, Role, User
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
-from elearn.database import contains_text
+from elearn.database import changed_attributes, contains_text
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
@@ -85,14 +85,15 @@ def update_administration(
 ) -> Administration:
     for name, value in changes.items():
         setattr(administration, name, dict(value) if name == "names" else value)
-    audit_log.record(
-        actor,
-        "administration.updated",
-        "administration",
-        administration.code,
-        administration_id=administration.id,
-        fields=sorted(changes),
-    )
+    if changed := changed_attributes(administration, changes):
+        audit_log.record(
+            actor,
+            "administration.updated",
+            "administration",
+            administration.code,
+            administration_id=administration.id,
+            fields=changed,
+        )
     db.session.flush()
     return administration
 
@@ -243,7 +244,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             administration_id=user.administration_id,
         )
     edited = {"administration" if name == "administration_code" else name for name in changes}
-    if plain := sorted(edited - {"roles", "active"}):
+    if plain := changed_attributes(user, edited - {"roles", "active"}):
         audit_log.record(
             actor,
             "user.updated",

@@ -33,6 +33,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "negotiation",
             "filetypes",
             "formats",
+            "csv_input",
             "http_cache",
             "uow",
             "health",

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from elearn.accounts.models import Role
+from elearn.audit.models import AuditEvent
 from elearn.courses.models import (
     Course,
     CourseOwner,
@@ -106,7 +107,10 @@ def test_the_quiz_is_kept_as_written_and_as_normalised_json(app, upload, trainer
 
 def test_reimporting_the_same_package_changes_nothing(upload, trainer, make, client):
     first = upload(trainer, fixture_package()).json
+    course_path = f"/api/v1/courses/{first['course_id']}"
     before = (counts(make), outline_keys(client, trainer, first["course_id"]))
+    detail = client.get(course_path, headers=trainer.headers)
+    updates = make.count(AuditEvent, action="course.updated")
 
     again = upload(trainer, fixture_package())
 
@@ -115,6 +119,10 @@ def test_reimporting_the_same_package_changes_nothing(upload, trainer, make, cli
     assert again.json["course_id"] == first["course_id"]
     assert (again.json["lessons_created"], again.json["lessons_kept"]) == (0, 4)
     assert (counts(make), outline_keys(client, trainer, first["course_id"])) == before
+    after = client.get(course_path, headers=trainer.headers)
+    assert after.json["updated_at"] == detail.json["updated_at"]
+    assert after.headers["ETag"] == detail.headers["ETag"]
+    assert make.count(AuditEvent, action="course.updated") == updates
 
 
 def test_reimport_matches_by_key_moves_reorders_and_removes(
@@ -248,4 +256,6 @@ def test_cookie_sessions_must_mark_multipart_uploads(client, trainer):
     )
 
     assert forged.status_code == 415
+    assert "X-Requested-With" in forged.json["detail"]
+    assert "application/json" not in forged.json["detail"]
     assert marked.status_code == 200

@@ -150,6 +150,36 @@ def test_language_is_chosen_per_course_and_reported(client, courses, people):
     assert fallback.json["title"] == "English only"
 
 
+def test_without_lang_or_header_the_callers_profile_language_answers(client, courses, people):
+    bilingual = courses.build(title="Valuation", languages=["en", "ru"])
+    trainee = people["trainee_az"]
+    profile = client.patch("/api/v1/me", json={"language": "ru"}, headers=trainee.headers)
+    assert profile.status_code == 200
+
+    card = listed(client, trainee).json[0]
+    detail = client.get(f"/api/v1/courses/{bilingual.id}", headers=trainee.headers)
+    lesson = client.get(
+        f"/api/v1/courses/{bilingual.id}/lessons/{bilingual.lesson_ids[0][0]}",
+        headers=trainee.headers,
+    )
+    by_header = client.get(
+        f"/api/v1/courses/{bilingual.id}", headers={**trainee.headers, "Accept-Language": "en"}
+    )
+    by_query = client.get(f"/api/v1/courses/{bilingual.id}?lang=en", headers=trainee.headers)
+
+    assert (card["language"], detail.json["language"], lesson.json["language"]) == ("ru",) * 3
+    assert detail.headers["Content-Language"] == "ru"
+    assert (by_header.json["language"], by_query.json["language"]) == ("en", "en")
+
+
+def test_search_matches_course_codes(client, courses, people):
+    valuation = courses.build(title="Transaction value", code="VAL-101")
+    courses.build(title="Origin", code="ORI-201")
+
+    assert ids(listed(client, people["trainee_az"], "?q=VAL-101")) == [valuation.id]
+    assert ids(listed(client, people["trainee_az"], "?q=val-1")) == [valuation.id]
+
+
 def test_etag_answers_304_and_changes_with_content_language_and_visibility(client, courses, people):
     owner, trainee = people["owner"], people["trainee_az"]
     course = courses.build(owners=[owner], languages=["en", "ru"])

@@ -166,10 +166,34 @@ def test_a_csv_upload_with_a_bom_and_extra_columns(client, make, actors, learnin
 
 
 @pytest.mark.parametrize(
+    "header_and_rows",
+    [
+        "Nom;E-mail\r\nA;{email}\r\n",
+        "ФИО;Адрес электронной почты\r\nА;{email}\r\n",
+        "Courriel\tNom\n{email}\tA\n",
+        "MAIL,Name\n{email},A\n",
+    ],
+)
+def test_csv_from_spreadsheets_in_any_locale(client, make, actors, learning, header_and_rows):
+    course = learning.course()
+    person = make.user(Role.TRAINEE, administration="AZ")
+    data = header_and_rows.format(email=person.email).encode("utf-8-sig")
+
+    response = upload(client, actors["contact_point"], data, course_id=str(course.id))
+
+    assert response.status_code == 200, response.get_json()
+    assert outcomes(response) == ["enrolled"]
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         ("email\nné@customs.test\n".encode("latin-1"), "The file is not UTF-8 text."),
-        (b"mail,name\nx@customs.test,X\n", "The file has no header line naming an 'email' column."),
+        (
+            b"address,name\nx@customs.test,X\n",
+            "The file has no header line naming an 'email' column.",
+        ),
+        (b"email\nx\x00@customs.test\n", "The file is not a text file."),
         (b"", "The file has no header line naming an 'email' column."),
     ],
 )

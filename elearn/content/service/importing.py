@@ -148,12 +148,14 @@ def _sync_outline(course: Course, package: CoursePackage) -> tuple[int, int, int
     outline.lock_outline(course)
     modules = {module.key: module for module in course.modules}
     lessons = {lesson.key: lesson for module in course.modules for lesson in module.lessons}
-    # Positions are freed first, so any new order and any move between modules can be written.
-    for module in modules.values():
-        module.position = None
-    for lesson in lessons.values():
-        lesson.position = None
-    db.session.flush()
+    if _placed(modules, lessons) != _placed_in(package):
+        # Positions are freed first, so any new order and any move between modules can be
+        # written; an unchanged order is left alone, so re-importing changes nothing.
+        for module in modules.values():
+            module.position = None
+        for lesson in lessons.values():
+            lesson.position = None
+        db.session.flush()
     created = _write_outline(course, package, modules, lessons)
     wanted = {spec.key for module_spec in package.modules for spec in module_spec.lessons}
     gone = [
@@ -186,6 +188,32 @@ def _write_outline(
             _write_lesson(existing, module, spec, lesson_number)
     db.session.flush()
     return created
+
+
+Placement = dict[str, tuple[str | None, int | None]]
+
+
+def _placed(modules: dict[str, Module], lessons: dict[str, Lesson]) -> Placement:
+    """Where each active module and lesson stands now: (parent module key, position)."""
+    placed: Placement = {
+        f"module:{key}": (None, module.position)
+        for key, module in modules.items()
+        if module.archived_at is None
+    }
+    for key, lesson in lessons.items():
+        if lesson.archived_at is None:
+            placed[f"lesson:{key}"] = (lesson.module.key, lesson.position)
+    return placed
+
+
+def _placed_in(package: CoursePackage) -> Placement:
+    """Where the package puts each module and lesson."""
+    placed: Placement = {}
+    for module_position, module in enumerate(package.modules, 1):
+        placed[f"module:{module.key}"] = (None, module_position)
+        for position, lesson in enumerate(module.lessons, 1):
+            placed[f"lesson:{lesson.key}"] = (module.key, position)
+    return placed
 
 
 def _module(course: Course, modules: dict[str, Module], spec: ModuleSpec, position: int) -> Module:

@@ -59,7 +59,7 @@ def _catalogue_key() -> Hashable:
     """Who may see what, the exact request, and the state of every course card."""
     actor = current_actor()
     personal = actor.id if "owned" in request.args else None
-    language = request.headers.get("Accept-Language")
+    language = requested_language()
     return (
         policy.courses.catalogue_scope(actor),
         personal,

@@ -1,5 +1,7 @@
 """The courses domain's tables, one module per concept."""
 
+# Importing the models registers the flush hook that dates and versions every course change.
+from elearn.courses.models import versions  # noqa: F401
 from elearn.courses.models.course import (
     Course,
     CourseAdministration,

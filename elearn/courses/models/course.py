@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
 from elearn.database import Base, Timestamped
@@ -160,22 +160,3 @@ class Course(AdministrationRestricted, Timestamped, Base):
     @property
     def owner_ids(self) -> frozenset[int]:
         return frozenset(link.user_id for link in self.owner_links)
-
-
-CARD_PARTS = (CourseTranslation, CourseTopic, CourseAdministration, CourseOwner)
-
-
-@event.listens_for(Session, "before_flush")
-def _renew_card_versions(session: Session, _context: Any, _instances: Any) -> None:
-    """Any change to a course's row, texts, topics, restriction or owners renews its version."""
-    changed: set[Course] = set()
-    with session.no_autoflush:
-        for row in (*session.new, *session.dirty, *session.deleted):
-            if isinstance(row, Course) and row not in session.new:
-                changed.add(row)
-            elif isinstance(row, CARD_PARTS) and row.course_id is not None:
-                course = session.get(Course, row.course_id)
-                if course is not None:
-                    changed.add(course)
-    for course in changed:
-        course.card_version = new_card_version()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from elearn import policy
@@ -29,6 +29,7 @@ from elearn.courses.models import (
 )
 from elearn.courses.models.course import ordered_languages
 from elearn.courses.queries import read_models as views
+from elearn.database import contains_text
 from elearn.errors import NotFound
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
@@ -70,7 +71,10 @@ def _filtered(statement: Select[int], actor: User, criteria: CatalogueFilter) ->
     if criteria.search:
         needle = _like_pattern(criteria.search.casefold())
         statement = statement.where(
-            Course.translations.any(CourseTranslation.search_text.like(needle, escape="\\"))
+            or_(
+                Course.translations.any(CourseTranslation.search_text.like(needle, escape="\\")),
+                contains_text(Course.code, criteria.search),
+            )
         )
     if criteria.language:
         statement = statement.where(Course.translations.any(lang=criteria.language))

@@ -76,10 +76,27 @@ def update_course(actor: User | None, course: Course, changes: Mapping[str, Any]
     if "slug" in changes and changes["slug"] != course.slug:
         _ensure_slug_free(changes["slug"])
         course.slug = changes["slug"]
+    before = _comparable(course)
     apply_changes(course, changes)
     _flush_unique(course.slug)
-    audit_log.record(actor, "course.updated", "course", course.id, fields=sorted(changes))
+    after = _comparable(course)
+    changed = sorted(name for name in changes if before.get(name, name) != after.get(name))
+    if changed:
+        audit_log.record(actor, "course.updated", "course", course.id, fields=changed)
     return course
+
+
+def _comparable(course: Course) -> dict[str, Any]:
+    """What an update may change, in a form that compares equal when unchanged."""
+    return {
+        **{name: getattr(course, name) for name in (*SETTINGS, "slug", "default_language")},
+        "topics": sorted(link.topic for link in course.topic_links),
+        "administrations": sorted(link.administration_id for link in course.administration_links),
+        "translations": {
+            text.lang: (text.title, text.summary, list(text.objectives))
+            for text in course.translations
+        },
+    }
 
 
 def apply_changes(course: Course, changes: Mapping[str, Any]) -> None:

@@ -48,11 +48,11 @@ def load(course: Course) -> Course:
 
 
 def lock_outline(course: Course) -> Course:
-    """Hold the course row until the transaction ends, then re-read its outline."""
+    """Hold the course row until the transaction ends, then re-read its outline (an edit that
+    changes it moves the course's ``updated_at``, see ``models.versions``)."""
     db.session.flush()
     lock(Course, course.id)
     load(course)
-    course.updated_at = clock.now()
     return course
 
 

@@ -14,6 +14,7 @@ from elearn.accounts import service as accounts
 from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.courses.models import Course
+from elearn.database import changed_attributes
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
@@ -125,18 +126,23 @@ def update_run(
 ) -> CourseRun:
     """Edit a run; a new run due date moves the enrolments that kept the old one."""
     old_due_at = run.due_at
+    old_administrations = sorted(run.administration_ids)
     _apply(course, run, changes)
+    changed = changed_attributes(run, set(changes) & set(RUN_FIELDS))
+    if sorted(run.administration_ids) != old_administrations:
+        changed.append("administrations")
     if "due_at" in changes and run.due_at != old_due_at and run.due_at is not None:
         _move_run_due_dates(run, old_due_at)
     db.session.flush()
-    audit_log.record(
-        actor,
-        "course_run.updated",
-        "course_run",
-        run.id,
-        course_id=course.id,
-        fields=sorted(changes),
-    )
+    if changed:
+        audit_log.record(
+            actor,
+            "course_run.updated",
+            "course_run",
+            run.id,
+            course_id=course.id,
+            fields=sorted(changed),
+        )
     return run
 
 
