@@ -17,6 +17,7 @@ from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
 from elearn.courses.models import Course, Lesson, LessonKind, Module, QuizDefinition
+from elearn.courses.packages.copying import copying_warnings
 from elearn.courses.packages.media import MediaProgress, receive_media, silently
 from elearn.courses.packages.model import CoursePackage, LessonSpec, ModuleSpec
 from elearn.courses.packages.problems import Problems
@@ -37,6 +38,8 @@ class ImportResult:
     lessons_kept: int
     lessons_archived: int
     lessons_deleted: int
+    # What could make a graded quiz passable by copying (``copying``); the import goes ahead.
+    warnings: tuple[str, ...] = ()
 
 
 def import_package(
@@ -70,7 +73,8 @@ def import_package(
         authoring.publish_course(actor, course)
     # Last, so that nothing refused later leaves stored files behind.
     receive_media(course, package, files, actor, progress)
-    result = ImportResult(course.id, course.slug, created, course.status, *counts)
+    warnings = tuple(str(warning) for warning in copying_warnings(package))
+    result = ImportResult(course.id, course.slug, created, course.status, *counts, warnings)
     audit_log.record(
         actor, "course.imported", "course", course.id, created=created, lessons=list(counts)
     )

@@ -24,7 +24,7 @@ QUESTION_TYPES = (
     "ordering",
 )
 GRADING = ("highest", "last", "average", "first")
-REVIEW = ("none", "score", "after_submission", "after_close")
+REVIEW = ("none", "score", "after_submission", "after_close", "after_pass_or_close")
 SCORING = ("all_or_nothing", "partial")
 SETTINGS = (
     "pass_mark",
