@@ -21,7 +21,7 @@ PACKAGES = sorted(path.name for path in COURSE_CONTENT.iterdir() if path.is_dir(
 SHIPPED = {
     "customs-valuation-transaction-value": (8, 16, ("en", "ru")),
     "hs-general-interpretative-rules": (8, 16, ("en", "ru", "fr")),
-    "relief-consignments-pandemic": (8, 16, ("en", "ru")),
+    "relief-consignments-pandemic": (8, 16, ("en", "ru", "fr")),
 }
 CASES = [(slug, language) for slug, (_, _, languages) in SHIPPED.items() for language in languages]
 QUESTION_TYPES = {
