@@ -19,6 +19,7 @@ COURSE_CONTENT = Path(__file__).resolve().parents[2] / "course_content"
 PACKAGES = sorted(path.name for path in COURSE_CONTENT.iterdir() if path.is_dir())
 # course_content/README.md: questions drawn per attempt, bank size, and languages.
 SHIPPED = {
+    "cross-border-e-commerce": (8, 16, ("en", "ru", "fr")),
     "customs-valuation-transaction-value": (8, 16, ("en", "ru", "fr")),
     "hs-general-interpretative-rules": (8, 16, ("en", "ru", "fr")),
     "relief-consignments-pandemic": (8, 16, ("en", "ru", "fr")),
