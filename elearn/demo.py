@@ -1,5 +1,5 @@
 """Demo data for the embedded mode: WCO Europe administrations, one user per role and the
-three shipped courses of ``course_content/``, published and owned by the demo trainer."""
+four shipped courses of ``course_content/``, published and owned by the demo trainer."""
 
 from __future__ import annotations
 

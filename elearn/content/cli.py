@@ -69,6 +69,8 @@ def import_command(path: Path, publish: bool) -> None:
         f"{result.lessons_created} lessons created, {result.lessons_kept} kept, "
         f"{result.lessons_archived} archived, {result.lessons_deleted} deleted."
     )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}")
 
 
 @content.command("export")

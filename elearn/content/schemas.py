@@ -23,3 +23,7 @@ class ImportResultSchema(ma.Schema):
     lessons_kept = ma.fields.Integer()
     lessons_archived = ma.fields.Integer()
     lessons_deleted = ma.fields.Integer()
+    warnings = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "Graded quizzes a trainee could pass by copying (not refused)"},
+    )

@@ -18,7 +18,7 @@ from elearn.quizzes import types
 from elearn.quizzes.types.base import Written
 
 GRADING = ("highest", "last", "average", "first")
-REVIEW = ("none", "score", "after_submission", "after_close")
+REVIEW = ("none", "score", "after_submission", "after_close", "after_pass_or_close")
 SETTINGS = (
     "pass_mark",
     "time_limit_minutes",

@@ -27,16 +27,21 @@ class Disclosure:
     answers: bool = False
 
 
-def disclosure(attempt: Attempt, review: ReviewPolicy, closed: Callable[[], bool]) -> Disclosure:
-    """Nothing while the attempt runs; afterwards what the review policy allows (``closed``
-    is asked only for the after_close policy)."""
+def disclosure(
+    attempt: Attempt, review: ReviewPolicy, standing: Callable[[], Standing]
+) -> Disclosure:
+    """Nothing while the attempt runs; afterwards what the review policy allows (``standing``
+    is asked only by the policies that wait for the trainee's standing)."""
     if not attempt.finished or review is ReviewPolicy.NONE:
         return Disclosure()
     if review is ReviewPolicy.SCORE:
         return Disclosure(score=True)
     if review is ReviewPolicy.AFTER_SUBMISSION:
         return Disclosure(score=True, answers=True)
-    return Disclosure(score=True, answers=closed())
+    now = standing()
+    if review is ReviewPolicy.AFTER_PASS_OR_CLOSE:
+        return Disclosure(score=True, answers=now.passed or now.closed)
+    return Disclosure(score=True, answers=now.closed)
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ class QuizResult:
 
 def quiz_result(quiz: Quiz, standing: Standing) -> QuizResult:
     settings = standing.settings
-    shown = [disclosure(a, settings.review, lambda: standing.closed) for a in standing.attempts]
+    shown = [disclosure(a, settings.review, lambda: standing) for a in standing.attempts]
     running = standing.running
     return QuizResult(
         quiz_id=quiz.id,

@@ -56,7 +56,9 @@ class QuizSettingsSchema(PackageFormatSchema):
     shuffle_questions = _documented("boolean", "Shuffle the drawn questions per attempt")
     shuffle_options = _documented("boolean", "Shuffle the options of choice questions")
     grading = _documented("string", "highest | last | average | first")
-    review = _documented("string", "none | score | after_submission | after_close")
+    review = _documented(
+        "string", "none | score | after_submission | after_close | after_pass_or_close"
+    )
     draw = _documented(
         "array", "Questions per attempt drawn per pool: [{pool, count}]", items={"type": "object"}
     )

@@ -109,6 +109,7 @@ def test_the_command_line_imports_a_folder_and_exports_it(app, cli, tmp_path, ma
     assert imported.exit_code == 0, imported.output
     assert "Created course customs-valuation-transaction-value" in imported.output
     assert "published" in imported.output
+    assert "Warning: quizzes/final-quiz.yaml: settings.review: Answers are shown" in imported.output
     assert make.count(Course, status="published") == 1
 
     first, second = tmp_path / "first", tmp_path / "second"

@@ -194,6 +194,50 @@ def test_import_and_publish_in_one_go(upload, trainer, client):
     assert [c["status"] for c in trainee_view] == ["published"]
 
 
+QUIZ = "quizzes/final-quiz.yaml"
+
+
+def test_a_quiz_passable_by_copying_is_imported_with_warnings(upload, trainer, make):
+    response = upload(trainer, fixture_package())
+
+    assert response.status_code == 200, response.json
+    assert response.json["warnings"] == [
+        f"{QUIZ}: settings.review: Answers are shown after each submission while attempts "
+        "remain, so a later attempt can copy them; use after_pass_or_close (or after_close).",
+        f"{QUIZ}: settings.cooldown_minutes: Attempts may follow each other without a pause; "
+        "set a cooldown.",
+        f"{QUIZ}: settings.draw[0].count: An attempt draws 1 of the 1 questions of the pool "
+        "'rules'; a pool at least twice the draw keeps attempts different.",
+        f"{QUIZ}: settings.draw: 6 of the 7 questions are in no drawn pool and asked in every "
+        "attempt; draw them from pools at least twice the size of the draw.",
+    ]
+    assert make.count(QuizDefinition) == 1
+
+
+def test_a_quiz_that_certifies_imports_without_warnings(upload, trainer):
+    def certify(document):
+        for question in document["questions"]:
+            question["pool"] = "all"
+        document["settings"].update(
+            review="after_pass_or_close", cooldown_minutes=60, draw=[{"pool": "all", "count": 3}]
+        )
+
+    response = upload(trainer, edited(fixture_package(), QUIZ, certify))
+
+    assert response.status_code == 200, response.json
+    assert response.json["warnings"] == []
+
+
+def test_a_quiz_that_counts_for_nothing_is_not_warned_about(upload, trainer):
+    def ungraded(document):
+        document["completion"] = {"quizzes": "none"}
+
+    response = upload(trainer, edited(fixture_package(), "course.yaml", ungraded))
+
+    assert response.status_code == 200, response.json
+    assert response.json["warnings"] == []
+
+
 def test_a_failed_publication_rolls_the_whole_import_back(upload, trainer, make):
     def blank_body(_files):
         return {

@@ -18,7 +18,7 @@ from elearn.accounts.models import Role
 from elearn.quizzes.types.short_text import normalize_text
 from tests.quizzes.builders import ALL_TYPES, wrong_response
 
-POLICIES = ("none", "score", "after_submission", "after_close")
+POLICIES = ("none", "score", "after_submission", "after_close", "after_pass_or_close")
 KEY_FIELDS = {"correct", "correct_answer", "key_data", "accepted", "tolerance", "answer"}
 RUN_ENDS = "2026-03-20T00:00:00+00:00"
 
@@ -125,7 +125,8 @@ def test_no_response_shows_the_key_before_the_review_policy_allows(
     record(bucket, "result: submitted", taking.result(trainee, quiz.quiz_id), 200)
     record(bucket, "save: submitted", taking.save(trainee, attempt_id, {key: None}), 409)
     frozen_clock.advance(days=30)
-    closed_bucket = after if policy in ("after_submission", "after_close") else before
+    shows_when_closed = ("after_submission", "after_close", "after_pass_or_close")
+    closed_bucket = after if policy in shows_when_closed else before
     record(closed_bucket, "read: run closed", taking.get(trainee, attempt_id), 200)
     record(closed_bucket, "start: run closed", taking.start(trainee, quiz.quiz_id), 409)
 

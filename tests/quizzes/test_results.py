@@ -90,6 +90,46 @@ def test_after_close_reveals_answers_once_every_attempt_is_used(quizzes, taking,
         assert view["questions"][0]["feedback"] == "Feedback-tf-91c2"
 
 
+def test_after_pass_or_close_shows_answers_to_a_trainee_who_passed(quizzes, taking, trainee):
+    quiz = quizzes.build(questions=[TRUE_FALSE], review="after_pass_or_close", max_attempts=3)
+    quizzes.enrol(trainee, quiz.course_id)
+    failed = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    taking.submit(trainee, failed)
+    after_failing = taking.get(trainee, failed).get_json()
+    passed = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    frozen = quizzes.frozen(passed)[0]
+    taking.save(trainee, passed, {frozen["key"]: correct_response(frozen)})
+
+    submitted = taking.submit(trainee, passed).get_json()
+
+    assert after_failing["disclosed"] == {"score": True, "answers": False}
+    assert "correct_answer" not in after_failing["questions"][0]
+    assert "feedback" not in after_failing["questions"][0]
+    assert submitted["passed"] is True
+    assert submitted["disclosed"] == {"score": True, "answers": True}
+    for attempt_id in (failed, passed):
+        view = taking.get(trainee, attempt_id).get_json()
+        assert view["disclosed"] == {"score": True, "answers": True}
+        assert view["questions"][0]["correct_answer"] == {"answer": False}
+    result = taking.result(trainee, quiz.quiz_id).get_json()
+    assert result["review"] == "after_pass_or_close"
+    assert result["attempts_left"] == 1
+
+
+def test_after_pass_or_close_shows_answers_once_the_last_attempt_fails(quizzes, taking, trainee):
+    quiz = quizzes.build(questions=[TRUE_FALSE], review="after_pass_or_close", max_attempts=2)
+    quizzes.enrol(trainee, quiz.course_id)
+    first = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    shown_after_first = taking.submit(trainee, first).get_json()["disclosed"]
+    second = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+
+    shown_after_last = taking.submit(trainee, second).get_json()["disclosed"]
+
+    assert shown_after_first == {"score": True, "answers": False}
+    assert shown_after_last == {"score": True, "answers": True}
+    assert taking.get(trainee, first).get_json()["questions"][0]["feedback"] == "Feedback-tf-91c2"
+
+
 def test_a_course_run_bounds_the_deadline_and_closes_the_quiz(
     client, quizzes, taking, trainer, trainee, make, frozen_clock
 ):

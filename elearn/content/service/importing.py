@@ -18,6 +18,7 @@ from elearn import clock, policy
 from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
+from elearn.content.copying import copying_warnings
 from elearn.content.package import CoursePackage, LessonSpec, ModuleSpec
 from elearn.content.reader import COURSE_FILE, read_package
 from elearn.courses.models import Course, Lesson, LessonKind, Module, QuizDefinition
@@ -44,6 +45,8 @@ class ImportResult:
     lessons_kept: int
     lessons_archived: int
     lessons_deleted: int
+    # What could make a graded quiz passable by copying (``copying``); the import goes ahead.
+    warnings: tuple[str, ...] = ()
 
 
 def import_package(
@@ -78,7 +81,8 @@ def import_package(
         authoring.publish_course(actor, course)
     # Last, so that nothing refused later leaves stored files behind.
     bulk.show_lesson_files(course, shown_media, files, actor, progress)
-    result = ImportResult(course.id, course.slug, created, course.status, *counts)
+    warnings = tuple(str(warning) for warning in copying_warnings(package))
+    result = ImportResult(course.id, course.slug, created, course.status, *counts, warnings)
     audit_log.record(
         actor, "course.imported", "course", course.id, created=created, lessons=list(counts)
     )

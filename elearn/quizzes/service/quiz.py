@@ -27,6 +27,9 @@ class ReviewPolicy(StrEnum):
     SCORE = "score"  # the score and whether it passed
     AFTER_SUBMISSION = "after_submission"  # the score, then per question answers and feedback
     AFTER_CLOSE = "after_close"  # the score, then answers once the quiz is closed to the trainee
+    # The score, then answers once the trainee has passed or the quiz is closed to them: a
+    # trainee who may still try again never sees the key. ("pass" is no password.)
+    AFTER_PASS_OR_CLOSE = "after_pass_or_close"  # noqa: S105
 
 
 @dataclass(frozen=True)

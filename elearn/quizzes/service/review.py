@@ -31,12 +31,12 @@ def submit(attempt: Attempt) -> AttemptView:
 def _shown(
     attempt: Attempt, settings: QuizSettings, *, answers_allowed: bool = True
 ) -> AttemptView:
-    def closed() -> bool:
+    def standing() -> Standing:
         enrolment = attempt.enrolment
         history = attempts.attempts_of(enrolment.id, attempt.lesson_id)
-        return Standing(settings, enrolment, history, clock.now()).closed
+        return Standing(settings, enrolment, history, clock.now())
 
-    shown = disclosure(attempt, settings.review, closed)
+    shown = disclosure(attempt, settings.review, standing)
     if not answers_allowed:
         shown = Disclosure(score=shown.score)
     return attempt_view(attempt, settings, shown)

@@ -1,5 +1,6 @@
 """Where a trainee stands with a quiz: attempts used and left, the grade that counts, when the
-next attempt may start, and whether the quiz is closed to them (for the after_close review)."""
+next attempt may start, and whether the quiz is closed to them (for the after_close and
+after_pass_or_close reviews)."""
 
 from __future__ import annotations
 
