@@ -1,13 +1,13 @@
 """The two yardsticks every load benchmark measures beside the app, under the same gunicorn.
 
-``hello``: a Flask app that answers a constant JSON object, what a request costs with no work.
-``select``: a Flask app that runs one indexed 20-row ``SELECT`` with psycopg (a connection kept
-per worker thread, autocommit) and returns the rows with ``jsonify``: a request whose only work
-is one round trip to PostgreSQL. The database comes from ``ELEARN_BENCH_ANCHOR_DATABASE`` (a
-psycopg connection string).
+A bare Flask app with two routes, served apart from elearn:
+``/hello`` answers a constant JSON object: what a request costs with no work.
+``/select`` runs one indexed 20-row ``SELECT`` with psycopg (a connection kept per worker
+thread, autocommit) and returns the rows with ``jsonify``: a request whose only work is one
+round trip to PostgreSQL. The database comes from ``ELEARN_BENCH_ANCHOR_DATABASE`` (a psycopg
+connection string).
 
-    gunicorn benchmarks.anchors:hello
-    ELEARN_BENCH_ANCHOR_DATABASE=postgresql://… gunicorn benchmarks.anchors:select
+    ELEARN_BENCH_ANCHOR_DATABASE=postgresql://… gunicorn benchmarks.anchors:app
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import threading
 import psycopg
 from flask import Flask, Response, jsonify
 
-hello = Flask("hello")
-select = Flask("select")
+app = Flask("anchors")
 _local = threading.local()
 
 USERS = """
@@ -29,12 +28,12 @@ USERS = """
 """
 
 
-@hello.get("/")
+@app.get("/hello")
 def say_hello() -> Response:
     return jsonify(status="ok")
 
 
-@select.get("/")
+@app.get("/select")
 def twenty_rows() -> Response:
     connection = getattr(_local, "connection", None)
     if connection is None:

@@ -203,13 +203,16 @@ def parse(name: str, output: str) -> Figures:
 
 def anchors(dataset: Dataset, serving: Serving, load: Load, tokens: list[str]) -> list[Figures]:
     """The hello-world and the 20-row select, with the same requests' headers as the app's."""
-    sample = [Request("GET", "/", token) for token in tokens]
-    figures = []
-    for app in ("hello", "select"):
-        env = {"ELEARN_BENCH_ANCHOR_DATABASE": dataset.conninfo}
-        with gunicorn(f"benchmarks.anchors:{app}", serving, env) as base:
-            figures.append(wrk(base, Target(f"anchor: Flask {app}", sample), load))
-    return figures
+    env = {"ELEARN_BENCH_ANCHOR_DATABASE": dataset.conninfo}
+    with gunicorn("benchmarks.anchors:app", serving, env) as base:
+        return [
+            wrk(
+                base,
+                Target(f"anchor: Flask {name}", [Request("GET", f"/{name}", t) for t in tokens]),
+                load,
+            )
+            for name in ("hello", "select")
+        ]
 
 
 def app_environment(dataset: Dataset) -> dict[str, str]:

@@ -40,7 +40,9 @@ def configuration(text: str) -> Serving:
 
 def main() -> None:
     parser = arguments(__doc__.splitlines()[0], seconds=5)
-    parser.add_argument("--configurations", nargs="+", default=DEFAULT, type=configuration)
+    parser.add_argument(
+        "--configurations", nargs="+", type=configuration, default=list(map(configuration, DEFAULT))
+    )
     args = parser.parse_args()
     results: list[tuple[Serving, list[Figures]]] = []
     with session(args) as options:
