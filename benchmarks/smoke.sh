@@ -12,7 +12,7 @@ server=postgresql+psycopg://postgres@127.0.0.1:5432
 python=.venv/bin/python
 logs=$(mktemp -d)
 tiny=(--database-url "$server/${prefix}_load" --trainees 300 --enrolments 1200 --courses 40
-      --tokens 60 --seconds 1 --reuse)
+      --tokens 60 --seconds 1 --workers 1 --reuse)
 
 database() {
   psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -q -c "$1 DATABASE \"$2\" $3"
@@ -36,7 +36,7 @@ load_benchmarks() {
   run catalogue "${tiny[@]}"
   run learning "${tiny[@]}"
   run quiz_attempts "${tiny[@]}"
-  run serving "${tiny[@]}" --configurations gthread:2x2
+  run serving "${tiny[@]}" --configurations gthread:1x2
 }
 other_benchmarks() {
   run login --logins 2
