@@ -34,6 +34,8 @@ function init(args)
     number = number + 1
   end
   math.randomseed(id * 7919 + 1)
+  -- Only "once" reads responses: wrk hands them to Lua only when a response function exists.
+  if mode == "once" then response = stop_when_done end
 end
 
 function request()
@@ -44,9 +46,9 @@ function request()
   return requests[position]
 end
 
-function response(status, headers, body)
+function stop_when_done(status, headers, body)
   answered = answered + 1
-  if mode == "once" and answered >= #requests then
+  if answered >= #requests then
     wrk.thread:stop()
   end
 end
