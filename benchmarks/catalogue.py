@@ -13,8 +13,7 @@ a search.
 
 from __future__ import annotations
 
-from benchmarks.dataset import Dataset, tokens_recently_used
-from benchmarks.harness import Request, Target, arguments, measure, session
+from benchmarks.harness import arguments, measure, rotating_gets, session
 
 PATHS = {
     "GET /health/live": "/health/live",
@@ -25,19 +24,10 @@ PATHS = {
 }
 
 
-def targets(dataset: Dataset) -> list[Target]:
-    tokens = dataset.tokens()
-    return [
-        Target(name, [Request("GET", path, token) for token in tokens])
-        for name, path in PATHS.items()
-    ]
-
-
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], courses=1000).parse_args()
     with session(args) as options:
-        tokens_recently_used(options.dataset)
-        measure("catalogue", options, targets(options.dataset))
+        measure("catalogue", options, rotating_gets(PATHS, options.dataset.tokens()))
 
 
 if __name__ == "__main__":

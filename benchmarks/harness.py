@@ -22,12 +22,19 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.dataset import DEFAULT_URL, Dataset, Sizes, drop_database, prepare
+from benchmarks.dataset import (
+    DEFAULT_URL,
+    Dataset,
+    Sizes,
+    drop_database,
+    prepare,
+    tokens_recently_used,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).with_name("requests.lua")
@@ -85,6 +92,14 @@ class Target:
     requests: Sequence[Request]
     mode: str = "random"
     share: float = 1.0  # of the load's time
+
+
+def rotating_gets(paths: Mapping[str, str], tokens: Sequence[str]) -> list[Target]:
+    """For each named path, GETs that rotate the bearer tokens at random."""
+    return [
+        Target(name, [Request("GET", path, token) for token in tokens])
+        for name, path in paths.items()
+    ]
 
 
 @dataclass
@@ -280,10 +295,11 @@ class Options:
 
 @contextmanager
 def session(args: argparse.Namespace) -> Iterator[Options]:
-    """Build or reuse the dataset; drop it at the end unless asked to keep it."""
+    """Build or reuse the dataset, its tokens just used; drop it at the end unless kept."""
     require_wrk()
     sizes = Sizes(args.trainees, args.enrolments, args.courses, tokens=args.tokens)
     dataset = prepare(args.database_url, sizes, reuse=args.reuse)
+    tokens_recently_used(dataset)
     serving = Serving(args.worker_class, args.workers, args.threads)
     load = Load(args.seconds, args.connections, args.wrk_threads)
     try:

@@ -14,7 +14,7 @@ settings (``benchmarks/harness.py``), each request signed in with the bearer tok
 
 from __future__ import annotations
 
-from benchmarks.dataset import Dataset, lesson_id, tokens_recently_used, trainee_course
+from benchmarks.dataset import Dataset, lesson_id, trainee_course
 from benchmarks.harness import Request, Target, arguments, measure, session
 
 
@@ -46,7 +46,6 @@ def targets(dataset: Dataset) -> list[Target]:
 def main() -> None:
     args = arguments(__doc__.splitlines()[0]).parse_args()
     with session(args) as options:
-        tokens_recently_used(options.dataset)
         measure("learning", options, targets(options.dataset))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from benchmarks.dataset import Dataset, reset_quiz, tokens_recently_used
+from benchmarks.dataset import Dataset, reset_quiz
 from benchmarks.harness import Request, Target, arguments, measure, session
 
 
@@ -91,7 +91,6 @@ def main() -> None:
     args = arguments(__doc__.splitlines()[0]).parse_args()
     with session(args) as options:
         reset_quiz(options.dataset)
-        tokens_recently_used(options.dataset)
         measure("quiz attempts", options, phases(options.dataset))
         print(f"attempts stored by status: {stored(options.dataset)}")
 

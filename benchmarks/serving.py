@@ -11,17 +11,7 @@ per configuration and endpoint.
 
 from __future__ import annotations
 
-from benchmarks.dataset import tokens_recently_used
-from benchmarks.harness import (
-    Figures,
-    Options,
-    Request,
-    Serving,
-    Target,
-    arguments,
-    measure,
-    session,
-)
+from benchmarks.harness import Figures, Options, Serving, arguments, measure, rotating_gets, session
 
 DEFAULT = ("sync:2", "sync:3", "sync:5", "gthread:2x4", "gthread:3x4", "gthread:2x8", "gthread:4x2")
 PATHS = {
@@ -46,12 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     results: list[tuple[Serving, list[Figures]]] = []
     with session(args) as options:
-        tokens_recently_used(options.dataset)
-        tokens = options.dataset.tokens()
-        targets = [
-            Target(name, [Request("GET", path, token) for token in tokens])
-            for name, path in PATHS.items()
-        ]
+        targets = rotating_gets(PATHS, options.dataset.tokens())
         for serving in args.configurations:
             run = Options(options.dataset, serving, options.load, options.keep)
             results.append((serving, measure(f"serving: {serving}", run, targets)))
