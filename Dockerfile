@@ -28,4 +28,5 @@ RUN pip install --editable .
 
 USER elearn
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "elearn.wsgi:app"]
+# gthread workers, one per CPU, 4 threads each (docker/gunicorn.conf.py; why: docs/performance.md).
+CMD ["gunicorn", "--config", "docker/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "elearn.wsgi:app"]

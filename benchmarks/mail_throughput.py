@@ -75,6 +75,8 @@ def end_to_end(base: Settings, count: int, mailer: Mailer, label: str) -> None:
     measure(label, count, notify)
     with app.app_context():
         sent = db.session.query(Notification).filter_by(status=NotificationStatus.SENT).count()
+        db.session.remove()
+        db.engine.dispose()  # connections the eager tasks left in the pool
         db.drop_all()
     assert sent == count, f"only {sent} of {count} sent"
 

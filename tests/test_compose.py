@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import runpy
 import shlex
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,17 @@ def test_gunicorn_serves_the_wsgi_app():
     module, attribute = argv[-1].split(":")
     assert assigns(module, attribute), where
     assert argv[-1] in DOCKERFILE  # the image's default command serves the same app
+
+
+def test_gunicorn_reads_its_settings_from_the_image(monkeypatch):
+    ((_where, argv),) = project_commands("gunicorn")
+    path = option(argv, "--config", "-c")
+    assert f"COPY {Path(path).parts[0]} " in DOCKERFILE
+    assert path in DOCKERFILE
+    monkeypatch.setenv("WEB_CONCURRENCY", "8")
+    settings = runpy.run_path(str(ROOT / path))
+
+    assert (settings["worker_class"], settings["workers"], settings["threads"]) == ("gthread", 8, 4)
 
 
 @pytest.mark.parametrize(("where", "argv"), project_commands("elearn"), ids=lambda v: str(v))
