@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from elearn.courses import rules
 from elearn.courses.packages.files import PackageFiles
 from elearn.courses.packages.model import CoursePackage, LessonFile, LessonSpec
 from elearn.courses.packages.reader import COURSE_FILE
@@ -36,6 +37,11 @@ def course_document(package: CoursePackage) -> dict[str, Any]:
     }
     if package.due_days is not None:
         document["due_days"] = package.due_days
+    # Reminder settings are written only when they differ from the defaults.
+    if package.reminder_offsets_days != rules.REMINDER_OFFSETS_DEFAULT:
+        document["reminder_offsets_days"] = list(package.reminder_offsets_days)
+    if package.idle_after_days != rules.IDLE_AFTER_DAYS_DEFAULT:
+        document["idle_after_days"] = package.idle_after_days
     document["administrations"] = list(package.administrations)
     document["completion"] = {
         "lessons": package.completion_lessons,
