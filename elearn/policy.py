@@ -350,3 +350,22 @@ def can_export_administration_certificates(actor: User, administration_id: int |
 def can_read_administration_reports(actor: User, administration_id: int) -> bool:
     """Admins any administration; a contact point only their own."""
     return is_admin(actor) or is_contact_point_of(actor, administration_id)
+
+
+# notifications (mail preferences, the mail log and resending)
+# Kept in one block so that it moves as a whole into the policy package.
+
+
+def can_manage_own_notification_preferences(actor: User) -> bool:
+    """Everyone signed in chooses what mail they get; nobody edits another's preferences."""
+    return actor.is_authenticated
+
+
+def can_manage_notifications(actor: User) -> bool:
+    """The mail log of the platform, and sending a failed mail again: admins."""
+    return is_admin(actor)
+
+
+def visible_notifications_clause(actor: User) -> ColumnElement[bool]:
+    """SQL condition selecting the notifications ``actor`` may list (can_manage_notifications)."""
+    return true() if can_manage_notifications(actor) else false()

@@ -1,10 +1,16 @@
-"""Queueing mail as notifications, and sending each one at most once."""
+"""Queueing mail as notifications, and sending each one at most once.
+
+A notification that is not urgent and falls outside the recipient's sending window is stored
+with ``next_try_at`` at the window's opening and sent then by ``retry_due``, like a retry.
+When its turn comes, a notification whose category the recipient switched off is suppressed, and
+a reminder that is no longer true (course finished, due date moved) is cancelled.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,13 +18,15 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.accounts.models import User
+from elearn.audit import service as audit_log
 from elearn.config import current_settings
+from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.mail import Mailer, OutgoingMail, PermanentMailError, TemporaryMailError
 from elearn.infra.tasks import backoff_seconds
-from elearn.notifications import rendering
-from elearn.notifications.kinds import KINDS
+from elearn.notifications import preferences, rendering, timing
+from elearn.notifications.kinds import KINDS, SWITCHABLE
 from elearn.notifications.models import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -41,7 +49,14 @@ def _by_dedupe_key(dedupe_key: str) -> Notification | None:
     return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
 
-def notify(user: User, kind: str, context: Mapping[str, Any], dedupe_key: str) -> Notification:
+def notify(
+    user: User,
+    kind: str,
+    context: Mapping[str, Any],
+    dedupe_key: str,
+    *,
+    enrolment_id: int | None = None,
+) -> Notification:
     """Queue one mail to ``user`` in the caller's transaction; a used dedupe key changes nothing."""
     _check_context(kind, context)
     existing = _by_dedupe_key(dedupe_key)
@@ -53,7 +68,12 @@ def notify(user: User, kind: str, context: Mapping[str, Any], dedupe_key: str) -
         dedupe_key=dedupe_key,
         language=user.language,
         context=dict(context),
+        enrolment_id=enrolment_id,
     )
+    now = clock.now()
+    if not KINDS[kind].urgent:
+        send_at = timing.sending_time(now, user.local_time_zone, current_settings())
+        notification.next_try_at = send_at if send_at > now else None
     try:
         with db.session.begin_nested():
             db.session.add(notification)
@@ -63,18 +83,31 @@ def notify(user: User, kind: str, context: Mapping[str, Any], dedupe_key: str) -
         if concurrent is None:
             raise
         return concurrent
-    outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
+    if notification.next_try_at is None:
+        outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
     return notification
 
 
 def compose(notification: Notification) -> OutgoingMail:
     """The mail of ``notification``, rendered now in its language."""
     user = notification.user
+    kind = KINDS[notification.kind]
     values = {
         **notification.context,
-        **KINDS[notification.kind](notification),
+        **kind.values(notification),
         "full_name": user.full_name,
+        "unsubscribe_link": None,
     }
+    unsubscribe: dict[str, str] = {}
+    if kind.category in SWITCHABLE:
+        token = preferences.unsubscribe_token(user.id, kind.category)
+        link = f"{current_settings().public_base_url.rstrip('/')}/unsubscribe/{token}"
+        values["unsubscribe_link"] = link
+        # RFC 8058: a mail client's one-click POST unsubscribes without opening a page.
+        unsubscribe = {
+            "list_unsubscribe": f"<{link}>",
+            "list_unsubscribe_post": "List-Unsubscribe=One-Click",
+        }
     rendered = rendering.render(notification.kind, notification.language, values)
     return OutgoingMail(
         to=user.email,
@@ -83,6 +116,7 @@ def compose(notification: Notification) -> OutgoingMail:
         text=rendered.text,
         html=rendered.html,
         message_key=f"notification.{notification.id}.{notification.created_at:%Y%m%d%H%M%S}",
+        **unsubscribe,
     )
 
 
@@ -113,8 +147,12 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
     )
     if notification is None or notification.status != NotificationStatus.PENDING:
         return
-    if not notification.user.active:
+    kind = KINDS[notification.kind]
+    if not notification.user.active or not preferences.wants(notification.user_id, kind.category):
         _finish(notification, NotificationStatus.SUPPRESSED, None)
+        return
+    if not kind.still_true(notification):
+        _finish(notification, NotificationStatus.CANCELLED, "no longer true when its turn came")
         return
     notification.attempts += 1
     try:
@@ -152,3 +190,56 @@ def retry_due(limit: int = 500) -> int:
         notification.next_try_at = None
         outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
     return len(due)
+
+
+def cancel_pending(enrolment_id: int, kinds: Collection[str], reason: str) -> int:
+    """Cancel the pending mail of these kinds about one enrolment; how many were cancelled."""
+    pending = db.session.scalars(
+        select(Notification).where(
+            Notification.enrolment_id == enrolment_id,
+            Notification.status == NotificationStatus.PENDING,
+            Notification.kind.in_(kinds),
+        )
+    ).all()
+    for notification in pending:
+        _finish(notification, NotificationStatus.CANCELLED, reason)
+    return len(pending)
+
+
+def find_notification(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        raise NotFound("No such notification.")
+    return notification
+
+
+def resend(actor: User | None, notification: Notification) -> Notification:
+    """Queue a failed mail again (rendered anew when sent); any other status is a conflict."""
+    if notification.status != NotificationStatus.FAILED:
+        raise Conflict(f"This mail is {notification.status}; only failed mail is sent again.")
+    notification.status = NotificationStatus.PENDING
+    notification.last_error = None
+    notification.next_try_at = None
+    db.session.flush()
+    audit_log.record(
+        actor,
+        "notification.resent",
+        "notification",
+        notification.id,
+        administration_id=notification.user.administration_id,
+        kind=notification.kind,
+    )
+    outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
+    return notification
+
+
+def resend_failed(actor: User | None, since: datetime) -> int:
+    """Queue again every mail that failed and was written since ``since``; how many."""
+    failed = db.session.scalars(
+        select(Notification)
+        .where(Notification.status == NotificationStatus.FAILED, Notification.created_at >= since)
+        .order_by(Notification.id)
+    ).all()
+    for notification in failed:
+        resend(actor, notification)
+    return len(failed)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from elearn import clock, policy
 from elearn.accounts.models import User
 from elearn.courses.models import Course, CourseStatus
+from elearn.enrolments import signals
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
@@ -158,6 +159,7 @@ def reactivate(
     enrolment.completed_at = None
     db.session.flush()
     trail.record(actor, enrolment, "enrolment.reactivated", previous=previous, source=source)
+    signals.enrolment_started.send(enrolment.id)
 
 
 def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[Enrolment | None]:
@@ -175,4 +177,5 @@ def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[Enro
         return [row for batch in enrolments for row in insert_enrolments(actor, [batch])]
     for enrolment in enrolments:
         trail.record(actor, enrolment, "enrolment.created", source=enrolment.source)
+        signals.enrolment_started.send(enrolment.id)
     return list(enrolments)

@@ -15,6 +15,7 @@ from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.courses import rules
 from elearn.courses.models import Course
+from elearn.enrolments import signals
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
@@ -159,6 +160,7 @@ def _move_run_due_dates(run: CourseRun, old_due_at: datetime | None) -> None:
     )
     for enrolment in db.session.scalars(followers):
         enrolment.due_at = run.due_at
+        signals.due_date_changed.send(enrolment.id, previous=old_due_at)
 
 
 def _apply(course: Course, run: CourseRun, values: Mapping[str, Any]) -> None:
