@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
+from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
@@ -65,8 +66,17 @@ def update_preferences(user: User, changes: Mapping[str, Any]) -> NotificationPr
     return preferences
 
 
+class _ClockSigner(TimestampSigner):
+    """Signs and checks ages on the application clock (frozen in tests)."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_settings().secret_key, salt=UNSUBSCRIBE_SALT)
+    return URLSafeTimedSerializer(
+        current_settings().secret_key, salt=UNSUBSCRIBE_SALT, signer=_ClockSigner
+    )
 
 
 def unsubscribe_token(user_id: int, category: Category) -> str:
