@@ -164,6 +164,7 @@ def smtp_server(smtp_servers: dict[str, mailserver.SmtpTestServer]) -> mailserve
     for server in smtp_servers.values():
         server.received.clear()
         server.collector.refused_once.clear()
+        server.collector.greetings = 0
     return smtp_servers["smtp"]
 
 

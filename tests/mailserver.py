@@ -54,6 +54,13 @@ class Collector:
 
     received: list[Received] = field(default_factory=list)
     refused_once: set[str] = field(default_factory=set)
+    greetings: int = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:
+        """Counts EHLOs: one per connection (two with STARTTLS)."""
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address.startswith("refused"):
