@@ -33,7 +33,8 @@ CLIENT = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 body {{ margin: 0; font: 14px/1.4 Arial, Helvetica, sans-serif; background: #fff; }}
 header {{ padding: 14px 20px; border-bottom: 1px solid #d9dde3; background: #fafbfc; }}
 h1 {{ font-size: 18px; margin: 0 0 8px; }}
-dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; color: #3e4c59; }}
+dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }}
+dl {{ color: #3e4c59; }}
 dt {{ color: #7b8794; }} dd {{ margin: 0; }}
 iframe {{ border: 0; width: 100%; height: 640px; }}
 </style></head><body>

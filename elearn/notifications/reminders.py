@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.accounts.models import Role, User, UserRole
@@ -30,6 +31,8 @@ WINDOW = timedelta(days=1)
 LAST_CALL = timedelta(hours=6)
 IDLE_NUDGE_EVERY = timedelta(days=7)
 DUE_DATE_KINDS = ("due_soon", "overdue", "overdue_copy")
+# What each selected enrolment's rules and mail need, loaded with the batch, not row by row.
+_WITH_PEOPLE_AND_COURSES = (joinedload(Enrolment.user), joinedload(Enrolment.course))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -147,6 +150,7 @@ def send_due_soon(now: datetime | None = None) -> int:
                 Enrolment.due_at <= up_to,
             )
             .order_by(Enrolment.due_at, Enrolment.id)
+            .options(*_WITH_PEOPLE_AND_COURSES)
         )
         for enrolment in db.session.scalars(statement).all():
             if offset not in enrolment.reminder_offsets_days:
@@ -154,12 +158,12 @@ def send_due_soon(now: datetime | None = None) -> int:
             # Enrolled after this reminder's moment: the enrolled mail said it all.
             if enrolment.enrolled_at > _reminder_moment(enrolment, offset):
                 continue
-            queued += _queue_once(
+            queued += service.notify_once(
                 enrolment.user,
                 "due_soon",
                 {**_enrolment_context(enrolment), "offset_days": offset},
                 f"due_soon:{enrolment.id}:{_iso(enrolment.due_at)}:{offset}",
-                enrolment,
+                enrolment_id=enrolment.id,
             )
     return queued
 
@@ -214,31 +218,17 @@ def send_idle_nudges(now: datetime | None = None) -> int:
                 ),
             )
             .order_by(Enrolment.id)
+            .options(*_WITH_PEOPLE_AND_COURSES)
         )
         for enrolment in db.session.scalars(statement).all():
             if enrolment.idle_after_days != days or _nudged_lately(enrolment.id, now):
                 continue
             since = _idle_since(enrolment)
-            queued += _queue_once(
+            queued += service.notify_once(
                 enrolment.user,
                 "idle",
                 {**_enrolment_context(enrolment), "activity_at": since.isoformat()},
                 f"idle:{enrolment.id}:{since.isoformat()}",
-                enrolment,
+                enrolment_id=enrolment.id,
             )
     return queued
-
-
-def _queue_once(
-    user: User,
-    kind: str,
-    context: dict[str, str | int | None],
-    dedupe_key: str,
-    enrolment: Enrolment,
-) -> int:
-    """1 when this call queued the mail, 0 when its dedupe key was used already."""
-    before = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
-    if before is not None:
-        return 0
-    service.notify(user, kind, context, dedupe_key, enrolment_id=enrolment.id)
-    return 1

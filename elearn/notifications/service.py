@@ -58,10 +58,33 @@ def notify(
     enrolment_id: int | None = None,
 ) -> Notification:
     """Queue one mail to ``user`` in the caller's transaction; a used dedupe key changes nothing."""
+    notification, _queued = _queue(user, kind, context, dedupe_key, enrolment_id)
+    return notification
+
+
+def notify_once(
+    user: User,
+    kind: str,
+    context: Mapping[str, Any],
+    dedupe_key: str,
+    *,
+    enrolment_id: int | None = None,
+) -> bool:
+    """``notify``, saying whether this call queued the mail (False: its key was used)."""
+    return _queue(user, kind, context, dedupe_key, enrolment_id)[1]
+
+
+def _queue(
+    user: User,
+    kind: str,
+    context: Mapping[str, Any],
+    dedupe_key: str,
+    enrolment_id: int | None,
+) -> tuple[Notification, bool]:
     _check_context(kind, context)
     existing = _by_dedupe_key(dedupe_key)
     if existing is not None:
-        return existing
+        return existing, False
     notification = Notification(
         user_id=user.id,
         kind=kind,
@@ -82,10 +105,10 @@ def notify(
         concurrent = _by_dedupe_key(dedupe_key)
         if concurrent is None:
             raise
-        return concurrent
+        return concurrent, False
     if notification.next_try_at is None:
         outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
-    return notification
+    return notification, True
 
 
 def compose(notification: Notification) -> OutgoingMail:

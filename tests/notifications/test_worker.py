@@ -59,7 +59,7 @@ def _sent(app) -> dict[str, int]:
             .where(Notification.status == NotificationStatus.SENT)
             .group_by(Notification.kind)
         )
-        return {kind: count for kind, count in rows}
+        return dict(rows.tuples().all())
 
 
 @pytest.mark.worker
