@@ -139,7 +139,8 @@ def main() -> None:
         clock.freeze(NOW + timedelta(days=-20))  # nothing is due then
         empty = [timed(sweep) for _ in range(5)]
         assert all(queued == 0 for _, queued in empty)
-        print(f"(a) sweep, nothing due: median {statistics.median(s for s, _ in empty) * 1000:.1f} ms")
+        median = statistics.median(seconds for seconds, _ in empty)
+        print(f"(a) sweep, nothing due: median {median * 1000:.1f} ms")
 
         clock.freeze(NOW)
         seconds, queued = timed(sweep)

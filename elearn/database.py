@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    QueryableAttribute,
+    Session,
+    mapped_column,
+    registry,
+    scoped_session,
+)
 from sqlalchemy.types import JSON, TypeDecorator
 
 from elearn import clock
@@ -18,6 +28,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+INSERT_CHUNK = 1000
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -86,3 +99,30 @@ def configure_sqlite(engine: Engine) -> None:
         # instead of waiting busy_timeout. Autocommit connections (probes) take no lock.
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_new_rows(
+    session: Session | scoped_session[Any],
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    unique: str,
+) -> dict[Any, int]:
+    """INSERT ``rows``, skipping those whose ``unique`` column value is taken (``ON CONFLICT DO
+    NOTHING``, on PostgreSQL and SQLite alike); the id of each row inserted, by its value.
+
+    A concurrent transaction inserting the same value makes this one wait for it, then skip.
+    """
+    dialect = session.get_bind().dialect.name
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted: dict[Any, int] = {}
+    columns = model.__table__.c
+    # Chunks stay under PostgreSQL's 65,535 bind parameters per statement.
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = (
+            build(model)
+            .values(list(rows[start : start + INSERT_CHUNK]))
+            .on_conflict_do_nothing(index_elements=[unique])
+            .returning(columns[unique], columns.id)
+        )
+        inserted.update((row[0], row[1]) for row in session.execute(statement))
+    return inserted

@@ -139,7 +139,7 @@ def _reminder_moment(enrolment: Enrolment, offset_days: int) -> datetime:
 def send_due_soon(now: datetime | None = None) -> int:
     """Queue every "due soon" reminder whose moment has come; how many were new."""
     now = now or clock.now()
-    queued = 0
+    mails: list[service.Mail] = []
     for offset in sorted(_offsets_in_use()):
         after, up_to = _due_window(offset, now)
         statement = (
@@ -158,14 +158,16 @@ def send_due_soon(now: datetime | None = None) -> int:
             # Enrolled after this reminder's moment: the enrolled mail said it all.
             if enrolment.enrolled_at > _reminder_moment(enrolment, offset):
                 continue
-            queued += service.notify_once(
-                enrolment.user,
-                "due_soon",
-                {**_enrolment_context(enrolment), "offset_days": offset},
-                f"due_soon:{enrolment.id}:{_iso(enrolment.due_at)}:{offset}",
-                enrolment_id=enrolment.id,
+            mails.append(
+                service.Mail(
+                    enrolment.user,
+                    "due_soon",
+                    {**_enrolment_context(enrolment), "offset_days": offset},
+                    f"due_soon:{enrolment.id}:{_iso(enrolment.due_at)}:{offset}",
+                    enrolment.id,
+                )
             )
-    return queued
+    return service.notify_many(mails)
 
 
 def _idle_periods_in_use() -> set[int]:
@@ -200,7 +202,7 @@ def send_idle_nudges(now: datetime | None = None) -> int:
     """Queue one nudge per idle period to each active trainee idle for their course's
     ``idle_after_days``, never two within a week; how many were new."""
     now = now or clock.now()
-    queued = 0
+    mails: list[service.Mail] = []
     for days in sorted(_idle_periods_in_use()):
         up_to = now - timedelta(days=days)
         after = up_to - WINDOW
@@ -224,11 +226,13 @@ def send_idle_nudges(now: datetime | None = None) -> int:
             if enrolment.idle_after_days != days or _nudged_lately(enrolment.id, now):
                 continue
             since = _idle_since(enrolment)
-            queued += service.notify_once(
-                enrolment.user,
-                "idle",
-                {**_enrolment_context(enrolment), "activity_at": since.isoformat()},
-                f"idle:{enrolment.id}:{since.isoformat()}",
-                enrolment_id=enrolment.id,
+            mails.append(
+                service.Mail(
+                    enrolment.user,
+                    "idle",
+                    {**_enrolment_context(enrolment), "activity_at": since.isoformat()},
+                    f"idle:{enrolment.id}:{since.isoformat()}",
+                    enrolment.id,
+                )
             )
-    return queued
+    return service.notify_many(mails)

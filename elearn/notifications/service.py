@@ -9,7 +9,8 @@ a reminder that is no longer true (course finished, due date moved) is cancelled
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
+from elearn.database import insert_new_rows
 from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 from elearn.infra import outbox
@@ -58,20 +60,54 @@ def notify(
     enrolment_id: int | None = None,
 ) -> Notification:
     """Queue one mail to ``user`` in the caller's transaction; a used dedupe key changes nothing."""
-    notification, _queued = _queue(user, kind, context, dedupe_key, enrolment_id)
-    return notification
+    return _queue(user, kind, context, dedupe_key, enrolment_id)
 
 
-def notify_once(
-    user: User,
-    kind: str,
-    context: Mapping[str, Any],
-    dedupe_key: str,
-    *,
-    enrolment_id: int | None = None,
-) -> bool:
-    """``notify``, saying whether this call queued the mail (False: its key was used)."""
-    return _queue(user, kind, context, dedupe_key, enrolment_id)[1]
+@dataclass(frozen=True)
+class Mail:
+    """One mail to queue with ``notify_many``."""
+
+    user: User
+    kind: str
+    context: Mapping[str, Any]
+    dedupe_key: str
+    enrolment_id: int | None = None
+
+
+def notify_many(mails: Sequence[Mail]) -> int:
+    """Queue many mails in a few statements (a sweep's reminders); those whose dedupe key is
+    used, also by a concurrent transaction, change nothing. Returns how many were queued."""
+    now = clock.now()
+    settings = current_settings()
+    rows = []
+    for mail in mails:
+        _check_context(mail.kind, mail.context)
+        held_until = None
+        if not KINDS[mail.kind].urgent:
+            send_at = timing.sending_time(now, mail.user.local_time_zone, settings)
+            held_until = send_at if send_at > now else None
+        rows.append(
+            {
+                "user_id": mail.user.id,
+                "kind": mail.kind,
+                "dedupe_key": mail.dedupe_key,
+                "language": mail.user.language,
+                "context": dict(mail.context),
+                "enrolment_id": mail.enrolment_id,
+                "status": NotificationStatus.PENDING,
+                "attempts": 0,
+                "next_try_at": held_until,
+                "created_at": now,
+            }
+        )
+    inserted = insert_new_rows(db.session, Notification, rows, "dedupe_key")
+    due_now = [
+        {"notification_id": inserted[row["dedupe_key"]]}
+        for row in rows
+        if row["dedupe_key"] in inserted and row["next_try_at"] is None
+    ]
+    outbox.enqueue_many(SEND_TASK, due_now, queue="mail")
+    return len(inserted)
 
 
 def _queue(
@@ -80,11 +116,11 @@ def _queue(
     context: Mapping[str, Any],
     dedupe_key: str,
     enrolment_id: int | None,
-) -> tuple[Notification, bool]:
+) -> Notification:
     _check_context(kind, context)
     existing = _by_dedupe_key(dedupe_key)
     if existing is not None:
-        return existing, False
+        return existing
     notification = Notification(
         user_id=user.id,
         kind=kind,
@@ -105,10 +141,10 @@ def _queue(
         concurrent = _by_dedupe_key(dedupe_key)
         if concurrent is None:
             raise
-        return concurrent, False
+        return concurrent
     if notification.next_try_at is None:
         outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
-    return notification, True
+    return notification
 
 
 def compose(notification: Notification) -> OutgoingMail:

@@ -59,7 +59,7 @@ def _sent(app) -> dict[str, int]:
             .where(Notification.status == NotificationStatus.SENT)
             .group_by(Notification.kind)
         )
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
 
 @pytest.mark.worker
