@@ -1,6 +1,7 @@
 """Reminder sweeps at volume: (a) a sweep with nothing due, (b) a sweep with DUE reminders due,
 timed to the last outbox row committed, then the mail sent over SMTP to a local aiosmtpd sink
-by one worker process (one connection, as a worker sends them in a row).
+by one worker process (one connection, as a worker sends them in a row), for the first
+MAIL_SAMPLE of them.
 
 Run from the repository root (SQLite in a temporary folder unless --database-url is given; the
 database is emptied and filled, so give it a database of its own)::
@@ -116,6 +117,7 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, default=2000)
     parser.add_argument("--enrolments", type=int, default=5, help="per trainee (at most 5)")
     parser.add_argument("--due", type=int, default=200)
+    parser.add_argument("--mail-sample", type=int, default=1000, help="mails sent to the sink")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     logging.disable(logging.INFO)
@@ -148,7 +150,11 @@ def main() -> None:
         again, requeued = timed(sweep)
         print(f"    the same sweep again: {again * 1000:.0f} ms, {requeued} queued (dedupe keys)")
 
-        ids = list(db.session.scalars(select(Notification.id).order_by(Notification.id)))
+        ids = list(
+            db.session.scalars(
+                select(Notification.id).order_by(Notification.id).limit(args.mail_sample)
+            )
+        )
         mailer = mailer_from_settings(settings)
 
         def deliver_all() -> None:
@@ -162,7 +168,7 @@ def main() -> None:
             f"    {received:,} mails accepted by the SMTP sink in {mail_seconds:.2f} s: "
             f"{received / mail_seconds:.0f} mails/s for one worker process"
         )
-        assert received == queued
+        assert received == len(ids)
         clock.freeze(None)
         db.drop_all()
     sink.stop()
