@@ -23,6 +23,7 @@ from elearn.extensions import api, db, limiter, migrate
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
+from elearn.notifications.api import BLUEPRINTS as NOTIFICATION_BLUEPRINTS
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 from elearn.reports.api import reports_blp
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         audit_blp,
         health.health_blp,
         media_blp,
+        *NOTIFICATION_BLUEPRINTS,
     ):
         api.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -23,6 +23,7 @@ from elearn.content.cli import content
 from elearn.demo import load_demo
 from elearn.errors import DomainError
 from elearn.infra import outbox
+from elearn.notifications.cli import notifications
 from elearn.uow import unit_of_work
 
 
@@ -88,6 +89,7 @@ def serve(host: str, port: int) -> None:
 
 
 main.add_command(content)
+main.add_command(notifications)
 
 
 @main.group()

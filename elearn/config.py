@@ -50,6 +50,20 @@ def _float(value: str) -> float:
     return float(value.strip())
 
 
+def _hour(value: str) -> int:
+    number = _count(value)
+    if number > 23:
+        raise ValueError(f"expected an hour from 0 to 23, got {value!r}")
+    return number
+
+
+def _rate(value: str) -> float:
+    number = _float(value)
+    if not number >= 0 or number == float("inf"):
+        raise ValueError(f"expected a number of mails per second (0: no limit), got {value!r}")
+    return number
+
+
 def _languages(value: str) -> tuple[str, ...]:
     languages = tuple(code.strip().lower() for code in value.split(",") if code.strip())
     if not languages or any(len(code) != 2 or not code.isalpha() for code in languages):
@@ -206,6 +220,18 @@ class Settings:
     media_stale_upload_hours: int = _setting(
         24, "Age after which an upload never completed (or refused) is removed", parse=_int
     )
+    mail_window_opens_hour: int = _setting(
+        8, "Local hour from which non-urgent mail (reminders, digests) is sent", parse=_hour
+    )
+    mail_window_closes_hour: int = _setting(
+        20, "Local hour after which non-urgent mail waits for the next morning", parse=_hour
+    )
+    mail_rate_per_second: float = _setting(
+        0.0, "Most mails one worker sends per second in a batch; 0 means no limit", parse=_rate
+    )
+    unsubscribe_link_ttl_days: int = _setting(
+        90, "Days a mail's one-click unsubscribe link keeps working", parse=_int
+    )
     verification_rate_limit: str = _setting(
         "60 per minute",
         "Public certificate verifications (GET and POST /verify) per client address",
@@ -256,6 +282,10 @@ class Settings:
                     )
             if len(self.secret_key) < 32:
                 raise ConfigError("ELEARN_SECRET_KEY must be at least 32 characters in production")
+        if self.mail_window_opens_hour >= self.mail_window_closes_hour:
+            raise ConfigError(
+                "ELEARN_MAIL_WINDOW_OPENS_HOUR must be before ELEARN_MAIL_WINDOW_CLOSES_HOUR"
+            )
         instance = _anchored(Path(self.instance_path))
         return replace(
             self,

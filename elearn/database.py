@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, Select, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 from sqlalchemy.types import JSON, TypeDecorator
@@ -23,6 +24,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+INSERT_CHUNK = 1000
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -175,3 +179,27 @@ def removed_unless_referenced(remove: Callable[[], None]) -> bool:
             raise
         return False
     return True
+
+
+def insert_new_rows(
+    model: type[Base], rows: Sequence[dict[str, Any]], unique: str
+) -> dict[Any, int]:
+    """INSERT ``rows``, skipping those whose ``unique`` column value is taken (``ON CONFLICT DO
+    NOTHING``, on PostgreSQL and SQLite alike); the id of each row inserted, by its value.
+
+    A concurrent transaction inserting the same value makes this one wait for it, then skip.
+    """
+    dialect = db.session.get_bind().dialect.name
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted: dict[Any, int] = {}
+    columns = model.__table__.c
+    # Chunks stay under PostgreSQL's 65,535 bind parameters per statement.
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = (
+            build(model)
+            .values(list(rows[start : start + INSERT_CHUNK]))
+            .on_conflict_do_nothing(index_elements=[unique])
+            .returning(columns[unique], columns.id)
+        )
+        inserted.update((row[0], row[1]) for row in db.session.execute(statement))
+    return inserted

@@ -56,7 +56,12 @@ def load_demo() -> list[DemoLogin]:
     for record in wco_europe_administrations():
         if record["code"] not in existing:
             db.session.add(
-                Administration(code=record["code"], names=record["names"], region=record["region"])
+                Administration(
+                    code=record["code"],
+                    names=record["names"],
+                    region=record["region"],
+                    time_zone=record["time_zone"],
+                )
             )
     db.session.flush()
     for role, email, full_name, administration in DEMO_USERS:

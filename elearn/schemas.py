@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import marshmallow as ma
 
@@ -41,3 +42,25 @@ def text(max_length: int, **kwargs: Any) -> ma.fields.String:
 
 def language(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=ma.validate.OneOf(DEFAULT_LANGUAGES), **kwargs)
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA time zone name that zoneinfo knows (``Europe/Paris``, ``UTC``)."""
+    if not name or name.startswith("/") or ".." in name or len(name) > 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def time_zone(**kwargs: Any) -> ma.fields.String:
+    """An IANA time zone name, such as ``Europe/Paris``."""
+    kwargs.setdefault("metadata", {"description": "IANA time zone, e.g. Europe/Paris"})
+    return ma.fields.String(validate=_validate_time_zone, **kwargs)
+
+
+def _validate_time_zone(value: str) -> None:
+    if not is_time_zone(value):
+        raise ma.ValidationError("Expected an IANA time zone such as Europe/Paris.")

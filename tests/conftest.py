@@ -164,6 +164,8 @@ def smtp_server(smtp_servers: dict[str, mailserver.SmtpTestServer]) -> mailserve
     """The plain SMTP server; every server's mailbox is emptied for this test."""
     for server in smtp_servers.values():
         server.received.clear()
+        server.collector.refused_once.clear()
+        server.collector.greetings = 0
     return smtp_servers["smtp"]
 
 

@@ -1,6 +1,7 @@
 """Real SMTP servers for the tests: aiosmtpd on 127.0.0.1, keeping what they receive in memory.
 
-Recipients whose address starts with ``refused`` get ``550`` at RCPT, ``busy`` gets ``451``.
+Recipients whose address starts with ``refused`` get ``550`` at RCPT, ``busy`` gets ``451``,
+``flaky`` gets ``451`` the first time only.
 Every server offers SMTPUTF8 (internationalised addresses).
 The TLS variants (STARTTLS and implicit TLS) require AUTH with ``USERNAME``/``PASSWORD`` and
 present a certificate for 127.0.0.1 signed by a throwaway authority (``ca_file``).
@@ -52,11 +53,22 @@ class Collector:
     """The aiosmtpd handler: refuses some recipients, keeps every accepted message."""
 
     received: list[Received] = field(default_factory=list)
+    refused_once: set[str] = field(default_factory=set)
+    greetings: int = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:
+        """Counts EHLOs: one per connection (two with STARTTLS)."""
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address.startswith("refused"):
             return "550 5.1.1 Mailbox unavailable"
-        if address.startswith("busy"):
+        if address.startswith("busy") or (
+            address.startswith("flaky") and address not in self.refused_once
+        ):
+            self.refused_once.add(address)
             return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"

@@ -23,7 +23,10 @@ PRODUCTION = {
 }
 REQUIRED_IN_PRODUCTION = sorted(set(PRODUCTION) - {"ELEARN_ENV"})
 INT_VARIABLES = [variable_name(f.name) for f in fields(Settings) if f.type == "int"]
-COUNT_VARIABLES = [name for name in INT_VARIABLES if name == "ELEARN_TRUSTED_PROXY_HOPS"]
+HOUR_VARIABLES = ["ELEARN_MAIL_WINDOW_OPENS_HOUR", "ELEARN_MAIL_WINDOW_CLOSES_HOUR"]
+COUNT_VARIABLES = [
+    name for name in INT_VARIABLES if name == "ELEARN_TRUSTED_PROXY_HOPS" or name in HOUR_VARIABLES
+]
 POSITIVE_VARIABLES = [name for name in INT_VARIABLES if name not in COUNT_VARIABLES]
 
 
@@ -172,3 +175,21 @@ def test_a_malformed_count_names_the_variable(value):
 
 def test_a_count_may_be_zero():
     assert Settings.from_env({"ELEARN_TRUSTED_PROXY_HOPS": "0"}).trusted_proxy_hops == 0
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"), [("24", "20"), ("-1", "20"), ("8", "8"), ("21", "20"), ("eight", "20")]
+)
+def test_the_mail_window_is_two_hours_of_the_day_in_order(opens, closes):
+    message = config_error(
+        {"ELEARN_MAIL_WINDOW_OPENS_HOUR": opens, "ELEARN_MAIL_WINDOW_CLOSES_HOUR": closes}
+    )
+
+    assert message.startswith("ELEARN_MAIL_WINDOW_OPENS_HOUR")
+
+
+@pytest.mark.parametrize("value", ["-1", "fast", "nan", "inf"])
+def test_a_bad_mail_rate_names_the_variable(value):
+    assert config_error({"ELEARN_MAIL_RATE_PER_SECOND": value}).startswith(
+        "ELEARN_MAIL_RATE_PER_SECOND: "
+    )

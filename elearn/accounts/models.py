@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from elearn.database import Base, Timestamped
 
+DEFAULT_TIME_ZONE = "UTC"
+
 
 class Role(StrEnum):
     TRAINEE = "trainee"
@@ -29,6 +31,7 @@ class Administration(Timestamped, Base):
     code: Mapped[str] = mapped_column(String(2), unique=True)
     names: Mapped[dict[str, Any]]
     region: Mapped[str] = mapped_column(String(80))
+    time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
     active: Mapped[bool] = mapped_column(default=True)
 
     def name(self, language: str) -> str:
@@ -116,6 +119,8 @@ class User(Timestamped, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2), default="en")
+    # None: the administration's time zone (see ``local_time_zone``).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     administration_id: Mapped[int | None] = mapped_column(
         ForeignKey("administrations.id"), index=True
     )
@@ -139,6 +144,13 @@ class User(Timestamped, Base):
         present = {link.role for link in kept}
         added = [UserRole(role=role.value) for role in sorted(roles) if role not in present]
         self.role_links = kept + added
+
+    @property
+    def local_time_zone(self) -> str:
+        """The IANA zone mail and dates are shown in: one's own, else the administration's."""
+        if self.time_zone:
+            return self.time_zone
+        return self.administration.time_zone if self.administration else DEFAULT_TIME_ZONE
 
     def has_role(self, role: Role) -> bool:
         return any(link.role == role for link in self.role_links)

@@ -10,7 +10,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.passwords import MIN_PASSWORD_LENGTH
 from elearn.accounts.service import AdministrationFilter, NewUser, UserFilter
 from elearn.pagination import PageArgs
-from elearn.schemas import Email, StrictSchema, language, text
+from elearn.schemas import Email, StrictSchema, language, text, time_zone
 
 
 def password_field(**kwargs: Any) -> ma.fields.String:
@@ -42,6 +42,7 @@ class AdministrationSchema(ma.Schema):
     code = ma.fields.String()
     names = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     region = ma.fields.String()
+    time_zone = ma.fields.String()
     active = ma.fields.Boolean()
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
@@ -51,12 +52,14 @@ class AdministrationCreateSchema(StrictSchema):
     code = administration_code_field(required=True)
     names = ma.fields.Nested(AdministrationNames, required=True)
     region = text(80, required=True)
+    time_zone = time_zone()
     active = ma.fields.Boolean()
 
 
 class AdministrationUpdateSchema(StrictSchema):
     names = ma.fields.Nested(AdministrationNames)
     region = text(80)
+    time_zone = time_zone()
     active = ma.fields.Boolean()
 
 
@@ -80,6 +83,14 @@ class UserSchema(ma.Schema):
     email = ma.fields.String()
     full_name = ma.fields.String()
     language = ma.fields.String()
+    time_zone = ma.fields.String(
+        attribute="local_time_zone",
+        metadata={"description": "One's own IANA zone, else the administration's"},
+    )
+    time_zone_is_own = ma.fields.Function(
+        lambda user: user.time_zone is not None,
+        metadata={"description": "false: the zone follows the administration's"},
+    )
     administration = ma.fields.Function(
         lambda user: user.administration.code if user.administration else None
     )
@@ -113,6 +124,10 @@ class UserUpdateSchema(StrictSchema):
     )
     roles = roles_field()
     active = ma.fields.Boolean()
+    time_zone = time_zone(
+        allow_none=True,
+        metadata={"description": "IANA time zone; null follows the administration's"},
+    )
 
     @ma.post_load
     def _rename(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -143,6 +158,10 @@ class UserListArgs(PageArgs):
 class ProfileUpdateSchema(StrictSchema):
     full_name = text(200)
     language = language()
+    time_zone = time_zone(
+        allow_none=True,
+        metadata={"description": "IANA time zone; null follows the administration's"},
+    )
     current_password = ma.fields.String(load_only=True, validate=ma.validate.Length(max=200))
     new_password = password_field()
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import policy
 from elearn.accounts import passwords, signals
-from elearn.accounts.models import Administration, Role, User
+from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
 from elearn.database import changed_attributes, contains_text
@@ -70,6 +70,7 @@ def create_administration(actor: User, values: Mapping[str, Any]) -> Administrat
         code=code,
         names=dict(values["names"]),
         region=values["region"],
+        time_zone=values.get("time_zone", DEFAULT_TIME_ZONE),
         active=values.get("active", True),
     )
     db.session.add(administration)
@@ -217,7 +218,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         administration = resolve_administration(changes["administration_code"])
         user.administration = administration
         user.administration_id = administration.id if administration else None
-    for name in ("full_name", "language"):
+    for name in ("full_name", "language", "time_zone"):
         if name in changes:
             setattr(user, name, changes[name])
     if "roles" in changes and frozenset(changes["roles"]) != user.roles:
@@ -267,7 +268,7 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
             )
         _set_password(user, changes["new_password"])
         audit_log.record(user, "user.password_changed", "user", user.id)
-    for name in ("full_name", "language"):
+    for name in ("full_name", "language", "time_zone"):
         if name in changes:
             setattr(user, name, changes[name])
     db.session.flush()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from elearn.courses import rules
+
 
 @dataclass(frozen=True)
 class CourseTexts:
@@ -61,6 +63,8 @@ class CoursePackage:
     estimated_minutes: int = 0
     pass_mark: int = 70
     due_days: int | None = None
+    reminder_offsets_days: tuple[int, ...] = rules.REMINDER_OFFSETS_DEFAULT
+    idle_after_days: int = rules.IDLE_AFTER_DAYS_DEFAULT
     administrations: tuple[str, ...] = ()
     completion_lessons: str = "required"
     completion_quizzes: str = "required"

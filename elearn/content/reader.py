@@ -42,6 +42,8 @@ COURSE_OPTIONAL = (
     "estimated_minutes",
     "pass_mark",
     "due_days",
+    "reminder_offsets_days",
+    "idle_after_days",
     "administrations",
     "completion",
 )
@@ -108,6 +110,7 @@ class _CourseReader:
     def package(self) -> CoursePackage | None:
         course, fields = self.course, self.fields
         pass_mark = self._optional_int("pass_mark", 70, 0, 100)
+        due_days = self._optional_int("due_days", None, 1, 3650)
         completion = fields.mapping(
             course.get("completion", {}), "completion", optional=("lessons", "quizzes")
         )
@@ -142,7 +145,11 @@ class _CourseReader:
             "topics": self._topics(),
             "estimated_minutes": self._optional_int("estimated_minutes", 0, 0, 100_000),
             "pass_mark": pass_mark,
-            "due_days": self._optional_int("due_days", None, 1, 3650),
+            "due_days": due_days,
+            "reminder_offsets_days": self._reminder_offsets(due_days),
+            "idle_after_days": self._optional_int(
+                "idle_after_days", rules.IDLE_AFTER_DAYS_DEFAULT, 1, rules.IDLE_AFTER_DAYS_MAX
+            ),
             "administrations": self._administrations(),
             "completion_lessons": fields.choice(
                 completion.get("lessons", LessonRule.REQUIRED),
@@ -154,6 +161,15 @@ class _CourseReader:
             ),
         }
         return None if self.problems else CoursePackage(**values)
+
+    def _reminder_offsets(self, due_days: int | None) -> tuple[int, ...]:
+        offsets = self.fields.items(
+            self.course.get("reminder_offsets_days", list(rules.REMINDER_OFFSETS_DEFAULT)),
+            "reminder_offsets_days",
+        )
+        for problem in rules.reminder_offset_problems(offsets, due_days):
+            self.fields.report("reminder_offsets_days", problem)
+        return tuple(offsets)
 
     def _optional_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
         if name not in self.course:

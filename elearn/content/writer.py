@@ -7,6 +7,7 @@ from typing import Any
 from elearn.content.files import PackageFiles
 from elearn.content.package import CoursePackage, LessonFile, LessonSpec
 from elearn.content.reader import COURSE_FILE
+from elearn.courses import rules
 from elearn.formats.source import FRONT_MATTER_FENCE, dump_yaml
 
 
@@ -36,6 +37,11 @@ def course_document(package: CoursePackage) -> dict[str, Any]:
     }
     if package.due_days is not None:
         document["due_days"] = package.due_days
+    # Reminder settings are written only when they differ from the defaults.
+    if package.reminder_offsets_days != rules.REMINDER_OFFSETS_DEFAULT:
+        document["reminder_offsets_days"] = list(package.reminder_offsets_days)
+    if package.idle_after_days != rules.IDLE_AFTER_DAYS_DEFAULT:
+        document["idle_after_days"] = package.idle_after_days
     document["administrations"] = list(package.administrations)
     document["completion"] = {
         "lessons": package.completion_lessons,

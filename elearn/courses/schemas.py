@@ -90,6 +90,24 @@ class CourseTextSchema(StrictSchema):
         return CourseText(data["title"], data["summary"], tuple(data["objectives"]))
 
 
+def reminder_offsets_field(**kwargs: Any) -> ma.fields.List:
+    """Days before the due date at which trainees are reminded; checked by the service
+    (descending, unique, shorter than the time the trainee has)."""
+    return ma.fields.List(
+        ma.fields.Integer(strict=True),
+        metadata={"description": "Days before the due date, e.g. [7, 1]; [] sends no reminder"},
+        **kwargs,
+    )
+
+
+def idle_after_days_field(**kwargs: Any) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=rules.IDLE_AFTER_DAYS_MAX),
+        metadata={"description": "Days without activity after which a trainee is nudged"},
+        **kwargs,
+    )
+
+
 class CompletionSchema(StrictSchema):
     lessons = ma.fields.Enum(LessonRule, by_value=True, required=True)
     quizzes = ma.fields.Enum(QuizRule, by_value=True, required=True)
@@ -111,6 +129,8 @@ class CourseUpdateSchema(StrictSchema):
     pass_mark = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100))
     completion = ma.fields.Nested(CompletionSchema)
     due_days = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1, max=3650))
+    reminder_offsets_days = reminder_offsets_field()
+    idle_after_days = idle_after_days_field()
     administrations = ma.fields.List(administration_code_field())
     translations = per_language(
         ma.fields.Nested(CourseTextSchema, allow_none=True),
@@ -259,6 +279,8 @@ class CourseDetailSchema(CourseCardSchema):
     pass_mark = ma.fields.Integer()
     completion = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     due_days = ma.fields.Integer(allow_none=True)
+    reminder_offsets_days = ma.fields.List(ma.fields.Integer())
+    idle_after_days = ma.fields.Integer()
     published_at = ma.fields.AwareDateTime(allow_none=True)
     modules = ma.fields.List(ma.fields.Nested(ModuleItemSchema))
     editing = ma.fields.Nested(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,8 +56,18 @@ class CourseRun(AdministrationRestricted, Timestamped, Base):
     ends_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     capacity: Mapped[int | None]
+    # None: the course's setting applies.
+    reminder_offsets_days: Mapped[list[Any] | None]
+    idle_after_days: Mapped[int | None]
 
     course: Mapped[Course] = relationship()
+
+    @property
+    def days_to_finish(self) -> int | None:
+        """Whole days from the start of the run to its due date, when both are set."""
+        if self.starts_at is None or self.due_at is None:
+            return None
+        return (self.due_at - self.starts_at).days
 
 
 class Enrolment(Timestamped, Base):
@@ -75,6 +86,10 @@ class Enrolment(Timestamped, Base):
         # Lists are newest first: across everything (admins), per course, per administration.
         Index("ix_enrolments_enrolled_at_id", "enrolled_at", "id"),
         Index("ix_enrolments_course_id_enrolled_at_id", "course_id", "enrolled_at", "id"),
+        # The reminder and expiry sweeps select windows of due dates and of last activity.
+        Index("ix_enrolments_status_due_at", "status", "due_at"),
+        Index("ix_enrolments_status_last_activity_at", "status", "last_activity_at"),
+        Index("ix_enrolments_status_enrolled_at", "status", "enrolled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +108,20 @@ class Enrolment(Timestamped, Base):
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
     run: Mapped[CourseRun | None] = relationship(lazy="joined")
+
+    @property
+    def reminder_offsets_days(self) -> list[int]:
+        """The run's reminder offsets, else the course's."""
+        if self.run is not None and self.run.reminder_offsets_days is not None:
+            return [int(day) for day in self.run.reminder_offsets_days]
+        return [int(day) for day in self.course.reminder_offsets_days]
+
+    @property
+    def idle_after_days(self) -> int:
+        """The run's idle period, else the course's."""
+        if self.run is not None and self.run.idle_after_days is not None:
+            return self.run.idle_after_days
+        return self.course.idle_after_days
 
 
 class LessonProgress(Base):

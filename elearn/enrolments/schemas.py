@@ -8,7 +8,7 @@ import marshmallow as ma
 
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
-from elearn.courses.schemas import ContentLanguage
+from elearn.courses.schemas import ContentLanguage, idle_after_days_field, reminder_offsets_field
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
@@ -30,6 +30,8 @@ class RunUpdateSchema(StrictSchema):
     ends_at = _date()
     due_at = _date()
     capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1))
+    reminder_offsets_days = reminder_offsets_field(allow_none=True)
+    idle_after_days = idle_after_days_field(allow_none=True)
     administrations = ma.fields.List(
         administration_code_field(),
         validate=ma.validate.Length(max=100),
@@ -51,6 +53,17 @@ class RunSchema(ma.Schema):
     ends_at = ma.fields.AwareDateTime(attribute="run.ends_at")
     due_at = ma.fields.AwareDateTime(attribute="run.due_at")
     capacity = ma.fields.Integer(attribute="run.capacity", allow_none=True)
+    reminder_offsets_days = ma.fields.List(
+        ma.fields.Integer(),
+        attribute="run.reminder_offsets_days",
+        allow_none=True,
+        metadata={"description": "null: the course's"},
+    )
+    idle_after_days = ma.fields.Integer(
+        attribute="run.idle_after_days",
+        allow_none=True,
+        metadata={"description": "null: the course's"},
+    )
     seats_taken = ma.fields.Integer()
     administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
 

@@ -12,12 +12,15 @@ refused this very message with a 5xx). Logs name the recipient and Message-ID, n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 import smtplib
 import ssl
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -194,40 +197,130 @@ def _unreachable(error: Exception) -> TemporaryMailError:
     return TemporaryMailError(f"{type(error).__name__}: {error}")
 
 
+class SendingPace:
+    """At most ``rate`` mails per second from one process (0: no limit); callers wait."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
 class SmtpMailer:
-    """Sends each mail over its own SMTP connection (workers send one mail per task)."""
+    """Sends over one SMTP connection per thread, kept open while mail keeps coming: the mails
+    a worker sends in a row (a sweep's reminders, a bulk enrolment, the Monday digests) share it.
+    A connection idle for ``KEEP_OPEN_SECONDS`` is closed before the next mail opens a new one,
+    and one the server dropped is replaced once, transparently."""
+
+    KEEP_OPEN_SECONDS = 10.0
 
     def __init__(
-        self, server: SmtpServer, sender: Address, *, timeout: float, tls: ssl.SSLContext
+        self,
+        server: SmtpServer,
+        sender: Address,
+        *,
+        timeout: float,
+        tls: ssl.SSLContext,
+        rate_per_second: float = 0.0,
     ) -> None:
         self.server = server
         self.sender = sender
         self.timeout = timeout
         self.tls = tls
+        self.pace = SendingPace(rate_per_second)
+        self.connections_opened = 0
+        self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"SmtpMailer({self.server!r})"
 
-    @contextmanager
-    def _session(self) -> Iterator[smtplib.SMTP]:
+    def _connect(self) -> smtplib.SMTP:
+        """A connection, encrypted when the URL asks for TLS, not yet authenticated."""
         server = self.server
         connection = (
             smtplib.SMTP_SSL(server.host, server.port, timeout=self.timeout, context=self.tls)
             if server.security is SmtpSecurity.TLS
             else smtplib.SMTP(server.host, server.port, timeout=self.timeout)
         )
-        with connection:
+        try:
             if server.security is SmtpSecurity.STARTTLS:
                 connection.starttls(context=self.tls)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        with self._connect() as connection:
             yield connection
+
+    def _open(self) -> smtplib.SMTP:
+        connection = self._connect()
+        if self.server.username:
+            try:
+                connection.login(self.server.username, self.server.password)
+            except BaseException:
+                connection.close()
+                raise
+        return connection
+
+    def _kept_connection(self) -> tuple[smtplib.SMTP, bool]:
+        """This thread's open connection if it was used lately, else a new one; and whether it
+        is reused."""
+        kept: smtplib.SMTP | None = getattr(self._local, "connection", None)
+        last_used: float = getattr(self._local, "last_used", 0.0)
+        if kept is not None and time.monotonic() - last_used < self.KEEP_OPEN_SECONDS:
+            return kept, True
+        self.close()
+        self._local.connection = self._open()
+        self.connections_opened += 1
+        return self._local.connection, False
+
+    def close(self) -> None:
+        """Say QUIT on this thread's kept connection, if any."""
+        kept: smtplib.SMTP | None = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if kept is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                kept.quit()
+            kept.close()
+
+    def _deliver(self, email: EmailMessage) -> None:
+        connection, reused = self._kept_connection()
+        try:
+            connection.send_message(email)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            self.close()
+            if not reused:
+                raise
+            # The server closed the idle connection meanwhile: one fresh one.
+            connection, _ = self._kept_connection()
+            connection.send_message(email)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+            # smtplib reset the transaction: the connection stays usable.
+            self._local.last_used = time.monotonic()
+            raise
+        except BaseException:
+            self.close()
+            raise
+        self._local.last_used = time.monotonic()
 
     def send(self, message: OutgoingMail) -> None:
         email = build_message(message, self.sender)
+        self.pace.wait()
         try:
-            with self._session() as connection:
-                if self.server.username:
-                    connection.login(self.server.username, self.server.password)
-                connection.send_message(email)
+            self._deliver(email)
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))
             raise _refusal("recipient", code, reply) from None
@@ -317,6 +410,7 @@ def mailer_from_settings(settings: Settings) -> Mailer:
         sender,
         timeout=settings.smtp_timeout_seconds,
         tls=tls_context(settings.smtp_ca_file),
+        rate_per_second=settings.mail_rate_per_second,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
@@ -18,7 +19,7 @@ from typing import Any, NamedTuple
 
 from celery import Celery, shared_task
 from flask import current_app
-from sqlalchemy import Index, String, select, update
+from sqlalchemy import Index, String, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn import clock, uow
@@ -64,12 +65,7 @@ def _celery() -> Celery:
     return celery_app
 
 
-def enqueue(task: str, /, *, queue: str = "default", **kwargs: Any) -> OutboxMessage:
-    """Record ``task(**kwargs)`` in the current transaction; send it once that commits.
-
-    Raises ValueError or TypeError at once for an unknown task or queue, or arguments the task
-    does not take, so a mistake fails the request instead of a worker, later.
-    """
+def _check(task: str, queue: str, kwargs: dict[str, Any]) -> None:
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}; expected one of {', '.join(QUEUES)}")
     registered = _celery().tasks.get(task)
@@ -78,11 +74,38 @@ def enqueue(task: str, /, *, queue: str = "default", **kwargs: Any) -> OutboxMes
     inspect.signature(registered.run).bind(**kwargs)
     if not all(isinstance(value, _PLAIN) for value in kwargs.values()):
         raise TypeError("tasks take ids and plain values, never objects")
+
+
+def enqueue(task: str, /, *, queue: str = "default", **kwargs: Any) -> OutboxMessage:
+    """Record ``task(**kwargs)`` in the current transaction; send it once that commits.
+
+    Raises ValueError or TypeError at once for an unknown task or queue, or arguments the task
+    does not take, so a mistake fails the request instead of a worker, later.
+    """
+    _check(task, queue, kwargs)
     message = OutboxMessage(task=task, queue=queue, kwargs=kwargs)
     db.session.add(message)
     db.session.flush()
     uow.after_commit(partial(dispatch, message.id, task, queue, kwargs))
     return message
+
+
+def enqueue_many(task: str, calls: Sequence[dict[str, Any]], /, *, queue: str = "default") -> None:
+    """``enqueue`` for many calls of one task, written in one statement (a sweep's mail)."""
+    for kwargs in calls:
+        _check(task, queue, kwargs)
+    if not calls:
+        return
+    now = clock.now()
+    rows = [
+        {"task": task, "queue": queue, "kwargs": kwargs, "created_at": now, "dispatched_at": now}
+        for kwargs in calls
+    ]
+    ids = db.session.scalars(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
+    ).all()
+    for message_id, kwargs in zip(ids, calls, strict=True):
+        uow.after_commit(partial(dispatch, message_id, task, queue, kwargs))
 
 
 def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> None:

@@ -162,6 +162,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": 3600.0,
                 "options": {"queue": "default", "expires": 3600.0},
             },
+            # One beat per reminder concern; each is idempotent (dedupe keys), so a late or
+            # doubled tick sends nothing twice.
+            **{
+                f"notifications-{name.replace('_', '-')}": {
+                    "task": f"elearn.notifications.{name}",
+                    "schedule": 3600.0,
+                    "options": {"queue": "default", "expires": 3600.0},
+                }
+                for name in ("send_due_soon", "send_idle_nudges", "send_weekly_digests")
+            },
             "media-stale-uploads": {
                 "task": "elearn.media.remove_stale_uploads",
                 "schedule": 3600.0,

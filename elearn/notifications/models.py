@@ -19,6 +19,8 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SUPPRESSED = "suppressed"
+    # A reminder no longer true (its due date moved) before it was sent.
+    CANCELLED = "cancelled"
 
 
 class Notification(Base):
@@ -26,11 +28,19 @@ class Notification(Base):
     secret: one-time links are made when the mail is rendered, inside the sending task."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_status_next_try_at", "status", "next_try_at"),)
+    __table_args__ = (
+        Index("ix_notifications_status_next_try_at", "status", "next_try_at"),
+        Index("ix_notifications_created_at_id", "created_at", "id"),
+        Index("ix_notifications_enrolment_id_status", "enrolment_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    # The enrolment a reminder is about, so a due date change can cancel what is pending.
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE")
+    )
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     language: Mapped[str] = mapped_column(String(2))
     context: Mapped[dict[str, Any]]
@@ -42,3 +52,22 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     user: Mapped[User] = relationship()
+
+
+class NotificationPreference(Base):
+    """What one person wants to receive; no row means the defaults. Transactional mail
+    (set-password, enrolled, certificates) has no switch here."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    reminders: Mapped[bool] = mapped_column(default=True)
+    digests: Mapped[bool] = mapped_column(default=True)
+    # Contact points: the weekly digest's day (0 Monday … 6 Sunday) and hour, local time.
+    digest_weekday: Mapped[int] = mapped_column(default=0)
+    digest_hour: Mapped[int] = mapped_column(default=8)
+    # Contact points: a copy of each overdue mail (True), or overdue officers in the digest only.
+    overdue_copies: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

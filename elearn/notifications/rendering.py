@@ -53,3 +53,8 @@ def render(kind: str, language: str, values: Mapping[str, Any]) -> RenderedMail:
     html = _template(kind, used, "html")
     page = {**values, "subject": subject, "language": used}
     return RenderedMail(used, subject, text.render(page), html.render(page))
+
+
+def render_page(name: str, values: Mapping[str, Any]) -> str:
+    """A small public HTML page (``templates/pages/<name>.html``), autoescaped."""
+    return _environment().get_template(f"pages/{name}.html").render(dict(values))

@@ -1,24 +1,33 @@
-"""Queueing mail as notifications, and sending each one at most once."""
+"""Queueing mail as notifications, and sending each one at most once.
+
+A notification that is not urgent and falls outside the recipient's sending window is stored
+with ``next_try_at`` at the window's opening and sent then by ``retry_due``, like a retry.
+When its turn comes, a notification whose category the recipient switched off is suppressed, and
+a reminder that is no longer true (course finished, due date moved) is cancelled.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from elearn import clock
 from elearn.accounts.models import User
+from elearn.audit import service as audit_log
 from elearn.config import current_settings
-from elearn.database import insert_or_get, locked
+from elearn.database import insert_new_rows, insert_or_get, locked
+from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 from elearn.infra import outbox
 from elearn.infra.mail import Mailer, OutgoingMail, PermanentMailError, TemporaryMailError
 from elearn.infra.tasks import backoff_seconds
-from elearn.notifications import rendering
-from elearn.notifications.kinds import KINDS
+from elearn.notifications import preferences, rendering, timing
+from elearn.notifications.kinds import KINDS, SWITCHABLE
 from elearn.notifications.models import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -41,36 +50,114 @@ def _by_dedupe_key(dedupe_key: str) -> Notification | None:
     return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
 
-def notify(user: User, kind: str, context: Mapping[str, Any], dedupe_key: str) -> Notification:
+def notify(
+    user: User,
+    kind: str,
+    context: Mapping[str, Any],
+    dedupe_key: str,
+    *,
+    enrolment_id: int | None = None,
+) -> Notification:
     """Queue one mail to ``user`` in the caller's transaction; a used dedupe key changes nothing."""
+    return _queue(user, kind, context, dedupe_key, enrolment_id)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail to queue with ``notify_many``."""
+
+    user: User
+    kind: str
+    context: Mapping[str, Any]
+    dedupe_key: str
+    enrolment_id: int | None = None
+
+
+def notify_many(mails: Sequence[Mail]) -> int:
+    """Queue many mails in a few statements (a sweep's reminders); those whose dedupe key is
+    used, also by a concurrent transaction, change nothing. Returns how many were queued."""
+    now = clock.now()
+    settings = current_settings()
+    rows = []
+    for mail in mails:
+        _check_context(mail.kind, mail.context)
+        held_until = None
+        if not KINDS[mail.kind].urgent:
+            send_at = timing.sending_time(now, mail.user.local_time_zone, settings)
+            held_until = send_at if send_at > now else None
+        rows.append(
+            {
+                "user_id": mail.user.id,
+                "kind": mail.kind,
+                "dedupe_key": mail.dedupe_key,
+                "language": mail.user.language,
+                "context": dict(mail.context),
+                "enrolment_id": mail.enrolment_id,
+                "status": NotificationStatus.PENDING,
+                "attempts": 0,
+                "next_try_at": held_until,
+                "created_at": now,
+            }
+        )
+    inserted = insert_new_rows(Notification, rows, "dedupe_key")
+    due_now = [
+        {"notification_id": inserted[row["dedupe_key"]]}
+        for row in rows
+        if row["dedupe_key"] in inserted and row["next_try_at"] is None
+    ]
+    outbox.enqueue_many(SEND_TASK, due_now, queue="mail")
+    return len(inserted)
+
+
+def _queue(
+    user: User,
+    kind: str,
+    context: Mapping[str, Any],
+    dedupe_key: str,
+    enrolment_id: int | None,
+) -> Notification:
     _check_context(kind, context)
     existing = _by_dedupe_key(dedupe_key)
     if existing is not None:
         return existing
-    notification, created = insert_or_get(
-        Notification(
-            user_id=user.id,
-            kind=kind,
-            dedupe_key=dedupe_key,
-            language=user.language,
-            context=dict(context),
-        ),
-        lambda: _by_dedupe_key(dedupe_key),
+    notification = Notification(
+        user_id=user.id,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        language=user.language,
+        context=dict(context),
+        enrolment_id=enrolment_id,
     )
-    if not created:
-        return notification
-    outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
+    now = clock.now()
+    if not KINDS[kind].urgent:
+        send_at = timing.sending_time(now, user.local_time_zone, current_settings())
+        notification.next_try_at = send_at if send_at > now else None
+    notification, created = insert_or_get(notification, lambda: _by_dedupe_key(dedupe_key))
+    if created and notification.next_try_at is None:
+        outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
     return notification
 
 
 def compose(notification: Notification) -> OutgoingMail:
     """The mail of ``notification``, rendered now in its language."""
     user = notification.user
+    kind = KINDS[notification.kind]
     values = {
         **notification.context,
-        **KINDS[notification.kind](notification),
+        **kind.values(notification),
         "full_name": user.full_name,
+        "unsubscribe_link": None,
     }
+    unsubscribe: dict[str, str] = {}
+    if kind.category in SWITCHABLE:
+        token = preferences.unsubscribe_token(user.id, kind.category)
+        link = f"{current_settings().public_base_url.rstrip('/')}/unsubscribe/{token}"
+        values["unsubscribe_link"] = link
+        # RFC 8058: a mail client's one-click POST unsubscribes without opening a page.
+        unsubscribe = {
+            "list_unsubscribe": f"<{link}>",
+            "list_unsubscribe_post": "List-Unsubscribe=One-Click",
+        }
     rendered = rendering.render(notification.kind, notification.language, values)
     return OutgoingMail(
         to=user.email,
@@ -79,6 +166,7 @@ def compose(notification: Notification) -> OutgoingMail:
         text=rendered.text,
         html=rendered.html,
         message_key=f"notification.{notification.id}.{notification.created_at:%Y%m%d%H%M%S}",
+        **unsubscribe,
     )
 
 
@@ -107,8 +195,12 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
     notification = locked(select(Notification).where(Notification.id == notification_id))
     if notification is None or notification.status != NotificationStatus.PENDING:
         return
-    if not notification.user.active:
+    kind = KINDS[notification.kind]
+    if not notification.user.active or not preferences.wants(notification.user_id, kind.category):
         _finish(notification, NotificationStatus.SUPPRESSED, None)
+        return
+    if not kind.still_true(notification):
+        _finish(notification, NotificationStatus.CANCELLED, "no longer true when its turn came")
         return
     notification.attempts += 1
     try:
@@ -146,3 +238,56 @@ def retry_due(limit: int = 500) -> int:
         notification.next_try_at = None
         outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
     return len(due)
+
+
+def cancel_pending(enrolment_id: int, kinds: Collection[str], reason: str) -> int:
+    """Cancel the pending mail of these kinds about one enrolment; how many were cancelled."""
+    pending = db.session.scalars(
+        select(Notification).where(
+            Notification.enrolment_id == enrolment_id,
+            Notification.status == NotificationStatus.PENDING,
+            Notification.kind.in_(kinds),
+        )
+    ).all()
+    for notification in pending:
+        _finish(notification, NotificationStatus.CANCELLED, reason)
+    return len(pending)
+
+
+def find_notification(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        raise NotFound("No such notification.")
+    return notification
+
+
+def resend(actor: User | None, notification: Notification) -> Notification:
+    """Queue a failed mail again (rendered anew when sent); any other status is a conflict."""
+    if notification.status != NotificationStatus.FAILED:
+        raise Conflict(f"This mail is {notification.status}; only failed mail is sent again.")
+    notification.status = NotificationStatus.PENDING
+    notification.last_error = None
+    notification.next_try_at = None
+    db.session.flush()
+    audit_log.record(
+        actor,
+        "notification.resent",
+        "notification",
+        notification.id,
+        administration_id=notification.user.administration_id,
+        kind=notification.kind,
+    )
+    outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
+    return notification
+
+
+def resend_failed(actor: User | None, since: datetime) -> int:
+    """Queue again every mail that failed and was written since ``since``; how many."""
+    failed = db.session.scalars(
+        select(Notification)
+        .where(Notification.status == NotificationStatus.FAILED, Notification.created_at >= since)
+        .order_by(Notification.id)
+    ).all()
+    for notification in failed:
+        resend(actor, notification)
+    return len(failed)

@@ -17,6 +17,7 @@ from elearn.policy import (
     courses,
     enrolments,
     media,
+    notifications,
     quizzes,
     reports,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "courses",
     "enrolments",
     "media",
+    "notifications",
     "quizzes",
     "reports",
 ]

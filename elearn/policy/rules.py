@@ -89,6 +89,7 @@ ADMIN = has_role(Role.ADMIN)
 TRAINER = has_role(Role.TRAINER)
 CONTACT_POINT = has_role(Role.CONTACT_POINT)
 IN_AN_ADMINISTRATION = ActorIs(lambda actor: actor.administration_id is not None)
+SIGNED_IN = ActorIs(lambda actor: actor.is_authenticated)
 
 
 class Matches(Generator[Any]):

@@ -131,6 +131,26 @@ BROKEN = {
             ]
         },
     ),
+    "reminder offsets out of order": (
+        with_yaml("course.yaml", lambda d: d.update(reminder_offsets_days=[1, 7])),
+        {
+            "course.yaml: reminder_offsets_days": [
+                "Offsets go from the earliest reminder to the last, e.g. [7, 1]."
+            ]
+        },
+    ),
+    "reminder offset longer than the course": (
+        with_yaml("course.yaml", lambda d: d.update(reminder_offsets_days=[90, 1])),
+        {
+            "course.yaml: reminder_offsets_days": [
+                "An offset must be shorter than the 60 days the trainee has."
+            ]
+        },
+    ),
+    "no idle period": (
+        with_yaml("course.yaml", lambda d: d.update(idle_after_days=0)),
+        {"course.yaml: idle_after_days": ["Expected at least 1 and at most 365."]},
+    ),
     "missing media": (
         without("media/walkthrough.mp4"),
         {

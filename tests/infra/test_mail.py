@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import socket
 import stat
+import time
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -300,3 +302,60 @@ def test_outbox_that_cannot_be_written_is_a_temporary_error(reconfigure, tmp_pat
         mailer.send(cyrillic_mail())
     with pytest.raises(TemporaryMailError):
         mailer.check()
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_mail_sent_in_a_row_shares_one_connection_even_past_a_refusal(
+    scheme, smtp_server, smtp_servers, reconfigure
+):
+    server = smtp_servers[scheme]
+    credentials = (USERNAME, PASSWORD) if scheme != "smtp" else ()
+    mailer = reconfigure(smtp_url=server.url(*credentials), smtp_ca_file=server.ca_file)
+
+    mailer.send(cyrillic_mail(to="one@customs.test"))
+    with pytest.raises(PermanentMailError):
+        mailer.send(cyrillic_mail(to="refused-two@customs.test"))
+    with pytest.raises(TemporaryMailError):
+        mailer.send(cyrillic_mail(to="busy-three@customs.test"))
+    mailer.send(cyrillic_mail(to="four@customs.test"))
+    assert isinstance(mailer, SmtpMailer)
+    mailer.close()
+
+    assert [r.rcpt_tos for r in server.received] == [["one@customs.test"], ["four@customs.test"]]
+    assert (mailer.connections_opened, server.collector.greetings) == (1, 1)
+
+
+def test_a_connection_idle_too_long_is_replaced(smtp_server, reconfigure, monkeypatch):
+    mailer = reconfigure(smtp_url=smtp_server.url())
+    monkeypatch.setattr(SmtpMailer, "KEEP_OPEN_SECONDS", 0.0)
+
+    mailer.send(cyrillic_mail(to="one@customs.test"))
+    mailer.send(cyrillic_mail(to="two@customs.test"))
+
+    assert len(smtp_server.received) == 2
+    assert smtp_server.collector.greetings == 2
+
+
+def test_a_connection_the_server_dropped_is_replaced_once(smtp_server, reconfigure):
+    mailer = reconfigure(smtp_url=smtp_server.url())
+    assert isinstance(mailer, SmtpMailer)
+    mailer.send(cyrillic_mail(to="one@customs.test"))
+    # As if the server had timed the idle connection out.
+    mailer._local.connection.sock.shutdown(socket.SHUT_RDWR)
+
+    mailer.send(cyrillic_mail(to="two@customs.test"))
+
+    assert len(smtp_server.received) == 2
+    assert mailer.connections_opened == 2
+
+
+def test_the_sending_rate_is_respected(smtp_server, reconfigure):
+    mailer = reconfigure(smtp_url=smtp_server.url(), mail_rate_per_second=20.0)
+    started = time.monotonic()
+
+    for number in range(5):
+        mailer.send(cyrillic_mail(to=f"officer{number}@customs.test"))
+
+    # Five mails at 20 per second leave four gaps of 50 ms at least.
+    assert time.monotonic() - started >= 0.2
+    assert len(smtp_server.received) == 5

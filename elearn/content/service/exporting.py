@@ -79,6 +79,8 @@ def package_of(course: Course, media_paths: Mapping[int, str]) -> CoursePackage:
         estimated_minutes=course.estimated_minutes,
         pass_mark=course.pass_mark,
         due_days=course.due_days,
+        reminder_offsets_days=tuple(course.reminder_offsets_days),
+        idle_after_days=course.idle_after_days,
         administrations=tuple(course.administration_codes),
         completion_lessons=course.completion_lessons,
         completion_quizzes=course.completion_quizzes,

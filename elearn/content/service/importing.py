@@ -141,6 +141,8 @@ def _course_values(package: CoursePackage, course: Course | None) -> dict[str, A
         "completion_lessons": package.completion_lessons,
         "completion_quizzes": package.completion_quizzes,
         "due_days": package.due_days,
+        "reminder_offsets_days": list(package.reminder_offsets_days),
+        "idle_after_days": package.idle_after_days,
         "topics": package.topics,
         "administrations": package.administrations,
         "translations": translations,

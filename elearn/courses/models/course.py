@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
+from elearn.courses.rules import IDLE_AFTER_DAYS_DEFAULT, REMINDER_OFFSETS_DEFAULT
 from elearn.database import Base, Timestamped
 
 if TYPE_CHECKING:
@@ -119,6 +120,10 @@ class Course(AdministrationRestricted, Timestamped, Base):
     completion_lessons: Mapped[str] = mapped_column(String(20), default=LessonRule.REQUIRED)
     completion_quizzes: Mapped[str] = mapped_column(String(20), default=QuizRule.REQUIRED)
     due_days: Mapped[int | None]
+    reminder_offsets_days: Mapped[list[Any]] = mapped_column(
+        default=lambda: list(REMINDER_OFFSETS_DEFAULT)
+    )
+    idle_after_days: Mapped[int] = mapped_column(default=IDLE_AFTER_DAYS_DEFAULT)
     published_at: Mapped[datetime | None]
     # Changes (to a new random value) with anything the catalogue shows or filters on; the
     # catalogue cache compares the sum over all courses (see catalogue_cache).

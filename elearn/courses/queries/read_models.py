@@ -86,6 +86,8 @@ class CourseDetail(CourseCard):
     pass_mark: int
     completion: dict[str, str]
     due_days: int | None
+    reminder_offsets_days: list[int]
+    idle_after_days: int
     published_at: datetime | None
     modules: list[ModuleItem]
     editing: CourseEditing | None
@@ -198,6 +200,8 @@ def course_detail(course: Course, requested: str | None, *, editor: bool) -> Cou
         pass_mark=course.pass_mark,
         completion={"lessons": course.completion_lessons, "quizzes": course.completion_quizzes},
         due_days=course.due_days,
+        reminder_offsets_days=list(course.reminder_offsets_days),
+        idle_after_days=course.idle_after_days,
         published_at=course.published_at,
         modules=course_outline(course, requested).modules,
         editing=_editing(course) if editor else None,

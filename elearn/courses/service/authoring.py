@@ -13,6 +13,7 @@ from elearn import clock, policy
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
+from elearn.courses import rules
 from elearn.courses.models import (
     Course,
     CourseOwner,
@@ -31,6 +32,8 @@ SETTINGS = (
     "completion_lessons",
     "completion_quizzes",
     "due_days",
+    "reminder_offsets_days",
+    "idle_after_days",
 )
 
 
@@ -61,6 +64,8 @@ def create_course(actor: User | None, values: Mapping[str, Any]) -> Course:
         slug=values["slug"],
         default_language=values["default_language"],
         status=CourseStatus.DRAFT,
+        reminder_offsets_days=list(rules.REMINDER_OFFSETS_DEFAULT),
+        idle_after_days=rules.IDLE_AFTER_DAYS_DEFAULT,
     )
     db.session.add(course)
     apply_changes(course, values)
@@ -112,6 +117,12 @@ def apply_changes(course: Course, changes: Mapping[str, Any]) -> None:
         _set_text(course, language, text)
     if "default_language" in changes:
         course.default_language = changes["default_language"]
+    problems = rules.reminder_offset_problems(course.reminder_offsets_days, course.due_days)
+    if problems:
+        raise Invalid(
+            "The reminder offsets do not fit the course.",
+            errors={"reminder_offsets_days": problems},
+        )
     if course.translation(course.default_language) is None:
         raise Invalid(
             "The default language needs a title.",

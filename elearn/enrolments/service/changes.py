@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from elearn import clock
 from elearn.accounts.models import User
+from elearn.enrolments import signals
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.enrolments.service import trail
 from elearn.errors import Conflict, Invalid, NotFound
@@ -58,6 +59,7 @@ def change_due_date(actor: User, enrolment: Enrolment, due_at: datetime) -> None
         previous=previous.isoformat() if previous else None,
         due_at=due_at.isoformat(),
     )
+    signals.due_date_changed.send(enrolment.id, previous=previous)
 
 
 def expire_overdue(limit: int = 500) -> int:
@@ -79,4 +81,6 @@ def expire_overdue(limit: int = 500) -> int:
         enrolment.status = EnrolmentStatus.EXPIRED
         trail.record(None, enrolment, "enrolment.expired", due_at=due_at.isoformat())
     db.session.flush()
+    for enrolment in overdue:
+        signals.enrolment_expired.send(enrolment.id, due_at=enrolment.due_at)
     return len(overdue)

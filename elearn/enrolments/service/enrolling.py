@@ -19,6 +19,7 @@ from elearn import clock, policy
 from elearn.accounts.models import User
 from elearn.courses.models import Course, CourseStatus
 from elearn.database import insert_or_get_all, lock, locked
+from elearn.enrolments import signals
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
@@ -150,6 +151,7 @@ def reactivate(
     enrolment.completed_at = None
     db.session.flush()
     trail.record(actor, enrolment, "enrolment.reactivated", previous=previous, source=source)
+    signals.enrolment_started.send(enrolment.id)
 
 
 def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[tuple[Enrolment, bool]]:
@@ -161,4 +163,5 @@ def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[tupl
     for enrolment, created in inserted:
         if created:
             trail.record(actor, enrolment, "enrolment.created", source=enrolment.source)
+            signals.enrolment_started.send(enrolment.id)
     return inserted

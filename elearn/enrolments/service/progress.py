@@ -38,6 +38,21 @@ def counted_lessons(course: Course) -> Select[int]:
     return statement
 
 
+def lessons_left(enrolment: Enrolment) -> int:
+    """How many lessons the completion rule still asks of ``enrolment``."""
+    counted = counted_lessons(enrolment.course).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    done = db.session.scalar(
+        select(func.count())
+        .select_from(LessonProgress)
+        .where(
+            LessonProgress.enrolment_id == enrolment.id,
+            LessonProgress.lesson_id.in_(select(counted.c.id)),
+        )
+    )
+    return max(0, total - (done or 0))
+
+
 def complete_lesson(enrolment: Enrolment, lesson_id: int) -> Enrolment:
     """Mark a lesson of the course done (idempotent); quiz lessons complete by passing."""
     lesson = _course_lesson(enrolment, lesson_id)

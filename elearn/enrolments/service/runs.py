@@ -13,8 +13,10 @@ from elearn import clock, policy
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
+from elearn.courses import rules
 from elearn.courses.models import Course
 from elearn.database import changed_attributes
+from elearn.enrolments import signals
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
@@ -33,6 +35,8 @@ RUN_FIELDS = (
     "ends_at",
     "due_at",
     "capacity",
+    "reminder_offsets_days",
+    "idle_after_days",
 )
 # (earlier, later): pairs of dates that must come in this order when both are set.
 DATE_ORDER = (
@@ -156,6 +160,7 @@ def _move_run_due_dates(run: CourseRun, old_due_at: datetime | None) -> None:
     )
     for enrolment in db.session.scalars(followers):
         enrolment.due_at = run.due_at
+        signals.due_date_changed.send(enrolment.id, previous=old_due_at)
 
 
 def _apply(course: Course, run: CourseRun, values: Mapping[str, Any]) -> None:
@@ -173,6 +178,13 @@ def _apply(course: Course, run: CourseRun, values: Mapping[str, Any]) -> None:
         errors["due_at"] = ["Must be in the future."]
     if errors:
         raise Invalid("The run's dates are out of order or past.", errors=errors)
+    if run.reminder_offsets_days is not None:
+        problems = rules.reminder_offset_problems(run.reminder_offsets_days, run.days_to_finish)
+        if problems:
+            raise Invalid(
+                "The reminder offsets do not fit the run.",
+                errors={"reminder_offsets_days": problems},
+            )
     if "administrations" in values:
         run.restrict_to(_admitted(course, values["administrations"]))
 
