@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearn import certificates, health, media, notifications, quizzes, uow
+from elearn import certificates, health, inputs, media, notifications, quizzes, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["elearn.settings"] = settings
     app.config.update(_flask_config(settings))
+    inputs.init_app(app)
     logging.basicConfig(level=settings.log_level)
     mail.init_app(app, settings)
 

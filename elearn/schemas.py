@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from elearn.config import DEFAULT_LANGUAGES
+from elearn.inputs import MAX_INTEGER
 
 
 class StrictSchema(ma.Schema):
@@ -24,6 +25,24 @@ class Email(ma.fields.Email):
             value = value.strip().lower()
         result: str = super()._deserialize(value, attr, data, **kwargs)
         return result
+
+
+class Integer(ma.fields.Integer):
+    """A whole number a column can hold: bounded (by default to a PostgreSQL ``integer``), so
+    that a number too large for the database is a 422 naming the field, never a 500."""
+
+    def __init__(
+        self, *, minimum: int = -MAX_INTEGER - 1, maximum: int = MAX_INTEGER, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, ma.validate.Range(min=minimum, max=maximum))
+
+
+class Id(Integer):
+    """A row's id: 1 to ``MAX_INTEGER``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(minimum=1, maximum=MAX_INTEGER, **kwargs)
 
 
 class Text(ma.fields.String):

@@ -10,7 +10,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.passwords import MIN_PASSWORD_LENGTH
 from elearn.accounts.service import AdministrationFilter, NewUser, UserFilter
 from elearn.pagination import PageArgs
-from elearn.schemas import Email, StrictSchema, language, text
+from elearn.schemas import Email, Id, StrictSchema, language, text
 
 
 def password_field(**kwargs: Any) -> ma.fields.String:
@@ -76,7 +76,7 @@ class AdministrationListArgs(PageArgs):
 
 
 class UserSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     email = ma.fields.String()
     full_name = ma.fields.String()
     language = ma.fields.String()
@@ -167,7 +167,7 @@ class TokenCreateSchema(StrictSchema):
 
 
 class TokenSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
     prefix = ma.fields.String()
     created_at = ma.fields.AwareDateTime()

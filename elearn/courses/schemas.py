@@ -15,7 +15,7 @@ from elearn.courses.queries.catalogue import CatalogueFilter, CatalogueSort
 from elearn.courses.service.authoring import CourseText
 from elearn.courses.service.outline import LessonText
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema, text
+from elearn.schemas import Id, Integer, StrictSchema, text
 
 
 class ContentLanguage(ma.fields.String):
@@ -107,10 +107,10 @@ class CourseUpdateSchema(StrictSchema):
         ),
         validate=ma.validate.Length(max=rules.TOPICS_MAX),
     )
-    estimated_minutes = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100_000))
-    pass_mark = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100))
+    estimated_minutes = Integer(validate=ma.validate.Range(min=0, max=100_000))
+    pass_mark = Integer(validate=ma.validate.Range(min=0, max=100))
     completion = ma.fields.Nested(CompletionSchema)
-    due_days = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1, max=3650))
+    due_days = Integer(allow_none=True, validate=ma.validate.Range(min=1, max=3650))
     administrations = ma.fields.List(administration_code_field())
     translations = per_language(
         ma.fields.Nested(CourseTextSchema, allow_none=True),
@@ -141,7 +141,7 @@ class CourseCreateSchema(CourseUpdateSchema):
 
 
 class OwnerAddSchema(StrictSchema):
-    user_id = ma.fields.Integer(required=True)
+    user_id = Id(required=True)
 
 
 class ModuleUpdateSchema(StrictSchema):
@@ -180,9 +180,9 @@ class LessonUpdateSchema(StrictSchema):
     key = key_field()
     kind = ma.fields.Enum(LessonKind, by_value=True)
     required = ma.fields.Boolean()
-    minutes = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=0, max=10_000))
+    minutes = Integer(allow_none=True, validate=ma.validate.Range(min=0, max=10_000))
     url = url_field(allow_none=True)
-    module_id = ma.fields.Integer(metadata={"description": "Move to the end of this module"})
+    module_id = Id(metadata={"description": "Move to the end of this module"})
     translations = per_language(
         ma.fields.Nested(LessonTextSchema, allow_none=True),
         metadata={"description": "Texts per language; null removes a language"},
@@ -192,12 +192,12 @@ class LessonUpdateSchema(StrictSchema):
 class LessonCreateSchema(LessonUpdateSchema):
     key = key_field(required=True)
     kind = ma.fields.Enum(LessonKind, by_value=True, required=True)
-    module_id = ma.fields.Integer(dump_only=True)
+    module_id = Id(dump_only=True)
     translations = per_language(ma.fields.Nested(LessonTextSchema), required=True)
 
 
 class OrderSchema(StrictSchema):
-    ids = ma.fields.List(ma.fields.Integer(), required=True, validate=ma.validate.Length(max=1000))
+    ids = ma.fields.List(Id(), required=True, validate=ma.validate.Length(max=1000))
 
 
 class PackageUploadSchema(ma.Schema):
@@ -209,7 +209,7 @@ class PackageOptionsSchema(ma.Schema):
 
 
 class CourseCardSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     slug = ma.fields.String()
     code = ma.fields.String()
     status = ma.fields.String()
@@ -219,26 +219,26 @@ class CourseCardSchema(ma.Schema):
     title = ma.fields.String()
     summary = ma.fields.String()
     topics = ma.fields.List(ma.fields.String())
-    estimated_minutes = ma.fields.Integer()
+    estimated_minutes = Integer()
     updated_at = ma.fields.AwareDateTime()
 
 
 class LessonItemSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     key = ma.fields.String()
     kind = ma.fields.String()
-    position = ma.fields.Integer(allow_none=True)
+    position = Integer(allow_none=True)
     title = ma.fields.String()
-    minutes = ma.fields.Integer(allow_none=True)
+    minutes = Integer(allow_none=True)
     required = ma.fields.Boolean()
     url = ma.fields.String(allow_none=True)
     archived_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 class ModuleItemSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     key = ma.fields.String()
-    position = ma.fields.Integer(allow_none=True)
+    position = Integer(allow_none=True)
     title = ma.fields.String()
     titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     archived_at = ma.fields.AwareDateTime(allow_none=True)
@@ -251,7 +251,7 @@ class OutlineSchema(ma.Schema):
 
 
 class OwnerSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     full_name = ma.fields.String()
     email = ma.fields.String()
 
@@ -264,9 +264,9 @@ class CourseEditingSchema(ma.Schema):
 
 class CourseDetailSchema(CourseCardSchema):
     objectives = ma.fields.List(ma.fields.String())
-    pass_mark = ma.fields.Integer()
+    pass_mark = Integer()
     completion = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    due_days = ma.fields.Integer(allow_none=True)
+    due_days = Integer(allow_none=True)
     published_at = ma.fields.AwareDateTime(allow_none=True)
     modules = ma.fields.List(ma.fields.Nested(ModuleItemSchema))
     editing = ma.fields.Nested(
@@ -277,14 +277,14 @@ class CourseDetailSchema(CourseCardSchema):
 
 
 class LessonContentSchema(ma.Schema):
-    id = ma.fields.Integer()
-    course_id = ma.fields.Integer()
-    module_id = ma.fields.Integer()
+    id = Id()
+    course_id = Id()
+    module_id = Id()
     key = ma.fields.String()
     kind = ma.fields.String()
-    position = ma.fields.Integer(allow_none=True)
+    position = Integer(allow_none=True)
     required = ma.fields.Boolean()
-    minutes = ma.fields.Integer(allow_none=True)
+    minutes = Integer(allow_none=True)
     url = ma.fields.String(allow_none=True)
     media_url = ma.fields.String(
         allow_none=True, metadata={"description": "The video or document, for those who see it"}
@@ -303,11 +303,11 @@ class LessonContentSchema(ma.Schema):
 
 
 class ImportResultSchema(ma.Schema):
-    course_id = ma.fields.Integer()
+    course_id = Id()
     slug = ma.fields.String()
     created = ma.fields.Boolean()
     status = ma.fields.String()
-    lessons_created = ma.fields.Integer()
-    lessons_kept = ma.fields.Integer()
-    lessons_archived = ma.fields.Integer()
-    lessons_deleted = ma.fields.Integer()
+    lessons_created = Integer()
+    lessons_kept = Integer()
+    lessons_archived = Integer()
+    lessons_deleted = Integer()

@@ -12,7 +12,7 @@ from elearn.courses.schemas import ContentLanguage
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema, text
+from elearn.schemas import Id, Integer, StrictSchema, text
 
 
 def _date(**kwargs: Any) -> ma.fields.AwareDateTime:
@@ -29,7 +29,7 @@ class RunUpdateSchema(StrictSchema):
     starts_at = _date()
     ends_at = _date()
     due_at = _date()
-    capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1))
+    capacity = Integer(allow_none=True, validate=ma.validate.Range(min=1))
     administrations = ma.fields.List(
         administration_code_field(),
         validate=ma.validate.Length(max=100),
@@ -42,16 +42,16 @@ class RunCreateSchema(RunUpdateSchema):
 
 
 class RunSchema(ma.Schema):
-    id = ma.fields.Integer(attribute="run.id")
-    course_id = ma.fields.Integer(attribute="run.course_id")
+    id = Id(attribute="run.id")
+    course_id = Id(attribute="run.course_id")
     name = ma.fields.String(attribute="run.name")
     enrolment_opens_at = ma.fields.AwareDateTime(attribute="run.enrolment_opens_at")
     enrolment_closes_at = ma.fields.AwareDateTime(attribute="run.enrolment_closes_at")
     starts_at = ma.fields.AwareDateTime(attribute="run.starts_at")
     ends_at = ma.fields.AwareDateTime(attribute="run.ends_at")
     due_at = ma.fields.AwareDateTime(attribute="run.due_at")
-    capacity = ma.fields.Integer(attribute="run.capacity", allow_none=True)
-    seats_taken = ma.fields.Integer()
+    capacity = Integer(attribute="run.capacity", allow_none=True)
+    seats_taken = Integer()
     administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
 
 
@@ -59,7 +59,7 @@ class RunSchema(ma.Schema):
 
 
 class EnrolSchema(StrictSchema):
-    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+    run_id = Id(load_default=None, allow_none=True)
 
 
 class EnrolmentUpdateSchema(StrictSchema):
@@ -84,7 +84,7 @@ class EnrolmentListArgs(PageArgs):
 
 class AdministrationEnrolmentArgs(EnrolmentListArgs):
     administration = administration_code_field()
-    course_id = ma.fields.Integer()
+    course_id = Id()
 
 
 class LanguageArgs(ma.Schema):
@@ -92,7 +92,7 @@ class LanguageArgs(ma.Schema):
 
 
 class TraineeSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     full_name = ma.fields.String()
     email = ma.fields.String()
     administration = ma.fields.Function(
@@ -101,30 +101,30 @@ class TraineeSchema(ma.Schema):
 
 
 class CourseRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     slug = ma.fields.String()
     title = ma.fields.String()
     language = ma.fields.String(metadata={"description": "The language of the title"})
 
 
 class RunRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
     starts_at = ma.fields.AwareDateTime()
     ends_at = ma.fields.AwareDateTime()
 
 
 class LessonRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     kind = ma.fields.String()
     title = ma.fields.String()
 
 
 class EnrolmentSchema(ma.Schema):
-    id = ma.fields.Integer(attribute="enrolment.id")
+    id = Id(attribute="enrolment.id")
     status = ma.fields.String(attribute="enrolment.status")
     source = ma.fields.String(attribute="enrolment.source")
-    progress_percent = ma.fields.Integer(attribute="enrolment.progress_percent")
+    progress_percent = Integer(attribute="enrolment.progress_percent")
     enrolled_at = ma.fields.AwareDateTime(attribute="enrolment.enrolled_at")
     due_at = ma.fields.AwareDateTime(attribute="enrolment.due_at")
     started_at = ma.fields.AwareDateTime(attribute="enrolment.started_at")
@@ -144,9 +144,9 @@ class EnrolmentSchema(ma.Schema):
 
 
 class BulkEnrolSchema(StrictSchema):
-    course_id = ma.fields.Integer(required=True)
-    run_id = ma.fields.Integer(load_default=None, allow_none=True)
-    user_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(min=1))
+    course_id = Id(required=True)
+    run_id = Id(load_default=None, allow_none=True)
+    user_ids = ma.fields.List(Id(), validate=ma.validate.Length(min=1))
     emails = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(max=254)), validate=ma.validate.Length(min=1)
     )
@@ -169,20 +169,20 @@ class BulkEnrolSchema(StrictSchema):
 
 
 class BulkUploadFormSchema(ma.Schema):
-    course_id = ma.fields.Integer(required=True)
-    run_id = ma.fields.Integer(load_default=None)
+    course_id = Id(required=True)
+    run_id = Id(load_default=None)
 
 
 class BulkRowSchema(ma.Schema):
-    row = ma.fields.Integer()
+    row = Integer()
     email = ma.fields.String()
-    user_id = ma.fields.Integer(allow_none=True)
+    user_id = Id(allow_none=True)
     outcome = ma.fields.String()
-    enrolment_id = ma.fields.Integer(allow_none=True)
+    enrolment_id = Id(allow_none=True)
 
 
 class BulkResultSchema(ma.Schema):
-    course_id = ma.fields.Integer()
-    run_id = ma.fields.Integer(allow_none=True)
-    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    course_id = Id()
+    run_id = Id(allow_none=True)
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=Integer())
     rows = ma.fields.List(ma.fields.Nested(BulkRowSchema))

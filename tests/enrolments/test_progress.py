@@ -163,9 +163,7 @@ def test_an_enrolment_in_a_run_exposes_the_runs_end(app, actors, learning, froze
     run_id = learning.run(course, ends_at=frozen.replace(year=2031))
     learning.enrol(actors["trainee"], course, run_id=run_id)
     with app.app_context():
-        enrolment = service.holding_enrolment(
-            db.session.get(User, actors["trainee"].id), course.id
-        )
+        enrolment = service.holding_enrolment(db.session.get(User, actors["trainee"].id), course.id)
         assert enrolment.run is not None
         assert enrolment.run.ends_at == frozen.replace(year=2031)
 

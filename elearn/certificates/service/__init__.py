@@ -1,1 +1,1 @@
-"""Operations on certificates: issuing, revocation, jobs over many, and what a certificate states."""
+"""Operations on certificates: issuing, revocation, jobs over many, what a certificate states."""

@@ -66,6 +66,11 @@ def read_email_csv(data: bytes, max_rows: int) -> list[str]:
             "The file is not UTF-8 text.",
             errors={"file": [f"Byte {error.start} is not valid UTF-8; save the file as UTF-8."]},
         ) from None
+    if "\x00" in text:
+        raise Unprocessable(
+            "The file is not text: it contains NUL characters.",
+            errors={"file": [f"Character {text.index(chr(0))} is NUL; save the file as CSV."]},
+        )
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     except csv.Error as error:
