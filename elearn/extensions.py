@@ -6,10 +6,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
 from elearn.database import Base
+from elearn.openapi import Api
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -11,10 +11,13 @@ raise the size limit for uploads before reading them; their forms carry no free 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+import flask_smorest
+import marshmallow as ma
 from flask import Flask, request
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter, Map
 
@@ -31,15 +34,36 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=1, max=MAX_INTEGER)
 
 
+class Parser(FlaskParser):
+    """webargs with one more location, ``multipart``: a form's fields and files read as one
+    body, so that one schema documents (and a generated client sends) both."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: ma.Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint whose arguments may also come from a ``multipart`` body."""
+
+    ARGUMENTS_PARSER = Parser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+
 class InvalidBody(BadRequest):
     """A body that is not strict JSON this API can store."""
 
 
 def load_json(data: bytes | str) -> Any:
-    """Parse a request body as strict JSON: no NaN or Infinity, nested at most
-    ``MAX_JSON_DEPTH`` deep, every string (keys too) free of NUL and unpaired surrogates."""
+    """Parse a request body as JSON nested at most ``MAX_JSON_DEPTH`` deep, every string (keys
+    too) free of NUL and unpaired surrogates. NaN and Infinity are left to the fields, which
+    name them (a number field refuses them, a text field refuses any number)."""
     try:
-        document = json.loads(data, parse_constant=_refuse_constant)
+        document = json.loads(data)
     except RecursionError:
         raise InvalidBody(f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.") from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError, a number over the digit limit
@@ -61,10 +85,6 @@ def storable_text(value: str) -> bool:
     return True
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _check_document(document: Any) -> None:
     stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
@@ -72,9 +92,6 @@ def _check_document(document: Any) -> None:
         if isinstance(value, str):
             if not storable_text(value):
                 raise InvalidBody(_UNSTORABLE)
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise InvalidBody("Numbers in the JSON body must be finite.")
         elif isinstance(value, dict | list):
             if depth > MAX_JSON_DEPTH:
                 raise InvalidBody(f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.")

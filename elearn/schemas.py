@@ -17,6 +17,15 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
 
+class ChangesSchema(StrictSchema):
+    """Input of a partial update (PATCH): any of the fields, but at least one."""
+
+    @ma.validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")
+
+
 class Email(ma.fields.Email):
     """An email address, trimmed and lower-cased before validation."""
 

@@ -217,14 +217,14 @@ def test_deeply_nested_objects_are_refused_too(client, admin):
     assert_problem(send(client, "PATCH", "/api/v1/me", body, admin.headers), 400)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        '{"email": "a@b.test", "password": NaN}',
-        '{"email": "a@b.test", "password": Infinity}',
-        '{"email": "a@b.test", "password": 1e999}',
-        '{"email": "a@b.test", "password": ' + "9" * 5000 + "}",
-    ],
-)
-def test_numbers_json_does_not_have_are_refused(client, body):
+def test_a_number_over_the_parser_digit_limit_is_a_bad_request(client):
+    body = '{"email": "a@b.test", "password": ' + "9" * 5000 + "}"
+
     assert_problem(send(client, "POST", "/api/v1/auth/login", body), 400)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "1e999"])
+def test_numbers_json_does_not_have_are_refused_by_the_field(client, number):
+    body = '{"email": "a@b.test", "password": ' + number + "}"
+
+    assert_problem(send(client, "POST", "/api/v1/auth/login", body), 422, fields=["password"])

@@ -8,7 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from elearn import policy
+from elearn import openapi, policy
 from elearn.accounts import service, tokens
 from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
 from elearn.accounts.login import authenticate
@@ -64,6 +64,7 @@ def _token_creator_key() -> str:
     key_func=_login_account_key,
     deduct_when=lambda response: response.status_code == 401,
 )
+@auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(LoginSchema)
 @auth_blp.response(200, UserSchema)
 def login(credentials: dict[str, str]) -> User:
@@ -83,6 +84,7 @@ def logout() -> None:
 
 @auth_blp.route("/password-reset", methods=["POST"])
 @limiter.limit(lambda: current_settings().login_rate_limit_ip)
+@auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(PasswordResetRequestSchema)
 @auth_blp.response(202)
 def request_password_reset(body: dict[str, str]) -> None:
@@ -92,6 +94,7 @@ def request_password_reset(body: dict[str, str]) -> None:
 
 @auth_blp.route("/set-password", methods=["POST"])
 @limiter.limit(lambda: current_settings().login_rate_limit_ip)
+@auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(SetPasswordSchema)
 @auth_blp.response(204)
 def set_password(body: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.passwords import MIN_PASSWORD_LENGTH
 from elearn.accounts.service import AdministrationFilter, NewUser, UserFilter
 from elearn.pagination import PageArgs
-from elearn.schemas import Email, Id, StrictSchema, language, text
+from elearn.schemas import ChangesSchema, Email, Id, StrictSchema, language, text
 
 
 def password_field(**kwargs: Any) -> ma.fields.String:
@@ -54,7 +54,7 @@ class AdministrationCreateSchema(StrictSchema):
     active = ma.fields.Boolean()
 
 
-class AdministrationUpdateSchema(StrictSchema):
+class AdministrationUpdateSchema(ChangesSchema):
     names = ma.fields.Nested(AdministrationNames)
     region = text(80)
     active = ma.fields.Boolean()
@@ -85,7 +85,7 @@ class UserSchema(ma.Schema):
     )
     roles = ma.fields.Function(lambda user: sorted(user.roles))
     active = ma.fields.Boolean()
-    last_login_at = ma.fields.AwareDateTime()
+    last_login_at = ma.fields.AwareDateTime(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
 
@@ -104,7 +104,7 @@ class UserCreateSchema(StrictSchema):
         return NewUser(administration_code=data.pop("administration", None), roles=roles, **data)
 
 
-class UserUpdateSchema(StrictSchema):
+class UserUpdateSchema(ChangesSchema):
     email = Email(validate=ma.validate.Length(max=254))
     full_name = text(200)
     language = language()
@@ -140,7 +140,7 @@ class UserListArgs(PageArgs):
         return data
 
 
-class ProfileUpdateSchema(StrictSchema):
+class ProfileUpdateSchema(ChangesSchema):
     full_name = text(200)
     language = language()
     current_password = ma.fields.String(load_only=True, validate=ma.validate.Length(max=200))
@@ -171,8 +171,8 @@ class TokenSchema(ma.Schema):
     name = ma.fields.String()
     prefix = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
-    expires_at = ma.fields.AwareDateTime()
-    last_used_at = ma.fields.AwareDateTime()
+    expires_at = ma.fields.AwareDateTime(allow_none=True)
+    last_used_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):

@@ -112,10 +112,10 @@ class PublicRecordSchema(ma.Schema):
     course = ma.fields.String()
     completed_on = ma.fields.Date()
     language = ma.fields.String()
-    pdf_sha256 = ma.fields.String()
-    revoked_at = ma.fields.AwareDateTime()
-    revocation_reason = ma.fields.String()
-    superseded_at = ma.fields.AwareDateTime()
+    pdf_sha256 = ma.fields.String(allow_none=True)
+    revoked_at = ma.fields.AwareDateTime(allow_none=True)
+    revocation_reason = ma.fields.String(allow_none=True)
+    superseded_at = ma.fields.AwareDateTime(allow_none=True)
 
     @ma.post_dump
     def _without_absent(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

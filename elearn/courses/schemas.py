@@ -15,7 +15,7 @@ from elearn.courses.queries.catalogue import CatalogueFilter, CatalogueSort
 from elearn.courses.service.authoring import CourseText
 from elearn.courses.service.outline import LessonText
 from elearn.pagination import PageArgs
-from elearn.schemas import Id, Integer, StrictSchema, text
+from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
 
 
 class ContentLanguage(ma.fields.String):
@@ -95,7 +95,7 @@ class CompletionSchema(StrictSchema):
     quizzes = ma.fields.Enum(QuizRule, by_value=True, required=True)
 
 
-class CourseUpdateSchema(StrictSchema):
+class CourseUpdateSchema(ChangesSchema):
     slug = key_field()
     code = text(rules.CODE_MAX)
     default_language = ContentLanguage()
@@ -144,7 +144,7 @@ class OwnerAddSchema(StrictSchema):
     user_id = Id(required=True)
 
 
-class ModuleUpdateSchema(StrictSchema):
+class ModuleUpdateSchema(ChangesSchema):
     key = key_field()
     titles = per_language(
         text(rules.TITLE_MAX, allow_none=True),
@@ -176,7 +176,7 @@ def url_field(**kwargs: Any) -> ma.fields.Url:
     )
 
 
-class LessonUpdateSchema(StrictSchema):
+class LessonUpdateSchema(ChangesSchema):
     key = key_field()
     kind = ma.fields.Enum(LessonKind, by_value=True)
     required = ma.fields.Boolean()
@@ -202,9 +202,6 @@ class OrderSchema(StrictSchema):
 
 class PackageUploadSchema(ma.Schema):
     package = Upload(required=True, metadata={"description": "The package folder as a zip"})
-
-
-class PackageOptionsSchema(ma.Schema):
     publish = ma.fields.Boolean(load_default=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
@@ -12,7 +13,7 @@ from elearn.courses.schemas import ContentLanguage
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
-from elearn.schemas import Id, Integer, StrictSchema, text
+from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
 
 
 def _date(**kwargs: Any) -> ma.fields.AwareDateTime:
@@ -22,7 +23,7 @@ def _date(**kwargs: Any) -> ma.fields.AwareDateTime:
 # course runs
 
 
-class RunUpdateSchema(StrictSchema):
+class RunUpdateSchema(ChangesSchema):
     name = text(200)
     enrolment_opens_at = _date()
     enrolment_closes_at = _date()
@@ -45,11 +46,15 @@ class RunSchema(ma.Schema):
     id = Id(attribute="run.id")
     course_id = Id(attribute="run.course_id")
     name = ma.fields.String(attribute="run.name")
-    enrolment_opens_at = ma.fields.AwareDateTime(attribute="run.enrolment_opens_at")
-    enrolment_closes_at = ma.fields.AwareDateTime(attribute="run.enrolment_closes_at")
-    starts_at = ma.fields.AwareDateTime(attribute="run.starts_at")
-    ends_at = ma.fields.AwareDateTime(attribute="run.ends_at")
-    due_at = ma.fields.AwareDateTime(attribute="run.due_at")
+    enrolment_opens_at = ma.fields.AwareDateTime(
+        allow_none=True, attribute="run.enrolment_opens_at"
+    )
+    enrolment_closes_at = ma.fields.AwareDateTime(
+        allow_none=True, attribute="run.enrolment_closes_at"
+    )
+    starts_at = ma.fields.AwareDateTime(allow_none=True, attribute="run.starts_at")
+    ends_at = ma.fields.AwareDateTime(allow_none=True, attribute="run.ends_at")
+    due_at = ma.fields.AwareDateTime(allow_none=True, attribute="run.due_at")
     capacity = Integer(attribute="run.capacity", allow_none=True)
     seats_taken = Integer()
     administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
@@ -110,8 +115,8 @@ class CourseRefSchema(ma.Schema):
 class RunRefSchema(ma.Schema):
     id = Id()
     name = ma.fields.String()
-    starts_at = ma.fields.AwareDateTime()
-    ends_at = ma.fields.AwareDateTime()
+    starts_at = ma.fields.AwareDateTime(allow_none=True)
+    ends_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 class LessonRefSchema(ma.Schema):
@@ -126,10 +131,12 @@ class EnrolmentSchema(ma.Schema):
     source = ma.fields.String(attribute="enrolment.source")
     progress_percent = Integer(attribute="enrolment.progress_percent")
     enrolled_at = ma.fields.AwareDateTime(attribute="enrolment.enrolled_at")
-    due_at = ma.fields.AwareDateTime(attribute="enrolment.due_at")
-    started_at = ma.fields.AwareDateTime(attribute="enrolment.started_at")
-    last_activity_at = ma.fields.AwareDateTime(attribute="enrolment.last_activity_at")
-    completed_at = ma.fields.AwareDateTime(attribute="enrolment.completed_at")
+    due_at = ma.fields.AwareDateTime(allow_none=True, attribute="enrolment.due_at")
+    started_at = ma.fields.AwareDateTime(allow_none=True, attribute="enrolment.started_at")
+    last_activity_at = ma.fields.AwareDateTime(
+        allow_none=True, attribute="enrolment.last_activity_at"
+    )
+    completed_at = ma.fields.AwareDateTime(allow_none=True, attribute="enrolment.completed_at")
     trainee = ma.fields.Nested(TraineeSchema, attribute="enrolment.user")
     course = ma.fields.Nested(CourseRefSchema)
     run = ma.fields.Nested(RunRefSchema, attribute="enrolment.run", allow_none=True)
@@ -168,9 +175,15 @@ class BulkEnrolSchema(StrictSchema):
         return data
 
 
-class BulkUploadFormSchema(ma.Schema):
+class BulkUploadSchema(ma.Schema):
+    """The multipart form of a bulk enrolment: the CSV file beside the course and run."""
+
     course_id = Id(required=True)
     run_id = Id(load_default=None)
+    file = Upload(
+        required=True,
+        metadata={"description": "UTF-8 CSV (BOM allowed) with a header naming 'email'"},
+    )
 
 
 class BulkRowSchema(ma.Schema):

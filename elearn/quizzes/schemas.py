@@ -13,7 +13,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from elearn.schemas import Id, Integer, StrictSchema, language
+from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, language
 
 
 def _documented(kind: str, description: str, **extra: Any) -> ma.fields.Raw:
@@ -48,7 +48,7 @@ class PackageFormatSchema(ma.Schema):
         return data
 
 
-class QuizSettingsSchema(PackageFormatSchema):
+class QuizSettingsSchema(PackageFormatSchema, ChangesSchema):
     pass_mark = _documented("integer", "Percent, 0-100; null: the course's pass mark")
     time_limit_minutes = _documented("integer", "null: no time limit")
     max_attempts = _documented("integer", "null: unlimited")

@@ -231,7 +231,7 @@ def test_a_csv_upload_without_a_file_or_course(client, make, actors, learning):
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert response.get_json()["errors"] == {"file": ["Missing data for field."]}
+    assert response.get_json()["errors"] == {"file": ["Missing data for required field."]}
     response = upload(client, actors["admin"], b"email\n")
     assert response.status_code == 422
     assert "course_id" in response.get_json()["errors"]

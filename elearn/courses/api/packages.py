@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts.identity import current_actor
@@ -15,7 +14,8 @@ from elearn.config import current_settings
 from elearn.courses.api.access import editable_course
 from elearn.courses.packages import exporter, files, importer
 from elearn.courses.packages.files import PackageLimits
-from elearn.courses.schemas import ImportResultSchema, PackageOptionsSchema, PackageUploadSchema
+from elearn.courses.schemas import ImportResultSchema, PackageUploadSchema
+from elearn.inputs import Blueprint
 
 packages_blp = Blueprint(
     "course-packages",
@@ -39,10 +39,9 @@ def accepts_package_upload(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @packages_blp.route("/import", methods=["POST"])
 @accepts_package_upload
-@packages_blp.arguments(PackageOptionsSchema, location="form")
-@packages_blp.arguments(PackageUploadSchema, location="files")
+@packages_blp.arguments(PackageUploadSchema, location="multipart")
 @packages_blp.response(200, ImportResultSchema)
-def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importer.ImportResult:
+def import_package(upload: dict[str, Any]) -> importer.ImportResult:
     """Create or update the course of a package zip (``package``), optionally publishing it.
 
     Multipart: with a cookie session send ``X-Requested-With`` too. A package with any problem
@@ -52,7 +51,7 @@ def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importer.
     policy.authorize(policy.can_create_courses(actor))
     limits = PackageLimits.from_settings(current_settings())
     package_files = files.read_zip(upload["package"].stream, limits)
-    return importer.import_package(actor, package_files, publish=options["publish"])
+    return importer.import_package(actor, package_files, publish=upload["publish"])
 
 
 @packages_blp.route("/<int:course_id>/export")
