@@ -49,6 +49,9 @@ class PackageFormatSchema(ma.Schema):
 
 
 class QuizSettingsSchema(PackageFormatSchema, ChangesSchema):
+    class Meta(PackageFormatSchema.Meta):
+        """Unknown settings pass on to the quiz validator, as in any package-format schema."""
+
     pass_mark = _documented("integer", "Percent, 0-100; null: the course's pass mark")
     time_limit_minutes = _documented("integer", "null: no time limit")
     max_attempts = _documented("integer", "null: unlimited")
