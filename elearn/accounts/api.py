@@ -77,8 +77,8 @@ def login(credentials: dict[str, str]) -> User:
 @auth_blp.route("/logout", methods=["POST"])
 @auth_blp.response(204)
 def logout() -> None:
-    """End the cookie session."""
-    current_actor()
+    """End the caller's cookie sessions, on every device (a replayed cookie gets 401)."""
+    service.end_sessions(current_actor())
     end_session()
 
 

@@ -230,7 +230,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     if "active" in changes and changes["active"] != user.active:
         user.active = changes["active"]
         if not user.active:
-            user.session_version += 1
+            end_sessions(user)
         audit_log.record(
             actor,
             "user.deactivated" if not user.active else "user.reactivated",
@@ -271,6 +271,15 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
 
 def _set_password(user: User, password: str) -> None:
     user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every cookie session of ``user``: a replayed cookie no longer signs anyone in.
+
+    Sessions are signed cookies naming the user's session version, so logging out on one
+    device ends them on every device (tokens are revoked one by one, or on deactivation).
+    """
     user.session_version += 1
 
 
