@@ -10,8 +10,8 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from elearn.accounts import passwords, signals
-from elearn.accounts.models import Administration, Role, User
+from elearn.accounts import passwords, signals, tokens
+from elearn.accounts.models import Administration, Role, User, UserRole
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
 from elearn.database import contains_text
@@ -190,6 +190,30 @@ def create_user(actor: User | None, new: NewUser) -> User:
     return user
 
 
+def _ensure_an_admin_remains(user: User, changes: Mapping[str, Any]) -> None:
+    """Refuse (409) to deactivate or demote the last active admin, who could not undo it.
+
+    The active admins' rows are locked in id order, so that two admins demoting each other at
+    once take turns and the second is refused.
+    """
+    demoted = "roles" in changes and Role.ADMIN not in changes["roles"]
+    deactivated = changes.get("active") is False
+    if not (demoted or deactivated) or not (user.active and user.has_role(Role.ADMIN)):
+        return
+    admins = db.session.scalars(
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if set(admins) <= {user.id}:
+        raise Conflict(
+            "This is the last active admin; make another admin first.",
+            errors={"roles" if demoted else "active": ["The last active admin."]},
+        )
+
+
 def _flush_unique_email() -> None:
     """Flush; a concurrent request that took the same email loses with a 409, not a 500."""
     try:
@@ -215,6 +239,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     for name in ("full_name", "language"):
         if name in changes:
             setattr(user, name, changes[name])
+    _ensure_an_admin_remains(user, changes)
     if "roles" in changes and frozenset(changes["roles"]) != user.roles:
         before = sorted(user.roles)
         user.roles = frozenset(changes["roles"])
@@ -229,14 +254,17 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         )
     if "active" in changes and changes["active"] != user.active:
         user.active = changes["active"]
+        details: dict[str, Any] = {}
         if not user.active:
             end_sessions(user)
+            details["tokens_revoked"] = tokens.revoke_all_tokens(user)
         audit_log.record(
             actor,
             "user.deactivated" if not user.active else "user.reactivated",
             "user",
             user.id,
             administration_id=user.administration_id,
+            **details,
         )
     edited = {"administration" if name == "administration_code" else name for name in changes}
     if plain := sorted(edited - {"roles", "active"}):
