@@ -8,7 +8,17 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearn import certificates, health, inputs, media, notifications, openapi, quizzes, uow
+from elearn import (
+    certificates,
+    health,
+    inputs,
+    media,
+    notifications,
+    openapi,
+    quizzes,
+    security_headers,
+    uow,
+)
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -41,6 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["elearn.settings"] = settings
     app.config.update(_flask_config(settings))
     inputs.init_app(app)
+    # First registered, so it runs last: after the rate limiter has added its headers.
+    security_headers.init_app(app)
     logging.basicConfig(level=settings.log_level)
     mail.init_app(app, settings)
 

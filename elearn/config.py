@@ -125,7 +125,9 @@ class Settings:
     ratelimit_storage_url: str = _setting(
         "memory://", "flask-limiter storage (redis://… in production)", production_required=True
     )
-    login_rate_limit_account: str = _setting("5 per minute", "Login attempts per account")
+    login_rate_limit_account: str = _setting(
+        "5 per minute", "Failed logins per account from one client address"
+    )
     login_rate_limit_ip: str = _setting("30 per minute", "Login attempts per client address")
     trusted_proxy_hops: int = _setting(
         0,

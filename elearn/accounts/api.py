@@ -47,9 +47,12 @@ users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description
 
 
 def _login_account_key() -> str:
+    """Failed logins count per (account, client address): a stranger guessing someone's password
+    from elsewhere cannot lock the owner out; each address keeps its own overall limit."""
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return f"login:{service.normalize_email(email) if isinstance(email, str) else '-'}"
+    account = service.normalize_email(email) if isinstance(email, str) else "-"
+    return f"login:{account}:{request.remote_addr}"
 
 
 def _token_creator_key() -> str:

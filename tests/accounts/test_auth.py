@@ -322,3 +322,16 @@ def test_a_busy_session_ends_after_its_lifetime(client, make, frozen_clock):
     frozen_clock(START + timedelta(hours=12, minutes=1))
 
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out(app, make):
+    person = make.user()
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+
+    guesses = [login(stranger, person.email, "wrong password!").status_code for _ in range(6)]
+
+    assert guesses == [401] * 5 + [429]
+    assert login(owner, person.email, person.password).status_code == 200
