@@ -17,11 +17,13 @@ from elearn.config import DEFAULT_LANGUAGES
 from elearn.database import contains_text
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
+from elearn.infra import outbox
 from elearn.pagination import Page, PageRequest, fetch_page
 from elearn.policy import visible_users_clause
 
 log = logging.getLogger(__name__)
 SetPasswordPurpose = Literal["welcome", "reset"]
+PASSWORD_RESET_TASK = "elearn.accounts.send_password_reset"  # noqa: S105 - a task name
 
 
 def normalize_email(email: str) -> str:
@@ -312,7 +314,13 @@ def end_sessions(user: User) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a set-password link if the account exists and is active; say nothing either way."""
+    """Queue a reset for any address, known or not: the request does the same work either way,
+    so neither its answer nor its timing tells whether an account exists. The task decides."""
+    outbox.enqueue(PASSWORD_RESET_TASK, email=normalize_email(email))
+
+
+def send_password_reset(email: str) -> None:
+    """Send a set-password link if ``email`` has an active account; nothing otherwise."""
     user = find_user_by_email(email)
     if user is not None and user.active:
         send_set_password_link(user, purpose="reset")
