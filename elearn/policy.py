@@ -198,16 +198,26 @@ def can_bulk_enrol(actor: User, course: Course) -> bool:
 
 
 def can_bulk_enrol_person(actor: User, course: Course, person: User) -> bool:
-    """Owners and admins enrol anyone; a contact point only their own administration's people."""
-    return can_edit_course(actor, course) or is_contact_point_of(actor, person.administration_id)
+    """Admins enrol anyone; a contact point their own administration's people; the course's
+    trainers only trainees of the administrations it admits (anyone else is unknown to them)."""
+    return (
+        is_admin(actor)
+        or is_contact_point_of(actor, person.administration_id)
+        or (teaches(actor, course, person) and admits(course, person.administration_id))
+    )
+
+
+def teaches(actor: User, course: Course, person: User) -> bool:
+    """The course's trainers (and admins) deal with its trainees, never with staff."""
+    return can_edit_course(actor, course) and (is_admin(actor) or person.has_role(Role.TRAINEE))
 
 
 def can_view_enrolment(actor: User, enrolment: Enrolment) -> bool:
-    """The trainee, their contact point, the course's trainers and admins."""
+    """The trainee, their contact point, the course's trainers (trainees only) and admins."""
     return (
         actor.id == enrolment.user_id
         or is_contact_point_of(actor, enrolment.user.administration_id)
-        or can_edit_course(actor, enrolment.course)
+        or teaches(actor, enrolment.course, enrolment.user)
     )
 
 
@@ -217,8 +227,8 @@ def can_withdraw_enrolment(actor: User, enrolment: Enrolment) -> bool:
 
 def can_change_due_date(actor: User, enrolment: Enrolment) -> bool:
     """The course's trainers, the trainee's contact point and admins (not the trainee)."""
-    return is_contact_point_of(actor, enrolment.user.administration_id) or can_edit_course(
-        actor, enrolment.course
+    return is_contact_point_of(actor, enrolment.user.administration_id) or teaches(
+        actor, enrolment.course, enrolment.user
     )
 
 
@@ -251,16 +261,26 @@ def visible_enrolments_clause(actor: User) -> ColumnElement[bool]:
     if actor.has_role(Role.CONTACT_POINT) and actor.administration_id is not None:
         visible.append(Enrolment.user.has(User.administration_id == actor.administration_id))
     if actor.has_role(Role.TRAINER):
-        visible.append(Enrolment.course.has(Course.owner_links.any(user_id=actor.id)))
+        visible.append(
+            and_(
+                Enrolment.course.has(Course.owner_links.any(user_id=actor.id)),
+                Enrolment.user.has(User.role_links.any(role=Role.TRAINEE)),
+            )
+        )
     return or_(*visible)
 
 
 def can_be_enrolled(person: User, course: Course, run: CourseRun | None) -> bool:
     """An active person whose administration the course and the run both admit."""
-    restricted_to = course.administration_ids
-    if restricted_to and person.administration_id not in restricted_to:
+    if not admits(course, person.administration_id):
         return False
     return person.active and (run is None or run_admits(run, person.administration_id))
+
+
+def admits(course: Course, administration_id: int | None) -> bool:
+    """The course is open to this administration's officers (no restriction: to everyone)."""
+    restricted_to = course.administration_ids
+    return not restricted_to or administration_id in restricted_to
 
 
 # media
