@@ -8,7 +8,15 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearn import certificates, health, notifications, uow
+from elearn import (
+    certificates,
+    health,
+    inputs,
+    notifications,
+    openapi,
+    security_headers,
+    uow,
+)
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -16,6 +24,7 @@ from elearn.certificates.api import BLUEPRINTS as CERTIFICATE_BLUEPRINTS
 from elearn.config import Settings
 from elearn.content.api import content_blp
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
+from elearn.courses.schemas import ContentLanguage
 from elearn.database import configure_sqlite
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
@@ -41,6 +50,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["elearn.settings"] = settings
     app.config.update(_flask_config(settings))
+    inputs.init_app(app)
+    # First registered, so it runs last: after the rate limiter has added its headers.
+    security_headers.init_app(app)
     logging.basicConfig(level=settings.log_level)
     mail.init_app(app, settings)
 
@@ -52,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     identity.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
+    openapi.init_app(app, api)
+    openapi.document_choices(api, ContentLanguage, settings.languages)
     for blueprint in (
         *ACCOUNT_BLUEPRINTS,
         *COURSE_BLUEPRINTS,
@@ -104,6 +118,7 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "API_TITLE": API_TITLE,
         "API_VERSION": API_VERSION,
         "OPENAPI_VERSION": "3.0.3",
+        "API_SPEC_OPTIONS": {"security": openapi.AUTHENTICATED},
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",

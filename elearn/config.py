@@ -150,7 +150,9 @@ class Settings:
     ratelimit_storage_url: str = _setting(
         "memory://", "flask-limiter storage (redis://… in production)", production_required=True
     )
-    login_rate_limit_account: str = _setting("5 per minute", "Login attempts per account")
+    login_rate_limit_account: str = _setting(
+        "5 per minute", "Failed logins per account from one client address"
+    )
     login_rate_limit_ip: str = _setting("30 per minute", "Login attempts per client address")
     trusted_proxy_hops: int = _setting(
         0,
@@ -159,6 +161,10 @@ class Settings:
         parse=_count,
     )
     token_rate_limit: str = _setting("10 per hour", "Personal access tokens created per user")
+    session_idle_minutes: int = _setting(30, "A cookie session unused this long ends", parse=_int)
+    session_lifetime_hours: int = _setting(
+        12, "A cookie session ends this long after login, however busy", parse=_int
+    )
     argon2_time_cost: int = _setting(2, "argon2id iterations", parse=_int)
     argon2_memory_kib: int = _setting(19456, "argon2id memory in KiB", parse=_int)
     argon2_parallelism: int = _setting(1, "argon2id lanes", parse=_int)

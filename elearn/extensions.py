@@ -6,9 +6,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 
 from elearn.database import db
+from elearn.openapi import Api
 
 __all__ = ["api", "db", "limiter", "login_manager", "migrate"]
 

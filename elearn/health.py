@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from elearn import openapi
 from elearn.extensions import db
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
 
 
 @health_blp.route("/live")
+@health_blp.doc(security=openapi.PUBLIC)
 @health_blp.response(200)
 def live() -> Response:
     """The process is up."""
@@ -40,6 +42,7 @@ def live() -> Response:
 
 
 @health_blp.route("/ready")
+@health_blp.doc(security=openapi.PUBLIC)
 @health_blp.response(200)
 def ready() -> tuple[Response, int]:
     """Every dependency answers; 503 with the failing checks named otherwise."""

@@ -12,6 +12,7 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from elearn.extensions import db
+from elearn.inputs import MAX_INTEGER
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
@@ -48,7 +49,8 @@ def fetch_page(statement: Select[Any], request: PageRequest) -> Page[Any]:
 class PageArgs(ma.Schema):
     """``?page=&per_page=`` for every list endpoint."""
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    # A page past MAX_INTEGER could ask the database for an offset over 64 bits.
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_INTEGER))
     per_page = ma.fields.Integer(
         load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE)
     )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import marshmallow as ma
 
 from elearn.config import DEFAULT_LANGUAGES
+from elearn.inputs import MAX_INTEGER
 
 
 class StrictSchema(ma.Schema):
@@ -15,6 +16,15 @@ class StrictSchema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+
+class ChangesSchema(StrictSchema):
+    """Input of a partial update (PATCH): any of the fields, but at least one."""
+
+    @ma.validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")
 
 
 class Email(ma.fields.Email):
@@ -25,6 +35,24 @@ class Email(ma.fields.Email):
             value = value.strip().lower()
         result: str = super()._deserialize(value, attr, data, **kwargs)
         return result
+
+
+class Integer(ma.fields.Integer):
+    """A whole number a column can hold: bounded (by default to a PostgreSQL ``integer``), so
+    that a number too large for the database is a 422 naming the field, never a 500."""
+
+    def __init__(
+        self, *, minimum: int = -MAX_INTEGER - 1, maximum: int = MAX_INTEGER, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, ma.validate.Range(min=minimum, max=maximum))
+
+
+class Id(Integer):
+    """A row's id: 1 to ``MAX_INTEGER``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(minimum=1, maximum=MAX_INTEGER, **kwargs)
 
 
 class Text(ma.fields.String):

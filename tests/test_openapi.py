@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from openapi_spec_validator import OpenAPIV30SpecValidator
 
+from elearn.accounts.models import Role
+from elearn.inputs import MAX_INTEGER
 from tests.authorization import api_endpoints
+from tests.http import assert_problem
 
 ACCOUNTS_AUDIT_HEALTH = {
     "/api/v1/auth/login": {"post"},
@@ -92,3 +96,117 @@ def test_docs_page_loads_with_assets_served_by_the_app(client):
     assert "http://" not in html
     assert "https://" not in html
     assert '"validatorUrl": null' in html
+
+
+def test_document_is_valid_openapi_3(spec):
+    OpenAPIV30SpecValidator(spec).validate()
+
+
+def test_errors_are_documented_as_the_problem_details_they_are_sent_as(spec):
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    assert "errors" in problem["properties"]
+    for name, response in spec["components"]["responses"].items():
+        content = response.get("content")
+        if content is not None:
+            assert set(content) == {"application/problem+json"}, name
+            assert content["application/problem+json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"
+            }
+
+
+def test_every_operation_says_how_to_authenticate(spec):
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["bearerToken"]["description"],
+    }
+    assert schemes["sessionCookie"]["in"] == "cookie"
+    assert schemes["sessionCookie"]["name"] == "elearn_session"
+    assert spec["security"] == [{"bearerToken": []}, {"sessionCookie": []}]
+    public = {
+        (method, path)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS and operation.get("security") == []
+    }
+    assert public == {
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/password-reset"),
+        ("post", "/api/v1/auth/set-password"),
+        ("get", "/verify/{code}"),
+        ("post", "/verify"),
+        ("get", "/.well-known/jwks.json"),
+        ("get", "/health/live"),
+        ("get", "/health/ready"),
+    }
+
+
+def test_content_languages_are_an_enum_of_the_configured_ones(spec, settings):
+    parameters = spec["paths"]["/api/v1/courses/{course_id}"]["get"]["parameters"]
+    lang = next(parameter for parameter in parameters if parameter["name"] == "lang")
+
+    assert lang["schema"]["enum"] == list(settings.languages)
+    course = spec["components"]["schemas"]["CourseCreate"]["properties"]
+    assert course["default_language"]["enum"] == list(settings.languages)
+
+
+def test_ids_in_paths_are_bounded_to_the_database_range(spec):
+    for path, item in spec["paths"].items():
+        for parameter in item.get("parameters", []):
+            if parameter["schema"].get("type") == "integer":
+                assert parameter["schema"]["minimum"] == 1, path
+                assert parameter["schema"]["maximum"] == MAX_INTEGER, path
+
+
+# Quiz settings and questions travel in the package format: its validator bounds each number
+# (docs/content-format.md) and names the field it refuses.
+PACKAGE_FORMAT = {"QuizSettings", "Question"}
+
+
+def test_every_integer_a_request_sends_is_bounded(spec):
+    def integers(schema, where):
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            if name in PACKAGE_FORMAT:
+                return
+            yield from integers(spec["components"]["schemas"][name], f"{where} → {name}")
+            return
+        if schema.get("type") == "integer":
+            yield where, schema
+        for name, child in (schema.get("properties") or {}).items():
+            yield from integers(child, f"{where}.{name}")
+        for key in ("items", "additionalProperties"):
+            if isinstance(schema.get(key), dict):
+                yield from integers(schema[key], f"{where}[]")
+
+    found = 0
+    for path, item in spec["paths"].items():
+        for method in set(item) & HTTP_METHODS:
+            operation = item[method]
+            for parameter in operation.get("parameters", []):
+                if "$ref" in parameter:  # If-None-Match
+                    continue
+                for where, schema in integers(
+                    parameter["schema"], f"{method} {path} {parameter['name']}"
+                ):
+                    found += 1
+                    assert {"minimum", "maximum"} <= set(schema), where
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                for where, schema in integers(content["schema"], f"{method} {path} body"):
+                    found += 1
+                    assert {"minimum", "maximum"} <= set(schema), where
+    assert found > 20
+
+
+def test_every_patch_refuses_an_empty_body(client, spec, make):
+    admin = make.user(Role.ADMIN, administration=None)
+    patches = [path for path, item in spec["paths"].items() if "patch" in item]
+
+    for path in patches:
+        url = re.sub(r"\{[^}]+\}", "1", path).replace("/administrations/1", "/administrations/AZ")
+        response = client.patch(url, json={}, headers=admin.headers)
+
+        assert_problem(response, 422)
+    assert len(patches) >= 8

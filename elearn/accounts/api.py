@@ -8,7 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from elearn import policy
+from elearn import openapi, policy
 from elearn.accounts import service, tokens
 from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
 from elearn.accounts.login import authenticate
@@ -47,9 +47,12 @@ users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description
 
 
 def _login_account_key() -> str:
+    """Failed logins count per (account, client address): a stranger guessing someone's password
+    from elsewhere cannot lock the owner out; each address keeps its own overall limit."""
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return f"login:{service.normalize_email(email) if isinstance(email, str) else '-'}"
+    account = service.normalize_email(email) if isinstance(email, str) else "-"
+    return f"login:{account}:{request.remote_addr}"
 
 
 def _token_creator_key() -> str:
@@ -64,6 +67,7 @@ def _token_creator_key() -> str:
     key_func=_login_account_key,
     deduct_when=lambda response: response.status_code == 401,
 )
+@auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(LoginSchema)
 @auth_blp.response(200, UserSchema)
 def login(credentials: dict[str, str]) -> User:
@@ -76,13 +80,14 @@ def login(credentials: dict[str, str]) -> User:
 @auth_blp.route("/logout", methods=["POST"])
 @auth_blp.response(204)
 def logout() -> None:
-    """End the cookie session."""
-    current_actor()
+    """End the caller's cookie sessions, on every device (a replayed cookie gets 401)."""
+    service.end_sessions(current_actor())
     end_session()
 
 
 @auth_blp.route("/password-reset", methods=["POST"])
 @limiter.limit(lambda: current_settings().login_rate_limit_ip)
+@auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(PasswordResetRequestSchema)
 @auth_blp.response(202)
 def request_password_reset(body: dict[str, str]) -> None:
@@ -92,6 +97,7 @@ def request_password_reset(body: dict[str, str]) -> None:
 
 @auth_blp.route("/set-password", methods=["POST"])
 @limiter.limit(lambda: current_settings().login_rate_limit_ip)
+@auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(SetPasswordSchema)
 @auth_blp.response(204)
 def set_password(body: dict[str, str]) -> None:

@@ -4,20 +4,28 @@ Cookie-authenticated requests with an unsafe method must send ``Content-Type:
 application/json`` (file uploads: ``multipart/form-data`` plus an ``X-Requested-With`` header).
 Browsers cannot send either cross-site without a CORS preflight (which this API never grants),
 so a forged form or image request is refused with 415 before it acts.
+
+A cookie session names the user's session version: logout, a password change and deactivation
+bump it, so every earlier cookie stops working. A session also ends when idle for
+``ELEARN_SESSION_IDLE_MINUTES`` or ``ELEARN_SESSION_LIFETIME_HOURS`` after login.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
+from elearn import clock
 from elearn.accounts import tokens
 from elearn.accounts.models import User
+from elearn.config import current_settings
 from elearn.errors import Unauthenticated
 from elearn.extensions import db, login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# When the cookie session started and was last used (POSIX seconds, by the application clock).
+STARTED_AT, SEEN_AT = "started_at", "seen_at"
 
 
 def _bearer_secret() -> str | None:
@@ -35,11 +43,27 @@ def _load_session_user(identity: str) -> User | None:
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
+    if not _session_is_current():
+        return None
     user = db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
     if user is None or not user.active or user.session_version != int(version):
         return None
+    session[SEEN_AT] = clock.now().timestamp()
     g.auth_method = "session"
     return user
+
+
+def _session_is_current() -> bool:
+    """Neither idle past ``ELEARN_SESSION_IDLE_MINUTES`` nor older than its absolute lifetime."""
+    started, seen = session.get(STARTED_AT), session.get(SEEN_AT)
+    if not isinstance(started, int | float) or not isinstance(seen, int | float):
+        return False
+    settings = current_settings()
+    now = clock.now().timestamp()
+    return (
+        now - seen <= settings.session_idle_minutes * 60
+        and now - started <= settings.session_lifetime_hours * 3600
+    )
 
 
 @login_manager.request_loader
@@ -74,6 +98,7 @@ def optional_actor() -> User | None:
 
 def start_session(user: User) -> None:
     login_user(user)
+    session[STARTED_AT] = session[SEEN_AT] = clock.now().timestamp()
     g.auth_method = "session"
 
 

@@ -10,7 +10,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.passwords import MIN_PASSWORD_LENGTH
 from elearn.accounts.service import AdministrationFilter, NewUser, UserFilter
 from elearn.pagination import PageArgs
-from elearn.schemas import Email, StrictSchema, language, text, time_zone
+from elearn.schemas import ChangesSchema, Email, Id, StrictSchema, language, text, time_zone
 
 
 def password_field(**kwargs: Any) -> ma.fields.String:
@@ -56,7 +56,7 @@ class AdministrationCreateSchema(StrictSchema):
     active = ma.fields.Boolean()
 
 
-class AdministrationUpdateSchema(StrictSchema):
+class AdministrationUpdateSchema(ChangesSchema):
     names = ma.fields.Nested(AdministrationNames)
     region = text(80)
     time_zone = time_zone()
@@ -79,7 +79,7 @@ class AdministrationListArgs(PageArgs):
 
 
 class UserSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     email = ma.fields.String()
     full_name = ma.fields.String()
     language = ma.fields.String()
@@ -96,7 +96,7 @@ class UserSchema(ma.Schema):
     )
     roles = ma.fields.Function(lambda user: sorted(user.roles))
     active = ma.fields.Boolean()
-    last_login_at = ma.fields.AwareDateTime()
+    last_login_at = ma.fields.AwareDateTime(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
 
@@ -115,7 +115,7 @@ class UserCreateSchema(StrictSchema):
         return NewUser(administration_code=data.pop("administration", None), roles=roles, **data)
 
 
-class UserUpdateSchema(StrictSchema):
+class UserUpdateSchema(ChangesSchema):
     email = Email(validate=ma.validate.Length(max=254))
     full_name = text(200)
     language = language()
@@ -155,7 +155,7 @@ class UserListArgs(PageArgs):
         return data
 
 
-class ProfileUpdateSchema(StrictSchema):
+class ProfileUpdateSchema(ChangesSchema):
     full_name = text(200)
     language = language()
     time_zone = time_zone(
@@ -186,12 +186,12 @@ class TokenCreateSchema(StrictSchema):
 
 
 class TokenSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
     prefix = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
-    expires_at = ma.fields.AwareDateTime()
-    last_used_at = ma.fields.AwareDateTime()
+    expires_at = ma.fields.AwareDateTime(allow_none=True)
+    last_used_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):

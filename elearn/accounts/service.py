@@ -11,17 +11,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from elearn import policy
-from elearn.accounts import passwords, signals
-from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User
+from elearn.accounts import passwords, signals, tokens
+from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User, UserRole
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
 from elearn.database import changed_attributes, contains_text
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
+from elearn.infra import outbox
 from elearn.pagination import Page, PageRequest, fetch_page
 
 log = logging.getLogger(__name__)
 SetPasswordPurpose = Literal["welcome", "reset"]
+PASSWORD_RESET_TASK = "elearn.accounts.send_password_reset"  # noqa: S105 - a task name
 
 
 def normalize_email(email: str) -> str:
@@ -196,6 +198,30 @@ def create_user(actor: User | None, new: NewUser) -> User:
     return user
 
 
+def _ensure_an_admin_remains(user: User, changes: Mapping[str, Any]) -> None:
+    """Refuse (409) to deactivate or demote the last active admin, who could not undo it.
+
+    The active admins' rows are locked in id order, so that two admins demoting each other at
+    once take turns and the second is refused.
+    """
+    demoted = "roles" in changes and Role.ADMIN not in changes["roles"]
+    deactivated = changes.get("active") is False
+    if not (demoted or deactivated) or not (user.active and user.has_role(Role.ADMIN)):
+        return
+    admins = db.session.scalars(
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if set(admins) <= {user.id}:
+        raise Conflict(
+            "This is the last active admin; make another admin first.",
+            errors={"roles" if demoted else "active": ["The last active admin."]},
+        )
+
+
 def _flush_unique_email() -> None:
     """Flush; a concurrent request that took the same email loses with a 409, not a 500."""
     try:
@@ -221,6 +247,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     for name in ("full_name", "language", "time_zone"):
         if name in changes:
             setattr(user, name, changes[name])
+    _ensure_an_admin_remains(user, changes)
     if "roles" in changes and frozenset(changes["roles"]) != user.roles:
         before = sorted(user.roles)
         user.roles = frozenset(changes["roles"])
@@ -235,14 +262,17 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         )
     if "active" in changes and changes["active"] != user.active:
         user.active = changes["active"]
+        details: dict[str, Any] = {}
         if not user.active:
-            user.session_version += 1
+            end_sessions(user)
+            details["tokens_revoked"] = tokens.revoke_all_tokens(user)
         audit_log.record(
             actor,
             "user.deactivated" if not user.active else "user.reactivated",
             "user",
             user.id,
             administration_id=user.administration_id,
+            **details,
         )
     edited = {"administration" if name == "administration_code" else name for name in changes}
     if plain := changed_attributes(user, edited - {"roles", "active"}):
@@ -277,11 +307,26 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
 
 def _set_password(user: User, password: str) -> None:
     user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every cookie session of ``user``: a replayed cookie no longer signs anyone in.
+
+    Sessions are signed cookies naming the user's session version, so logging out on one
+    device ends them on every device (tokens are revoked one by one, or on deactivation).
+    """
     user.session_version += 1
 
 
 def request_password_reset(email: str) -> None:
-    """Send a set-password link if the account exists and is active; say nothing either way."""
+    """Queue a reset for any address, known or not: the request does the same work either way,
+    so neither its answer nor its timing tells whether an account exists. The task decides."""
+    outbox.enqueue(PASSWORD_RESET_TASK, email=normalize_email(email))
+
+
+def send_password_reset(email: str) -> None:
+    """Send a set-password link if ``email`` has an active account; nothing otherwise."""
     user = find_user_by_email(email)
     if user is not None and user.active:
         send_set_password_link(user, purpose="reset")

@@ -70,6 +70,18 @@ def revoke_token(user: User, token_id: int) -> None:
     db.session.flush()
 
 
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every token of ``user`` still in force (on deactivation: reactivating the account
+    must not bring them back); the number revoked."""
+    now = clock.now()
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
+
+
 def user_for_secret(secret: str) -> User | None:
     """The active owner of a valid token, recording when the token was last used."""
     # One round trip for token, user, administration and roles: this runs on every request.

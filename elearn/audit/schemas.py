@@ -8,11 +8,12 @@ import marshmallow as ma
 
 from elearn.audit.service import AuditFilter
 from elearn.pagination import PageArgs
+from elearn.schemas import Id
 
 
 class AuditEventSchema(ma.Schema):
-    id = ma.fields.Integer()
-    actor_id = ma.fields.Integer(allow_none=True)
+    id = Id()
+    actor_id = Id(allow_none=True)
     action = ma.fields.String()
     object_type = ma.fields.String()
     object_id = ma.fields.String()
@@ -22,7 +23,7 @@ class AuditEventSchema(ma.Schema):
 
 class AuditListArgs(PageArgs):
     action = ma.fields.String(validate=ma.validate.Length(max=60))
-    actor_id = ma.fields.Integer()
+    actor_id = Id()
     object_type = ma.fields.String(validate=ma.validate.Length(max=40))
     object_id = ma.fields.String(validate=ma.validate.Length(max=64))
     since = ma.fields.AwareDateTime()

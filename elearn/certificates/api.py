@@ -11,7 +11,7 @@ from flask import Response, redirect, request
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from elearn import policy
+from elearn import openapi, policy
 from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
@@ -55,6 +55,7 @@ well_known_blp = Blueprint(
 
 
 @well_known_blp.route("/jwks.json")
+@well_known_blp.doc(security=openapi.PUBLIC)
 @well_known_blp.etag
 @well_known_blp.response(200, JwksSchema)
 def jwks() -> dict[str, Any]:
@@ -281,6 +282,7 @@ def rerender(job_id: int) -> jobs.JobProgress:
 
 
 @verify_blp.route("/<string:code>")
+@verify_blp.doc(security=openapi.PUBLIC)
 @_verification_limit
 @verify_blp.response(200, PublicRecordSchema)
 def verify_code(code: str) -> verification.PublicRecord | Response:
@@ -293,6 +295,7 @@ def verify_code(code: str) -> verification.PublicRecord | Response:
 
 
 @verify_blp.route("", methods=["POST"])
+@verify_blp.doc(security=openapi.PUBLIC)
 @_verification_limit
 @verify_blp.arguments(CredentialInputSchema)
 @verify_blp.response(200, CredentialCheckSchema)

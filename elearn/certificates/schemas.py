@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from elearn.certificates.service.statement import issuer
-from elearn.schemas import StrictSchema, text
+from elearn.schemas import Id, Integer, StrictSchema, text
 
 MAX_CREDENTIAL_LENGTH = 20_000
 
@@ -49,14 +49,14 @@ class CertificateSchema(ma.Schema):
         lambda certificate: issuer().verification_url(certificate.verification_code)
     )
     status = ma.fields.String()
-    enrolment_id = ma.fields.Integer()
+    enrolment_id = Id()
     course_id = ma.fields.Function(lambda certificate: certificate.enrolment.course_id)
     language = ma.fields.String()
     holder_name = ma.fields.String()
     administration_name = ma.fields.String(allow_none=True)
     course_title = ma.fields.String()
     completed_on = ma.fields.Date()
-    duration_minutes = ma.fields.Integer()
+    duration_minutes = Integer()
     pdf_size = ma.fields.Integer(allow_none=True)
     pdf_sha256 = ma.fields.String(allow_none=True)
     failure_reason = ma.fields.String(allow_none=True)
@@ -85,7 +85,7 @@ class ReissueSchema(StrictSchema):
 
 
 class ExportRequestSchema(StrictSchema):
-    course_id = ma.fields.Integer(required=True)
+    course_id = Id(required=True)
     administration = ma.fields.String(
         validate=ma.validate.Length(equal=2),
         metadata={"description": "Administration code; default: the caller's own"},
@@ -95,13 +95,13 @@ class ExportRequestSchema(StrictSchema):
 class JobSchema(ma.Schema):
     """Progress of a background job over certificates."""
 
-    id = ma.fields.Integer(attribute="job.id")
+    id = Id(attribute="job.id")
     kind = ma.fields.String(attribute="job.kind")
     status = ma.fields.String(attribute="job.status")
-    course_id = ma.fields.Integer(attribute="job.course_id")
-    total = ma.fields.Integer(attribute="job.total")
-    done = ma.fields.Integer(attribute="job.done")
-    failed = ma.fields.Integer(attribute="job.failed")
+    course_id = Id(attribute="job.course_id")
+    total = Integer(attribute="job.total")
+    done = Integer(attribute="job.done")
+    failed = Integer(attribute="job.failed")
     failure_reason = ma.fields.String(attribute="job.failure_reason", allow_none=True)
     created_at = ma.fields.AwareDateTime(attribute="job.created_at")
     finished_at = ma.fields.AwareDateTime(attribute="job.finished_at", allow_none=True)
@@ -125,10 +125,10 @@ class PublicRecordSchema(ma.Schema):
     course = ma.fields.String()
     completed_on = ma.fields.Date()
     language = ma.fields.String()
-    pdf_sha256 = ma.fields.String()
-    revoked_at = ma.fields.AwareDateTime()
-    revocation_reason = ma.fields.String()
-    superseded_at = ma.fields.AwareDateTime()
+    pdf_sha256 = ma.fields.String(allow_none=True)
+    revoked_at = ma.fields.AwareDateTime(allow_none=True)
+    revocation_reason = ma.fields.String(allow_none=True)
+    superseded_at = ma.fields.AwareDateTime(allow_none=True)
 
     @ma.post_dump
     def _without_absent(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

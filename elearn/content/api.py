@@ -7,16 +7,16 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.config import current_settings
 from elearn.content import files
 from elearn.content.files import PackageLimits
-from elearn.content.schemas import ImportResultSchema, PackageOptionsSchema, PackageUploadSchema
+from elearn.content.schemas import ImportResultSchema, PackageUploadSchema
 from elearn.content.service import exporting, importing
 from elearn.courses.service import authoring
+from elearn.inputs import Blueprint
 
 content_blp = Blueprint(
     "course-packages",
@@ -40,10 +40,9 @@ def accepts_package_upload(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @content_blp.route("/import", methods=["POST"])
 @accepts_package_upload
-@content_blp.arguments(PackageOptionsSchema, location="form")
-@content_blp.arguments(PackageUploadSchema, location="files")
+@content_blp.arguments(PackageUploadSchema, location="multipart")
 @content_blp.response(200, ImportResultSchema)
-def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importing.ImportResult:
+def import_package(upload: dict[str, Any]) -> importing.ImportResult:
     """Create or update the course of a package zip (``package``), optionally publishing it.
 
     Multipart: with a cookie session send ``X-Requested-With`` too. A package with any problem
@@ -53,7 +52,7 @@ def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importing
     policy.authorize(policy.courses.create.check(actor))
     limits = PackageLimits.from_settings(current_settings())
     package_files = files.read_zip(upload["package"].stream, limits)
-    return importing.import_package(actor, package_files, publish=options["publish"])
+    return importing.import_package(actor, package_files, publish=upload["publish"])
 
 
 @content_blp.route("/<int:course_id>/export")

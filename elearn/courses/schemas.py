@@ -15,7 +15,7 @@ from elearn.courses.service.authoring import CourseText
 from elearn.courses.service.outline import LessonText
 from elearn.formats.fields import KEY_PATTERN, KEY_RULE
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema, text
+from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
 
 
 class ContentLanguage(ma.fields.String):
@@ -113,7 +113,7 @@ class CompletionSchema(StrictSchema):
     quizzes = ma.fields.Enum(QuizRule, by_value=True, required=True)
 
 
-class CourseUpdateSchema(StrictSchema):
+class CourseUpdateSchema(ChangesSchema):
     slug = key_field()
     code = text(rules.CODE_MAX)
     default_language = ContentLanguage()
@@ -125,10 +125,10 @@ class CourseUpdateSchema(StrictSchema):
         ),
         validate=ma.validate.Length(max=rules.TOPICS_MAX),
     )
-    estimated_minutes = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100_000))
-    pass_mark = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100))
+    estimated_minutes = Integer(validate=ma.validate.Range(min=0, max=100_000))
+    pass_mark = Integer(validate=ma.validate.Range(min=0, max=100))
     completion = ma.fields.Nested(CompletionSchema)
-    due_days = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1, max=3650))
+    due_days = Integer(allow_none=True, validate=ma.validate.Range(min=1, max=3650))
     reminder_offsets_days = reminder_offsets_field()
     idle_after_days = idle_after_days_field()
     administrations = ma.fields.List(administration_code_field())
@@ -161,10 +161,10 @@ class CourseCreateSchema(CourseUpdateSchema):
 
 
 class OwnerAddSchema(StrictSchema):
-    user_id = ma.fields.Integer(required=True)
+    user_id = Id(required=True)
 
 
-class ModuleUpdateSchema(StrictSchema):
+class ModuleUpdateSchema(ChangesSchema):
     key = key_field()
     titles = per_language(
         text(rules.TITLE_MAX, allow_none=True),
@@ -196,13 +196,13 @@ def url_field(**kwargs: Any) -> ma.fields.Url:
     )
 
 
-class LessonUpdateSchema(StrictSchema):
+class LessonUpdateSchema(ChangesSchema):
     key = key_field()
     kind = ma.fields.Enum(LessonKind, by_value=True)
     required = ma.fields.Boolean()
-    minutes = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=0, max=10_000))
+    minutes = Integer(allow_none=True, validate=ma.validate.Range(min=0, max=10_000))
     url = url_field(allow_none=True)
-    module_id = ma.fields.Integer(metadata={"description": "Move to the end of this module"})
+    module_id = Id(metadata={"description": "Move to the end of this module"})
     translations = per_language(
         ma.fields.Nested(LessonTextSchema, allow_none=True),
         metadata={"description": "Texts per language; null removes a language"},
@@ -212,16 +212,16 @@ class LessonUpdateSchema(StrictSchema):
 class LessonCreateSchema(LessonUpdateSchema):
     key = key_field(required=True)
     kind = ma.fields.Enum(LessonKind, by_value=True, required=True)
-    module_id = ma.fields.Integer(dump_only=True)
+    module_id = Id(dump_only=True)
     translations = per_language(ma.fields.Nested(LessonTextSchema), required=True)
 
 
 class OrderSchema(StrictSchema):
-    ids = ma.fields.List(ma.fields.Integer(), required=True, validate=ma.validate.Length(max=1000))
+    ids = ma.fields.List(Id(), required=True, validate=ma.validate.Length(max=1000))
 
 
 class CourseCardSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     slug = ma.fields.String()
     code = ma.fields.String()
     status = ma.fields.String()
@@ -231,26 +231,26 @@ class CourseCardSchema(ma.Schema):
     title = ma.fields.String()
     summary = ma.fields.String()
     topics = ma.fields.List(ma.fields.String())
-    estimated_minutes = ma.fields.Integer()
+    estimated_minutes = Integer()
     updated_at = ma.fields.AwareDateTime()
 
 
 class LessonItemSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     key = ma.fields.String()
     kind = ma.fields.String()
-    position = ma.fields.Integer(allow_none=True)
+    position = Integer(allow_none=True)
     title = ma.fields.String()
-    minutes = ma.fields.Integer(allow_none=True)
+    minutes = Integer(allow_none=True)
     required = ma.fields.Boolean()
     url = ma.fields.String(allow_none=True)
     archived_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 class ModuleItemSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     key = ma.fields.String()
-    position = ma.fields.Integer(allow_none=True)
+    position = Integer(allow_none=True)
     title = ma.fields.String()
     titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     archived_at = ma.fields.AwareDateTime(allow_none=True)
@@ -263,7 +263,7 @@ class OutlineSchema(ma.Schema):
 
 
 class OwnerSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     full_name = ma.fields.String()
     email = ma.fields.String()
 
@@ -276,11 +276,11 @@ class CourseEditingSchema(ma.Schema):
 
 class CourseDetailSchema(CourseCardSchema):
     objectives = ma.fields.List(ma.fields.String())
-    pass_mark = ma.fields.Integer()
+    pass_mark = Integer()
     completion = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    due_days = ma.fields.Integer(allow_none=True)
-    reminder_offsets_days = ma.fields.List(ma.fields.Integer())
-    idle_after_days = ma.fields.Integer()
+    due_days = Integer(allow_none=True)
+    reminder_offsets_days = ma.fields.List(Integer())
+    idle_after_days = Integer()
     published_at = ma.fields.AwareDateTime(allow_none=True)
     modules = ma.fields.List(ma.fields.Nested(ModuleItemSchema))
     editing = ma.fields.Nested(
@@ -291,14 +291,14 @@ class CourseDetailSchema(CourseCardSchema):
 
 
 class LessonContentSchema(ma.Schema):
-    id = ma.fields.Integer()
-    course_id = ma.fields.Integer()
-    module_id = ma.fields.Integer()
+    id = Id()
+    course_id = Id()
+    module_id = Id()
     key = ma.fields.String()
     kind = ma.fields.String()
-    position = ma.fields.Integer(allow_none=True)
+    position = Integer(allow_none=True)
     required = ma.fields.Boolean()
-    minutes = ma.fields.Integer(allow_none=True)
+    minutes = Integer(allow_none=True)
     url = ma.fields.String(allow_none=True)
     media_url = ma.fields.String(
         allow_none=True, metadata={"description": "The video or document, for those who see it"}

@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.datastructures import CombinedMultiDict
 
 from elearn import policy
 from elearn.accounts import service as accounts
@@ -22,7 +23,7 @@ from elearn.enrolments.schemas import (
     AdministrationEnrolmentArgs,
     BulkEnrolSchema,
     BulkResultSchema,
-    BulkUploadFormSchema,
+    BulkUploadSchema,
     EnrolmentListArgs,
     EnrolmentSchema,
     EnrolmentUpdateSchema,
@@ -230,21 +231,7 @@ def complete_lesson(enrolment_id: int, lesson_id: int) -> reading.EnrolmentView:
 BULK_REQUEST_BODY = {
     "content": {
         "application/json": {"schema": BulkEnrolSchema},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["course_id", "file"],
-                "properties": {
-                    "course_id": {"type": "integer"},
-                    "run_id": {"type": "integer"},
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "UTF-8 CSV (BOM allowed) with a header naming 'email'",
-                    },
-                },
-            }
-        },
+        "multipart/form-data": {"schema": BulkUploadSchema},
     }
 }
 
@@ -272,11 +259,9 @@ def _bulk_request() -> dict[str, Any]:
             f"The upload is larger than {limit:,} bytes; a bulk enrolment file holds at most"
             f" {max_rows:,} rows. Split it into several files."
         )
-    body = _loaded(BulkUploadFormSchema(), request.form.to_dict())
-    upload = request.files.get("file")
-    if upload is None:
-        raise Invalid("The CSV file is missing.", errors={"file": ["Missing data for field."]})
-    body["people"] = bulk.People(emails=bulk.read_email_csv(upload.read(), max_rows))
+    body = _loaded(BulkUploadSchema(), CombinedMultiDict([request.form, request.files]))
+    csv_file = body.pop("file")
+    body["people"] = bulk.People(emails=bulk.read_email_csv(csv_file.read(), max_rows))
     return body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
@@ -12,7 +13,7 @@ from elearn.courses.schemas import ContentLanguage, idle_after_days_field, remin
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema, text
+from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
 
 
 def _date(**kwargs: Any) -> ma.fields.AwareDateTime:
@@ -22,14 +23,14 @@ def _date(**kwargs: Any) -> ma.fields.AwareDateTime:
 # course runs
 
 
-class RunUpdateSchema(StrictSchema):
+class RunUpdateSchema(ChangesSchema):
     name = text(200)
     enrolment_opens_at = _date()
     enrolment_closes_at = _date()
     starts_at = _date()
     ends_at = _date()
     due_at = _date()
-    capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1))
+    capacity = Integer(allow_none=True, validate=ma.validate.Range(min=1))
     reminder_offsets_days = reminder_offsets_field(allow_none=True)
     idle_after_days = idle_after_days_field(allow_none=True)
     administrations = ma.fields.List(
@@ -44,27 +45,31 @@ class RunCreateSchema(RunUpdateSchema):
 
 
 class RunSchema(ma.Schema):
-    id = ma.fields.Integer(attribute="run.id")
-    course_id = ma.fields.Integer(attribute="run.course_id")
+    id = Id(attribute="run.id")
+    course_id = Id(attribute="run.course_id")
     name = ma.fields.String(attribute="run.name")
-    enrolment_opens_at = ma.fields.AwareDateTime(attribute="run.enrolment_opens_at")
-    enrolment_closes_at = ma.fields.AwareDateTime(attribute="run.enrolment_closes_at")
-    starts_at = ma.fields.AwareDateTime(attribute="run.starts_at")
-    ends_at = ma.fields.AwareDateTime(attribute="run.ends_at")
-    due_at = ma.fields.AwareDateTime(attribute="run.due_at")
-    capacity = ma.fields.Integer(attribute="run.capacity", allow_none=True)
+    enrolment_opens_at = ma.fields.AwareDateTime(
+        allow_none=True, attribute="run.enrolment_opens_at"
+    )
+    enrolment_closes_at = ma.fields.AwareDateTime(
+        allow_none=True, attribute="run.enrolment_closes_at"
+    )
+    starts_at = ma.fields.AwareDateTime(allow_none=True, attribute="run.starts_at")
+    ends_at = ma.fields.AwareDateTime(allow_none=True, attribute="run.ends_at")
+    due_at = ma.fields.AwareDateTime(allow_none=True, attribute="run.due_at")
+    capacity = Integer(attribute="run.capacity", allow_none=True)
     reminder_offsets_days = ma.fields.List(
-        ma.fields.Integer(),
+        Integer(),
         attribute="run.reminder_offsets_days",
         allow_none=True,
         metadata={"description": "null: the course's"},
     )
-    idle_after_days = ma.fields.Integer(
+    idle_after_days = Integer(
         attribute="run.idle_after_days",
         allow_none=True,
         metadata={"description": "null: the course's"},
     )
-    seats_taken = ma.fields.Integer()
+    seats_taken = Integer()
     administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
 
 
@@ -72,7 +77,7 @@ class RunSchema(ma.Schema):
 
 
 class EnrolSchema(StrictSchema):
-    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+    run_id = Id(load_default=None, allow_none=True)
 
 
 class EnrolmentUpdateSchema(StrictSchema):
@@ -97,7 +102,7 @@ class EnrolmentListArgs(PageArgs):
 
 class AdministrationEnrolmentArgs(EnrolmentListArgs):
     administration = administration_code_field()
-    course_id = ma.fields.Integer()
+    course_id = Id()
 
 
 class LanguageArgs(ma.Schema):
@@ -105,7 +110,7 @@ class LanguageArgs(ma.Schema):
 
 
 class TraineeSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     full_name = ma.fields.String()
     email = ma.fields.String()
     administration = ma.fields.Function(
@@ -114,35 +119,37 @@ class TraineeSchema(ma.Schema):
 
 
 class CourseRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     slug = ma.fields.String()
     title = ma.fields.String()
     language = ma.fields.String(metadata={"description": "The language of the title"})
 
 
 class RunRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
-    starts_at = ma.fields.AwareDateTime()
-    ends_at = ma.fields.AwareDateTime()
+    starts_at = ma.fields.AwareDateTime(allow_none=True)
+    ends_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 class LessonRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     kind = ma.fields.String()
     title = ma.fields.String()
 
 
 class EnrolmentSchema(ma.Schema):
-    id = ma.fields.Integer(attribute="enrolment.id")
+    id = Id(attribute="enrolment.id")
     status = ma.fields.String(attribute="enrolment.status")
     source = ma.fields.String(attribute="enrolment.source")
-    progress_percent = ma.fields.Integer(attribute="enrolment.progress_percent")
+    progress_percent = Integer(attribute="enrolment.progress_percent")
     enrolled_at = ma.fields.AwareDateTime(attribute="enrolment.enrolled_at")
-    due_at = ma.fields.AwareDateTime(attribute="enrolment.due_at")
-    started_at = ma.fields.AwareDateTime(attribute="enrolment.started_at")
-    last_activity_at = ma.fields.AwareDateTime(attribute="enrolment.last_activity_at")
-    completed_at = ma.fields.AwareDateTime(attribute="enrolment.completed_at")
+    due_at = ma.fields.AwareDateTime(allow_none=True, attribute="enrolment.due_at")
+    started_at = ma.fields.AwareDateTime(allow_none=True, attribute="enrolment.started_at")
+    last_activity_at = ma.fields.AwareDateTime(
+        allow_none=True, attribute="enrolment.last_activity_at"
+    )
+    completed_at = ma.fields.AwareDateTime(allow_none=True, attribute="enrolment.completed_at")
     trainee = ma.fields.Nested(TraineeSchema, attribute="enrolment.user")
     course = ma.fields.Nested(CourseRefSchema)
     run = ma.fields.Nested(RunRefSchema, attribute="enrolment.run", allow_none=True)
@@ -157,9 +164,9 @@ class EnrolmentSchema(ma.Schema):
 
 
 class BulkEnrolSchema(StrictSchema):
-    course_id = ma.fields.Integer(required=True)
-    run_id = ma.fields.Integer(load_default=None, allow_none=True)
-    user_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(min=1))
+    course_id = Id(required=True)
+    run_id = Id(load_default=None, allow_none=True)
+    user_ids = ma.fields.List(Id(), validate=ma.validate.Length(min=1))
     emails = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(max=254)), validate=ma.validate.Length(min=1)
     )
@@ -181,21 +188,27 @@ class BulkEnrolSchema(StrictSchema):
         return data
 
 
-class BulkUploadFormSchema(ma.Schema):
-    course_id = ma.fields.Integer(required=True)
-    run_id = ma.fields.Integer(load_default=None)
+class BulkUploadSchema(ma.Schema):
+    """The multipart form of a bulk enrolment: the CSV file beside the course and run."""
+
+    course_id = Id(required=True)
+    run_id = Id(load_default=None)
+    file = Upload(
+        required=True,
+        metadata={"description": "UTF-8 CSV (BOM allowed) with a header naming 'email'"},
+    )
 
 
 class BulkRowSchema(ma.Schema):
-    row = ma.fields.Integer()
+    row = Integer()
     email = ma.fields.String()
-    user_id = ma.fields.Integer(allow_none=True)
+    user_id = Id(allow_none=True)
     outcome = ma.fields.String()
-    enrolment_id = ma.fields.Integer(allow_none=True)
+    enrolment_id = Id(allow_none=True)
 
 
 class BulkResultSchema(ma.Schema):
-    course_id = ma.fields.Integer()
-    run_id = ma.fields.Integer(allow_none=True)
-    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    course_id = Id()
+    run_id = Id(allow_none=True)
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=Integer())
     rows = ma.fields.List(ma.fields.Nested(BulkRowSchema))

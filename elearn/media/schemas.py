@@ -12,11 +12,11 @@ from elearn.filetypes import MediaKind
 from elearn.media.models import MediaAsset, MediaStatus
 from elearn.media.service import FILENAME_MAX, AssetFilter, NewUpload
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema, text
+from elearn.schemas import Id, Integer, StrictSchema, text
 
 
 class UploadRequestSchema(StrictSchema):
-    course_id = ma.fields.Integer(required=True)
+    course_id = Id(required=True)
     filename = text(
         FILENAME_MAX,
         required=True,
@@ -25,7 +25,8 @@ class UploadRequestSchema(StrictSchema):
     content_type = ma.fields.String(
         required=True, validate=ma.validate.OneOf(filetypes.CONTENT_TYPES)
     )
-    size = ma.fields.Integer(
+    size = Integer(
+        maximum=2**63 - 1,
         required=True,
         validate=ma.validate.Range(min=1),
         metadata={"description": "Bytes; the upload must have exactly this size"},
@@ -62,7 +63,7 @@ class MediaListArgs(PageArgs):
 
 
 class LessonMediaRequestSchema(StrictSchema):
-    media_asset_id = ma.fields.Integer(
+    media_asset_id = Id(
         required=True,
         allow_none=True,
         metadata={"description": "A ready asset of the lesson's course; null removes the media"},
@@ -74,8 +75,8 @@ def content_path(asset: MediaAsset) -> str | None:
 
 
 class MediaAssetSchema(ma.Schema):
-    id = ma.fields.Integer()
-    course_id = ma.fields.Integer()
+    id = Id()
+    course_id = Id()
     kind = ma.fields.String()
     status = ma.fields.String()
     rejection = ma.fields.String(allow_none=True, metadata={"description": "Why it was rejected"})
@@ -84,7 +85,7 @@ class MediaAssetSchema(ma.Schema):
     declared_size = ma.fields.Integer()
     size = ma.fields.Integer(allow_none=True)
     sha256 = ma.fields.String(allow_none=True)
-    created_by_id = ma.fields.Integer(allow_none=True)
+    created_by_id = Id(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     completed_at = ma.fields.AwareDateTime(allow_none=True)
     content_url = ma.fields.Function(
@@ -112,5 +113,5 @@ class StartedUploadSchema(ma.Schema):
 
 
 class LessonMediaSchema(ma.Schema):
-    lesson_id = ma.fields.Integer()
+    lesson_id = Id()
     media = ma.fields.Nested(MediaAssetSchema, allow_none=True)

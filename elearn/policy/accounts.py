@@ -38,6 +38,21 @@ class HoldsOnlyRoles(Generator[User]):
         return ~User.role_links.any(UserRole.role.not_in(sorted(self.roles)))
 
 
+class HoldsRole(Generator[User]):
+    """The user holds ``role`` (whoever asks)."""
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    def allows(self, actor: User, record: User) -> bool:
+        return record.has_role(self.role)
+
+    def where(self, actor: User) -> ColumnElement[bool]:
+        return User.role_links.any(UserRole.role == self.role)
+
+
+A_TRAINEE = HoldsRole(Role.TRAINEE)
+
 manage_administrations = Permission(ADMIN)
 
 # Lists of people are for admins and contact points; what each sees is ``user_visible``.

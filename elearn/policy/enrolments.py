@@ -7,6 +7,7 @@ from elearn.courses.models import Course
 from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.policy import accounts, courses
 from elearn.policy.rules import (
+    ADMIN,
     CONTACT_POINT,
     IN_AN_ADMINISTRATION,
     AdmitsActor,
@@ -18,6 +19,8 @@ from elearn.policy.rules import (
 THE_TRAINEE = person(Enrolment.user_id)
 CONTACT_POINT_OF_THE_TRAINEE = Via(Enrolment.user, accounts.CONTACT_POINT_OF_THE_USER)
 EDITOR_OF_THE_COURSE = Via(Enrolment.course, courses.edit.allow)
+# A course's trainers deal with its trainees, never with staff enrolled in it; admins with all.
+TEACHER_OF_THE_TRAINEE = ADMIN | EDITOR_OF_THE_COURSE & Via(Enrolment.user, accounts.A_TRAINEE)
 
 # Course owners and admins create and edit runs; everyone who sees the course lists them.
 manage_runs = courses.edit
@@ -47,17 +50,20 @@ course_enrolments = Rule(
     courses.edit.allow | CONTACT_POINT & IN_AN_ADMINISTRATION,
 )
 
-# The trainee, their contact point, the course's trainers and admins.
+# The trainee, their contact point, the course's trainers (trainees only) and admins.
 visible = Rule(
     "enrolments.visible",
     Enrolment,
-    THE_TRAINEE | CONTACT_POINT_OF_THE_TRAINEE | EDITOR_OF_THE_COURSE,
+    THE_TRAINEE | CONTACT_POINT_OF_THE_TRAINEE | TEACHER_OF_THE_TRAINEE,
 )
 withdraw = visible
 
-# The course's trainers, the trainee's contact point and admins (not the trainee).
+# The course's trainers (trainees only), the trainee's contact point and admins (not the
+# trainee).
 change_due_date = Rule(
-    "enrolments.change_due_date", Enrolment, CONTACT_POINT_OF_THE_TRAINEE | EDITOR_OF_THE_COURSE
+    "enrolments.change_due_date",
+    Enrolment,
+    CONTACT_POINT_OF_THE_TRAINEE | TEACHER_OF_THE_TRAINEE,
 )
 
 # The enrolments the actor holds: only they record progress in them.
@@ -72,9 +78,17 @@ def can_list_enrolments(actor: User, administration: Administration | None) -> b
 
 
 def can_bulk_enrol_person(actor: User, course: Course, person: User) -> bool:
-    """Owners and admins enrol anyone; a contact point only their own administration's people."""
-    return courses.edit.check(actor, course) or accounts.CONTACT_POINT_OF_THE_USER.allows(
-        actor, person
+    """Admins enrol anyone; a contact point their own administration's people; the course's
+    trainers only trainees of the administrations it admits (anyone else is unknown to them)."""
+    teaches = (
+        courses.edit.check(actor, course)
+        and accounts.A_TRAINEE.allows(actor, person)
+        and course.admits(person.administration_id)
+    )
+    return (
+        ADMIN.allows(actor, person)
+        or accounts.CONTACT_POINT_OF_THE_USER.allows(actor, person)
+        or teaches
     )
 
 

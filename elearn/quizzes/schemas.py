@@ -13,7 +13,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from elearn.schemas import StrictSchema, language
+from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, language
 
 
 def _documented(kind: str, description: str, **extra: Any) -> ma.fields.Raw:
@@ -48,7 +48,10 @@ class PackageFormatSchema(ma.Schema):
         return data
 
 
-class QuizSettingsSchema(PackageFormatSchema):
+class QuizSettingsSchema(PackageFormatSchema, ChangesSchema):
+    class Meta(PackageFormatSchema.Meta):
+        """Unknown settings pass on to the quiz validator, as in any package-format schema."""
+
     pass_mark = _documented("integer", "Percent, 0-100; null: the course's pass mark")
     time_limit_minutes = _documented("integer", "null: no time limit")
     max_attempts = _documented("integer", "null: unlimited")
@@ -105,8 +108,8 @@ class StartArgs(ma.Schema):
 
 
 class EditorQuizSchema(ma.Schema):
-    id = ma.fields.Integer(metadata={"description": "The quiz lesson's id"})
-    course_id = ma.fields.Integer()
+    id = Id(metadata={"description": "The quiz lesson's id"})
+    course_id = Id()
     lesson_key = ma.fields.String()
     languages = ma.fields.List(ma.fields.String())
     settings = ma.fields.Dict()
@@ -147,8 +150,8 @@ class DisclosureSchema(ma.Schema):
 
 
 class AttemptSummarySchema(ma.Schema):
-    id = ma.fields.Integer()
-    number = ma.fields.Integer()
+    id = Id()
+    number = Integer()
     status = ma.fields.String(metadata={"description": "in_progress | submitted | expired"})
     started_at = ma.fields.AwareDateTime()
     deadline_at = ma.fields.AwareDateTime(allow_none=True)
@@ -158,7 +161,7 @@ class AttemptSummarySchema(ma.Schema):
 
 
 class AttemptSchema(AttemptSummarySchema):
-    quiz_id = ma.fields.Integer()
+    quiz_id = Id()
     language = ma.fields.String()
     review = ma.fields.String()
     disclosed = ma.fields.Nested(DisclosureSchema)
@@ -166,23 +169,23 @@ class AttemptSchema(AttemptSummarySchema):
 
 
 class AttemptProgressSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     status = ma.fields.String()
     deadline_at = ma.fields.AwareDateTime(allow_none=True)
     answered = ma.fields.List(ma.fields.String(), metadata={"description": "Keys answered"})
-    question_count = ma.fields.Integer()
+    question_count = Integer()
 
 
 class QuizResultSchema(ma.Schema):
-    quiz_id = ma.fields.Integer()
-    pass_mark = ma.fields.Integer()
+    quiz_id = Id()
+    pass_mark = Integer()
     grading = ma.fields.String()
     review = ma.fields.String()
-    time_limit_minutes = ma.fields.Integer(allow_none=True)
-    max_attempts = ma.fields.Integer(allow_none=True)
-    attempts_used = ma.fields.Integer()
-    attempts_left = ma.fields.Integer(allow_none=True, metadata={"description": "null: no limit"})
-    in_progress_attempt_id = ma.fields.Integer(allow_none=True)
+    time_limit_minutes = Integer(allow_none=True)
+    max_attempts = Integer(allow_none=True)
+    attempts_used = Integer()
+    attempts_left = Integer(allow_none=True, metadata={"description": "null: no limit"})
+    in_progress_attempt_id = Id(allow_none=True)
     next_attempt_at = ma.fields.AwareDateTime(
         allow_none=True, metadata={"description": "null: no further attempt is possible"}
     )
@@ -195,8 +198,8 @@ class QuestionStatisticsSchema(ma.Schema):
     key = ma.fields.String()
     type = ma.fields.String(allow_none=True)
     in_quiz = ma.fields.Boolean(metadata={"description": "False: since removed from the quiz"})
-    attempts = ma.fields.Integer(metadata={"description": "Finished attempts that asked it"})
-    answered = ma.fields.Integer()
+    attempts = Integer(metadata={"description": "Finished attempts that asked it"})
+    answered = Integer()
     fully_correct_share = ma.fields.Float(allow_none=True)
     average_score = ma.fields.Float(
         allow_none=True, metadata={"description": "Mean fraction of the points, answered only"}
@@ -204,5 +207,5 @@ class QuestionStatisticsSchema(ma.Schema):
 
 
 class QuizStatisticsSchema(ma.Schema):
-    quiz_id = ma.fields.Integer()
+    quiz_id = Id()
     questions = ma.fields.List(ma.fields.Nested(QuestionStatisticsSchema))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from elearn.schemas import StrictSchema, language
+from elearn.schemas import Id, Integer, StrictSchema, language
 
 
 class ReportArgs(StrictSchema):
@@ -12,21 +12,21 @@ class ReportArgs(StrictSchema):
 
 
 class CourseSummarySchema(ma.Schema):
-    course_id = ma.fields.Integer()
+    course_id = Id()
     code = ma.fields.String()
     title = ma.fields.String()
-    enrolled = ma.fields.Integer()
-    active = ma.fields.Integer()
-    completed = ma.fields.Integer()
-    overdue = ma.fields.Integer()
-    average_progress = ma.fields.Integer()
+    enrolled = Integer()
+    active = Integer()
+    completed = Integer()
+    overdue = Integer()
+    average_progress = Integer()
 
 
 class AdministrationSummarySchema(ma.Schema):
     code = ma.fields.String()
-    trainees = ma.fields.Integer()
-    active_trainees = ma.fields.Integer()
-    enrolments = ma.fields.Integer()
-    completed = ma.fields.Integer()
-    overdue = ma.fields.Integer()
+    trainees = Integer()
+    active_trainees = Integer()
+    enrolments = Integer()
+    completed = Integer()
+    overdue = Integer()
     courses = ma.fields.List(ma.fields.Nested(CourseSummarySchema))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from elearn import clock
 from elearn.accounts.models import ApiToken, Role, User
@@ -142,11 +142,7 @@ def test_token_lifecycle_secret_shown_once_and_hashed(client, make):
     refused = client.get("/api/v1/me", headers=bearer)
     assert refused.status_code == 401
     assert refused.json["detail"] == "The token is invalid, expired or revoked."
-    actions = {
-        event.action
-        for event in [make.get(AuditEvent, n) for n in range(1, 50)]
-        if event is not None and event.actor_id == person.id
-    }
+    actions = {event.action for event in make.all(AuditEvent, actor_id=person.id)}
     assert {"token.created", "token.revoked"} <= actions
 
 
@@ -239,3 +235,99 @@ def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(client):
         login_from(client, "203.0.113.7", attempt)
 
     assert login_from(client, "198.51.100.9", 30).status_code == 429
+
+
+def test_a_cookie_replayed_after_logout_is_refused(client, app, make):
+    person = make.user()
+    login(client, person.email, person.password)
+    cookie = client.get_cookie("elearn_session").value
+
+    assert client.post("/api/v1/auth/logout", json={}).status_code == 204
+
+    replay = app.test_client()
+    replay.set_cookie("elearn_session", cookie)
+    assert replay.get("/api/v1/me").status_code == 401
+
+
+def test_logout_ends_the_sessions_on_every_device(app, make):
+    person = make.user()
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, person.email, person.password)
+    login(phone, person.email, person.password)
+
+    laptop.post("/api/v1/auth/logout", json={})
+
+    assert phone.get("/api/v1/me").status_code == 401
+    assert phone.get("/api/v1/me", headers=person.headers).status_code == 200
+
+
+def test_a_password_change_ends_the_other_sessions(client, app, make):
+    person = make.user()
+    other = app.test_client()
+    login(other, person.email, person.password)
+
+    changed = client.patch(
+        "/api/v1/me",
+        json={"current_password": person.password, "new_password": "a brand new password"},
+        headers=person.headers,
+    )
+
+    assert changed.status_code == 200
+    assert other.get("/api/v1/me").status_code == 401
+
+
+def test_deactivation_ends_the_session_for_good(client, app, make):
+    admin = make.user(Role.ADMIN, administration=None)
+    person = make.user()
+    session = app.test_client()
+    login(session, person.email, person.password)
+
+    for active in (False, True):
+        response = client.patch(
+            f"/api/v1/users/{person.id}", json={"active": active}, headers=admin.headers
+        )
+        assert response.status_code == 200
+
+    assert session.get("/api/v1/me").status_code == 401
+
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def test_an_idle_session_ends(client, make, frozen_clock):
+    person = make.user()
+    frozen_clock(START)
+    login(client, person.email, person.password)
+
+    frozen_clock(START + timedelta(minutes=29))
+    assert client.get("/api/v1/me").status_code == 200
+    frozen_clock(START + timedelta(minutes=58))
+    assert client.get("/api/v1/me").status_code == 200
+    frozen_clock(START + timedelta(minutes=89))
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_busy_session_ends_after_its_lifetime(client, make, frozen_clock):
+    person = make.user()
+    frozen_clock(START)
+    login(client, person.email, person.password)
+
+    for step in range(1, 12 * 3 + 1):
+        frozen_clock(START + timedelta(minutes=20 * step))
+        assert client.get("/api/v1/me").status_code == 200
+    frozen_clock(START + timedelta(hours=12, minutes=1))
+
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out(app, make):
+    person = make.user()
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+
+    guesses = [login(stranger, person.email, "wrong password!").status_code for _ in range(6)]
+
+    assert guesses == [401] * 5 + [429]
+    assert login(owner, person.email, person.password).status_code == 200

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from elearn.accounts.models import Role, User
+from elearn.accounts.models import ApiToken, Role, User
 from elearn.audit.models import AuditEvent
 from tests.http import assert_problem, links
 
@@ -243,13 +243,47 @@ def test_deactivation_is_audited_and_ends_sessions_and_tokens(client, make, admi
     response = client.patch(f"{URL}/{person.id}", json={"active": False}, headers=admin.headers)
 
     assert response.json["active"] is False
-    assert audit(make, "user.deactivated", person.id)[0].actor_id == admin.id
+    deactivated = audit(make, "user.deactivated", person.id)[0]
+    assert deactivated.actor_id == admin.id
+    assert deactivated.details == {"tokens_revoked": 1}
     assert_problem(client.get("/api/v1/me", headers=person.headers), 401)
     assert_problem(browser.get("/api/v1/me"), 401)
+    assert all(token.revoked_at is not None for token in make.all(ApiToken, user_id=person.id))
 
     client.patch(f"{URL}/{person.id}", json={"active": True}, headers=admin.headers)
     assert audit(make, "user.reactivated", person.id)[0].actor_id == admin.id
-    assert client.get("/api/v1/me", headers=person.headers).status_code == 200
+    # Regression: reactivation brought the old tokens and sessions back.
+    assert_problem(client.get("/api/v1/me", headers=person.headers), 401)
+    assert_problem(browser.get("/api/v1/me"), 401)
+    login = {"email": person.email, "password": person.password}
+    assert client.post("/api/v1/auth/login", json=login).status_code == 200
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"roles": ["trainer"]}])
+def test_the_last_active_admin_cannot_deactivate_or_demote_themself(client, make, change):
+    admin = make.user(Role.ADMIN, administration=None)
+    make.user(Role.ADMIN, administration=None, active=False)
+
+    response = client.patch(f"{URL}/{admin.id}", json=change, headers=admin.headers)
+
+    assert_problem(response, 409, fields=list(change))
+    stored = make.get(User, admin.id)
+    assert stored.active
+    assert Role.ADMIN in stored.roles
+    assert client.get("/api/v1/me", headers=admin.headers).status_code == 200
+
+
+def test_an_admin_steps_down_when_another_admin_remains(client, make):
+    first = make.user(Role.ADMIN, administration=None)
+    second = make.user(Role.ADMIN, administration=None)
+
+    stepped_down = client.patch(
+        f"{URL}/{first.id}", json={"roles": ["trainer"]}, headers=first.headers
+    )
+    last = client.patch(f"{URL}/{second.id}", json={"active": False}, headers=second.headers)
+
+    assert stepped_down.status_code == 200
+    assert_problem(last, 409, fields=["active"])
 
 
 def test_admin_moves_a_person_and_renames_them_audited_by_field(client, make, admin):

@@ -81,3 +81,26 @@ def test_concurrent_appends_and_reorders_keep_positions_dense(app, make, courses
     assert reordered[2:] == [201, 201]
     assert set(reordered[:2]) <= {200, 409}
     assert module_lessons(app, module_id) == list(range(1, 12))
+
+
+def test_deleting_a_module_and_one_of_its_lessons_at_once_never_fails(app, make, courses):
+    """Regression: the lesson found before the course lock was deleted with its module while the
+    request waited, and acting on the stale lesson answered 500 (7 of 12 tries)."""
+    trainer = make.user(Role.TRAINER, administration=None)
+
+    def delete(url):
+        return lambda client: client.delete(url, headers=trainer.headers)
+
+    for _ in range(12):
+        course = courses.build(owners=[trainer], lessons=2)
+        module_id = course.module_ids[0]
+        lesson_id = module_lessons(app, module_id, Lesson.id)[0]
+        base = f"/api/v1/courses/{course.id}"
+
+        statuses = at_once(
+            app, [delete(f"{base}/modules/{module_id}"), delete(f"{base}/lessons/{lesson_id}")]
+        )
+
+        assert statuses[0] == 204
+        assert statuses[1] in {204, 404}
+        assert module_lessons(app, module_id) == []

@@ -82,7 +82,7 @@ def test_a_contact_point_enrols_their_people_by_email(client, make, actors, lear
     assert make.count(AuditEvent, action="enrolment.bulk") == 1
 
 
-def test_a_trainer_enrols_anyone_by_id_in_their_course(client, make, actors, learning):
+def test_a_trainer_enrols_any_trainee_by_id_in_their_course(client, make, actors, learning):
     trainer = actors["trainer"]
     course = learning.course(owners=(trainer,))
     georgian = make.user(Role.TRAINEE, administration="GE")
@@ -94,6 +94,51 @@ def test_a_trainer_enrols_anyone_by_id_in_their_course(client, make, actors, lea
     assert response.status_code == 200
     assert outcomes(response) == ["enrolled", "enrolled", "unknown_person"]
     assert response.get_json()["rows"][1]["user_id"] == georgian.id
+
+
+@pytest.mark.parametrize("by", ["user_ids", "emails"])
+def test_staff_are_unknown_people_to_a_trainer(client, make, actors, learning, by):
+    """Regression: a trainer enrolled admins and contact points in bulk, then read their emails
+    from the course's enrolments; enrolling by email told which addresses exist."""
+    trainer = actors["trainer"]
+    course = learning.course(owners=(trainer,))
+    staff = [actors["admin"], actors["contact_point"], make.user(Role.TRAINER, administration="AZ")]
+    names = [person.id for person in staff] if by == "user_ids" else [p.email for p in staff]
+
+    response = bulk(client, trainer, course_id=course.id, **{by: names})
+
+    assert outcomes(response) == ["unknown_person"] * 3
+    assert make.count(Enrolment) == 0
+
+
+def test_trainees_of_administrations_the_course_does_not_admit_are_unknown_to_a_trainer(
+    client, make, actors, learning
+):
+    trainer = actors["trainer"]
+    course = learning.course(owners=(trainer,), administrations=("AZ",))
+    georgian = make.user(Role.TRAINEE, administration="GE")
+
+    response = bulk(client, trainer, course_id=course.id, emails=[georgian.email])
+
+    assert outcomes(response) == ["unknown_person"]
+    assert make.count(Enrolment) == 0
+
+
+def test_a_trainer_sees_only_the_trainees_enrolled_in_their_course(client, make, actors, learning):
+    trainer = actors["trainer"]
+    course = learning.course(owners=(trainer,))
+    learning.enrol(actors["trainee"], course)
+    staff_enrolment = learning.enrol(actors["contact_point"], course)
+
+    listed = client.get(f"/api/v1/courses/{course.id}/enrolments", headers=trainer.headers)
+    one = client.get(f"/api/v1/enrolments/{staff_enrolment['id']}", headers=trainer.headers)
+
+    assert [row["trainee"]["id"] for row in listed.get_json()] == [actors["trainee"].id]
+    assert one.status_code == 404
+    admin_view = client.get(
+        f"/api/v1/courses/{course.id}/enrolments", headers=actors["admin"].headers
+    )
+    assert len(admin_view.get_json()) == 2
 
 
 def test_a_trainer_cannot_bulk_enrol_in_another_trainers_course(client, make, actors, learning):
@@ -195,6 +240,7 @@ def test_csv_from_spreadsheets_in_any_locale(client, make, actors, learning, hea
         ),
         (b"email\nx\x00@customs.test\n", "The file is not a text file."),
         (b"", "The file has no header line naming an 'email' column."),
+        (b"email\nx\x00y@customs.test\n", "The file is not text: it contains NUL characters."),
     ],
 )
 def test_an_unreadable_csv_is_refused(client, make, actors, learning, data, message):
@@ -254,7 +300,7 @@ def test_a_csv_upload_without_a_file_or_course(client, make, actors, learning):
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert response.get_json()["errors"] == {"file": ["Missing data for field."]}
+    assert response.get_json()["errors"] == {"file": ["Missing data for required field."]}
     response = upload(client, actors["admin"], b"email\n")
     assert response.status_code == 422
     assert "course_id" in response.get_json()["errors"]

@@ -47,13 +47,27 @@ def load(course: Course) -> Course:
     return course
 
 
-def lock_outline(course: Course) -> Course:
+def lock_outline(course: Course, *found: Module | Lesson) -> Course:
     """Hold the course row until the transaction ends, then re-read its outline (an edit that
-    changes it moves the course's ``updated_at``, see ``models.versions``)."""
+    changes it moves the course's ``updated_at``, see ``models.versions``).
+
+    ``found`` are the modules and lessons the caller looked up before waiting for the lock: a
+    concurrent edit may have deleted them meanwhile, which is a 404, not a stale object to act on.
+    """
     db.session.flush()
     lock(Course, course.id)
     load(course)
+    for item in found:
+        _ensure_still_in_outline(course, item)
     return course
+
+
+def _ensure_still_in_outline(course: Course, item: Module | Lesson) -> None:
+    if isinstance(item, Module):
+        if item not in course.modules:
+            raise NotFound("No such module.")
+    elif not any(item in module.lessons for module in course.modules):
+        raise NotFound("No such lesson.")
 
 
 def renumber(items: Sequence[Positioned]) -> None:
@@ -112,7 +126,7 @@ def add_module(course: Course, key: str, titles: Mapping[str, str]) -> Module:
 
 def update_module(course: Course, module: Module, changes: Mapping[str, Any]) -> Module:
     """Rename (``key``) and retitle; a title set to None removes that language."""
-    lock_outline(course)
+    lock_outline(course, module)
     if "key" in changes and changes["key"] != module.key:
         _ensure_module_key_free(course, changes["key"])
         module.key = changes["key"]
@@ -124,7 +138,7 @@ def update_module(course: Course, module: Module, changes: Mapping[str, Any]) ->
 
 def delete_module(course: Course, module: Module) -> None:
     """Delete a module and its lessons; refused when a lesson carries progress (archive it)."""
-    lock_outline(course)
+    lock_outline(course, module)
     if not removed_unless_referenced(lambda: course.modules.remove(module)):
         raise Conflict("Trainees have progress in this module; archive it instead.")
     renumber(active_modules(course))
@@ -132,7 +146,7 @@ def delete_module(course: Course, module: Module) -> None:
 
 def archive_module(course: Course, module: Module) -> Module:
     """Take a module and its lessons out of the outline, keeping them for history."""
-    lock_outline(course)
+    lock_outline(course, module)
     _archive_module(course, module)
     return module
 
@@ -164,7 +178,7 @@ def _ensure_module_key_free(course: Course, key: str) -> None:
 
 def add_lesson(course: Course, module: Module, values: Mapping[str, Any]) -> Lesson:
     """A lesson appended at the end of an active module; keys are unique within the course."""
-    lock_outline(course)
+    lock_outline(course, module)
     if module.archived_at is not None:
         raise Conflict("The module is archived.")
     _ensure_lesson_key_free(course, values["key"])
@@ -179,7 +193,7 @@ def add_lesson(course: Course, module: Module, values: Mapping[str, Any]) -> Les
 
 def update_lesson(course: Course, lesson: Lesson, changes: Mapping[str, Any]) -> Lesson:
     """Edit settings and texts (a text set to None removes that language), or move modules."""
-    lock_outline(course)
+    lock_outline(course, lesson)
     if "key" in changes and changes["key"] != lesson.key:
         _ensure_lesson_key_free(course, changes["key"])
         lesson.key = changes["key"]
@@ -233,7 +247,7 @@ def _move(lesson: Lesson, target: Module) -> None:
 
 def delete_lesson(course: Course, lesson: Lesson) -> None:
     """Delete a lesson; refused (409) when trainees have progress on it: archive it instead."""
-    lock_outline(course)
+    lock_outline(course, lesson)
     module = lesson.module
     if not _deleted(lesson):
         raise Conflict("Trainees have progress on this lesson; archive it instead.")
@@ -242,7 +256,7 @@ def delete_lesson(course: Course, lesson: Lesson) -> None:
 
 def archive_lesson(course: Course, lesson: Lesson) -> Lesson:
     """Take a lesson out of the outline for new work; it stays in trainees' history."""
-    lock_outline(course)
+    lock_outline(course, lesson)
     if lesson.archived_at is None:
         lesson.archived_at, lesson.position = clock.now(), None
         db.session.flush()
@@ -271,7 +285,7 @@ def _deleted(lesson: Lesson) -> bool:
 
 def reorder_lessons(course: Course, module: Module, lesson_ids: Sequence[int]) -> Module:
     """Put a module's lessons in the given order (the list names every active lesson once)."""
-    lock_outline(course)
+    lock_outline(course, module)
     renumber(_in_order(active_lessons(module), lesson_ids, "lesson"))
     return module
 
