@@ -16,6 +16,9 @@ from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.errors import Forbidden, NotFound
 
 CONTACT_POINT_GRANTABLE_ROLES = frozenset({Role.TRAINEE})
+CONTACT_POINT_EDITABLE_FIELDS = frozenset(
+    {"full_name", "language", "active", "personnel_number", "unit"}
+)
 
 
 def authorize(allowed: bool, *, hide: bool = False, what: str = "resource") -> None:
@@ -77,13 +80,14 @@ def can_create_user(actor: User, administration_id: int | None, roles: Iterable[
 
 
 def can_edit_user(actor: User, user: User, fields: Iterable[str]) -> bool:
-    """Admins edit anyone; a contact point edits name, language and active of own trainees."""
+    """Admins edit anyone; a contact point edits name, language, active, personnel number and
+    unit of own trainees."""
     if is_admin(actor):
         return True
     return (
         is_contact_point_of(actor, user.administration_id)
         and user.roles <= CONTACT_POINT_GRANTABLE_ROLES
-        and set(fields) <= {"full_name", "language", "active"}
+        and set(fields) <= CONTACT_POINT_EDITABLE_FIELDS
     )
 
 

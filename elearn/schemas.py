@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from elearn.config import DEFAULT_LANGUAGES
+from elearn.errors import Invalid
 
 
 class StrictSchema(ma.Schema):
@@ -41,3 +42,14 @@ def text(max_length: int, **kwargs: Any) -> ma.fields.String:
 
 def language(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=ma.validate.OneOf(DEFAULT_LANGUAGES), **kwargs)
+
+
+def load_or_invalid(schema: ma.Schema, data: Any) -> dict[str, Any]:
+    """``data`` loaded by ``schema``, outside flask-smorest's parsing (a multipart form field);
+    a bad field is a 422 naming it."""
+    try:
+        loaded: dict[str, Any] = schema.load(data if isinstance(data, dict) else {})
+    except ma.ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": []}
+        raise Invalid("The request has invalid fields.", errors=messages) from None
+    return loaded

@@ -77,6 +77,8 @@ class Factory:
         full_name: str | None = None,
         active: bool = True,
         password: str = DEFAULT_PASSWORD,
+        personnel_number: str | None = None,
+        unit: str | None = None,
     ) -> Person:
         if administration is not None:
             self.administration(administration)
@@ -95,6 +97,8 @@ class Factory:
                 administration_id=admin_id,
                 password_hash=hash_password(password),
                 active=True,
+                personnel_number=personnel_number,
+                unit=unit,
             )
             user.roles = frozenset(roles or {Role.TRAINEE})
             db.session.add(user)

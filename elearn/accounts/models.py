@@ -45,6 +45,8 @@ class UserRole(Base):
 
 class User(Timestamped, Base):
     __tablename__ = "users"
+    # NULLs are distinct: officers without a personnel number never collide.
+    __table_args__ = (UniqueConstraint("administration_id", "personnel_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -53,6 +55,8 @@ class User(Timestamped, Base):
     administration_id: Mapped[int | None] = mapped_column(
         ForeignKey("administrations.id"), index=True
     )
+    personnel_number: Mapped[str | None] = mapped_column(String(40))
+    unit: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)

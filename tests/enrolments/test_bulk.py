@@ -169,8 +169,8 @@ def test_a_csv_upload_with_a_bom_and_extra_columns(client, make, actors, learnin
     ("data", "message"),
     [
         ("email\nné@customs.test\n".encode("latin-1"), "The file is not UTF-8 text."),
-        (b"mail,name\nx@customs.test,X\n", "The file has no header line naming an 'email' column."),
-        (b"", "The file has no header line naming an 'email' column."),
+        (b"mail,name\nx@customs.test,X\n", "The file has no header line naming 'email'."),
+        (b"", "The file has no header line naming 'email'."),
     ],
 )
 def test_an_unreadable_csv_is_refused(client, make, actors, learning, data, message):

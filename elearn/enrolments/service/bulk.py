@@ -6,8 +6,6 @@ another administration's people from unknown addresses: both are ``unknown_perso
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,10 +16,10 @@ from elearn import policy
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.courses.models import Course
+from elearn.csv_upload import read_table
 from elearn.database import lock
 from elearn.enrolments.models import HOLDING_STATUSES, CourseRun, Enrolment, EnrolmentSource
 from elearn.enrolments.service import enrolling
-from elearn.errors import TooLarge, Unprocessable
 from elearn.extensions import db
 
 
@@ -59,31 +57,9 @@ class BulkResult:
 
 
 def read_email_csv(data: bytes, max_rows: int) -> list[str]:
-    """The ``email`` column of a UTF-8 CSV (a BOM is allowed); blank lines are skipped."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise Unprocessable(
-            "The file is not UTF-8 text.",
-            errors={"file": [f"Byte {error.start} is not valid UTF-8; save the file as UTF-8."]},
-        ) from None
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    except csv.Error as error:
-        raise Unprocessable("The file is not valid CSV.", errors={"file": [str(error)]}) from None
-    header = [cell.strip().lower() for cell in rows[0]] if rows else []
-    if "email" not in header:
-        raise Unprocessable(
-            "The file has no header line naming an 'email' column.",
-            errors={"file": ["The first line must be a header with a column named 'email'."]},
-        )
-    if len(rows) - 1 > max_rows:
-        raise TooLarge(
-            f"The file has {len(rows) - 1:,} rows; a bulk enrolment takes at most {max_rows:,}."
-            " Split it into several files."
-        )
-    column = header.index("email")
-    return [row[column].strip() if column < len(row) else "" for row in rows[1:]]
+    """The ``email`` column of an uploaded CSV (see ``elearn.csv_upload``)."""
+    table = read_table(data, required=("email",), max_rows=max_rows)
+    return [cells["email"] for _line, cells in table]
 
 
 def bulk_enrol(actor: User, course: Course, run_id: int | None, people: People) -> BulkResult:
