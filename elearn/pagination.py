@@ -39,9 +39,13 @@ class Page(Generic[T]):
 
 
 def fetch_page(statement: Select[Any], request: PageRequest) -> Page[Any]:
-    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total."""
+    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total.
+
+    Items are objects when the statement selects one thing (a model), else rows."""
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(statement.limit(request.per_page).offset(request.offset)).all()
+    page = statement.limit(request.per_page).offset(request.offset)
+    result = db.session.execute(page)
+    items = result.scalars().all() if len(statement.column_descriptions) == 1 else result.all()
     return Page(items=items, total=total or 0, request=request)
 
 

@@ -13,9 +13,15 @@ from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration
 from elearn.negotiation import requested_language
-from elearn.reports import service
+from elearn.pagination import paginated
+from elearn.reports import officers, service
 from elearn.reports.csv_export import csv_lines
-from elearn.reports.schemas import AdministrationSummarySchema, ReportArgs
+from elearn.reports.schemas import (
+    AdministrationSummarySchema,
+    OfficerReportArgs,
+    OfficerRowSchema,
+    ReportArgs,
+)
 
 reports_blp = Blueprint(
     "reports", __name__, url_prefix="/api/v1/reports", description="Reports for contact points"
@@ -54,6 +60,18 @@ def administration_summary(args: dict[str, Any], code: str) -> service.Administr
     """How the administration's officers are doing: totals and one row per course."""
     administration = _reported_administration(code)
     return service.administration_summary(administration, _language(args))
+
+
+@reports_blp.route("/administrations/<string:code>/trainees")
+@reports_blp.arguments(OfficerReportArgs, location="query")
+@reports_blp.response(200, OfficerRowSchema(many=True))
+def administration_trainees(args: dict[str, Any], code: str) -> Any:
+    """One row per officer: enrolment counts, flags, and per course grades and certificate."""
+    administration = _reported_administration(code)
+    page = officers.officer_page(
+        administration, args["criteria"], args["sort"], _language(args), args["page_request"]
+    )
+    return paginated(page)
 
 
 @reports_blp.route("/administrations/<string:code>/enrolments.csv")

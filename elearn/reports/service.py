@@ -52,7 +52,7 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _titles(language: str) -> ColumnElement[Any]:
+def course_titles(language: str) -> ColumnElement[Any]:
     """The course title in ``language``, else in the course's default language."""
     wanted = (
         select(CourseTranslation.title)
@@ -83,7 +83,7 @@ def administration_summary(administration: Administration, language: str) -> Adm
         select(
             Course.id,
             Course.code,
-            _titles(language),
+            course_titles(language),
             _count(~withdrawn),
             _count(Enrolment.status == EnrolmentStatus.ACTIVE),
             _count(Enrolment.status == EnrolmentStatus.COMPLETED),
@@ -141,7 +141,7 @@ def enrolment_rows(administration: Administration, language: str) -> Iterator[En
             User.full_name,
             User.email,
             Course.code,
-            _titles(language),
+            course_titles(language),
             Enrolment.status,
             Enrolment.progress_percent,
             Enrolment.enrolled_at,

@@ -15,6 +15,17 @@ CASES = [
         "/api/v1/reports/administrations/AZ/enrolments.csv",
         expect(401, 404, 404, 200, 404, 200),
     ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/trainees",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/GE/trainees",
+        expect(401, 404, 404, 404, 200, 200),
+        name="GET the per-officer report of GE",
+    ),
 ]
 
 
