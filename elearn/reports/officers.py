@@ -11,38 +11,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     exists,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import QueryableAttribute
 
-from elearn import clock
 from elearn.accounts.models import Administration, User, UserRole
-from elearn.certificates.models import Certificate, CertificateStatus
+from elearn.certificates.models import Certificate
 from elearn.certificates.service.statement import issuer
-from elearn.config import current_settings
-from elearn.courses.models import Course, QuizDefinition
-from elearn.enrolments.models import Enrolment, EnrolmentStatus, LessonProgress
+from elearn.courses.models import Course
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
-from elearn.quizzes.models import FINISHED_STATUSES, Attempt
-from elearn.reports.service import EXPORT_BATCH, course_titles
-
-
-class Flag(StrEnum):
-    OVERDUE = "overdue"
-    IDLE = "idle"
-    FAILED_FINAL_ATTEMPT = "failed_final_attempt"
+from elearn.quizzes.models import Attempt
+from elearn.reports import standing
+from elearn.reports.exports import Column, Kind
+from elearn.reports.standing import EXPORT_BATCH, FLAG_RULES, Flag
 
 
 @dataclass(frozen=True)
@@ -94,60 +85,6 @@ class OfficerRow:
     courses: list[CourseStanding] = field(default_factory=list)
 
 
-# Per enrolment: the rules behind the figures and flags.
-
-
-def _idle_since() -> datetime:
-    return clock.now() - timedelta(days=current_settings().report_idle_days)
-
-
-def _max_attempts() -> ColumnElement[Any]:
-    return QuizDefinition.definition[("settings", "max_attempts")].as_integer()
-
-
-def enrolment_is_overdue() -> ColumnElement[bool]:
-    """Active past its due date (the hourly sweeper has not expired it yet), or expired."""
-    return or_(
-        Enrolment.status == EnrolmentStatus.EXPIRED,
-        and_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < clock.now()),
-    )
-
-
-def enrolment_is_idle() -> ColumnElement[bool]:
-    """Active, with no lesson done (or never started) for ``ELEARN_REPORT_IDLE_DAYS``."""
-    return and_(
-        Enrolment.status == EnrolmentStatus.ACTIVE,
-        func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < _idle_since(),
-    )
-
-
-def enrolment_failed_final_attempt() -> ColumnElement[bool]:
-    """Not completed, and some quiz of the course has all its attempts used without a pass."""
-    passed = exists().where(
-        LessonProgress.enrolment_id == Attempt.enrolment_id,
-        LessonProgress.lesson_id == Attempt.lesson_id,
-    )
-    exhausted = (
-        select(Attempt.lesson_id)
-        .join(QuizDefinition, QuizDefinition.lesson_id == Attempt.lesson_id)
-        .where(
-            Attempt.enrolment_id == Enrolment.id,
-            Attempt.status.in_(FINISHED_STATUSES),
-            ~passed,
-        )
-        .group_by(Attempt.lesson_id, _max_attempts())
-        .having(func.count(Attempt.id) >= _max_attempts())
-    )
-    return and_(Enrolment.status != EnrolmentStatus.COMPLETED, exhausted.exists())
-
-
-FLAG_RULES = {
-    Flag.OVERDUE: enrolment_is_overdue,
-    Flag.IDLE: enrolment_is_idle,
-    Flag.FAILED_FINAL_ATTEMPT: enrolment_failed_final_attempt,
-}
-
-
 # Per officer: the same rules over the enrolments that count.
 
 
@@ -175,10 +112,10 @@ def _any(criteria: OfficerFilter, condition: ColumnElement[bool]) -> ColumnEleme
     return exists().where(*_counted(criteria), condition).correlate(User)
 
 
-Column = ColumnElement[Any] | QueryableAttribute[Any]
+SqlColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 
-def _officer_columns(criteria: OfficerFilter) -> dict[str, Column]:
+def _officer_columns(criteria: OfficerFilter) -> dict[str, SqlColumn]:
     """Every column of a row, by the name the API sorts by."""
     return {
         "personnel_number": User.personnel_number,
@@ -187,10 +124,7 @@ def _officer_columns(criteria: OfficerFilter) -> dict[str, Column]:
         "unit": User.unit,
         "active": _how_many(criteria, Enrolment.status == EnrolmentStatus.ACTIVE),
         "completed": _how_many(criteria, Enrolment.status == EnrolmentStatus.COMPLETED),
-        "overdue": _how_many(
-            criteria,
-            and_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < clock.now()),
-        ),
+        "overdue": _how_many(criteria, standing.is_late()),
         "expired": _how_many(criteria, Enrolment.status == EnrolmentStatus.EXPIRED),
         "last_activity_at": (
             select(func.max(Enrolment.last_activity_at))
@@ -279,6 +213,20 @@ def officer_page(
     return Page(items=rows, total=page.total, request=request)
 
 
+OFFICER_COLUMNS = (
+    Column("personnel_number"),
+    Column("full_name", width=30),
+    Column("email", width=30),
+    Column("unit", width=20),
+    Column("active", Kind.INTEGER, width=9),
+    Column("completed", Kind.INTEGER, width=9),
+    Column("overdue", Kind.INTEGER, width=9),
+    Column("expired", Kind.INTEGER, width=9),
+    Column("last_activity_at", Kind.DATETIME, width=18),
+    Column("flags", width=30, value=lambda row: " ".join(row.flags)),
+)
+
+
 def officer_rows(
     administration: Administration, criteria: OfficerFilter, sort: str
 ) -> Iterator[OfficerRow]:
@@ -301,7 +249,7 @@ def course_standings(
             Enrolment.id,
             Enrolment.course_id,
             Course.code,
-            course_titles(language),
+            standing.course_titles(language),
             Enrolment.run_id,
             Enrolment.status,
             Enrolment.progress_percent,
@@ -312,17 +260,11 @@ def course_standings(
             *(rule().label(flag.value) for flag, rule in FLAG_RULES.items()),
         )
         .join(Course, Course.id == Enrolment.course_id)
-        .outerjoin(
-            Certificate,
-            and_(
-                Certificate.enrolment_id == Enrolment.id,
-                Certificate.status == CertificateStatus.ISSUED,
-            ),
-        )
+        .outerjoin(Certificate, standing.issued_certificate())
         .where(Enrolment.user_id.in_(user_ids), *conditions)
         .order_by(Enrolment.user_id, Course.code, Enrolment.id)
     ).all()
-    grades = quiz_grades([record.id for record in enrolments])
+    grades = quiz_grades_of([record.id for record in enrolments])
     verification = issuer()
     standings: dict[int, list[CourseStanding]] = defaultdict(list)
     for record in enrolments:
@@ -351,35 +293,12 @@ def course_standings(
     return standings
 
 
-Grades = tuple[float | None, float | None, int]
-
-
-def quiz_grades(enrolment_ids: Sequence[int]) -> Mapping[int, Grades]:
-    """Per enrolment, over all its quizzes: best grade, last grade, attempts used (finished)."""
+def quiz_grades_of(enrolment_ids: Sequence[int]) -> Mapping[int, tuple[Any, Any, int]]:
+    """Best grade, last grade and attempts used of each enrolment named."""
     if not enrolment_ids:
         return {}
-    latest = (
-        func.row_number()
-        .over(
-            partition_by=Attempt.enrolment_id,
-            order_by=(Attempt.submitted_at.desc(), Attempt.id.desc()),
-        )
-        .label("latest")
-    )
-    finished = (
-        select(
-            Attempt.enrolment_id,
-            Attempt.score,
-            func.max(Attempt.score).over(partition_by=Attempt.enrolment_id).label("best"),
-            func.count(Attempt.id).over(partition_by=Attempt.enrolment_id).label("used"),
-            latest,
-        )
-        .where(Attempt.enrolment_id.in_(enrolment_ids), Attempt.status.in_(FINISHED_STATUSES))
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(finished.c.enrolment_id, finished.c.best, finished.c.score, finished.c.used).where(
-            finished.c.latest == 1
-        )
-    )
-    return {enrolment_id: (best, last, used) for enrolment_id, best, last, used in rows}
+    grades = standing.quiz_grades(Attempt.enrolment_id.in_(enrolment_ids))
+    return {
+        row.enrolment_id: (row.best, row.last, row.used)
+        for row in db.session.execute(select(grades))
+    }

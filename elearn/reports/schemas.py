@@ -8,7 +8,9 @@ import marshmallow as ma
 
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.pagination import PageArgs
-from elearn.reports.officers import SORTABLE, Flag, OfficerFilter
+from elearn.reports.exports import DELIMITERS
+from elearn.reports.officers import SORTABLE, OfficerFilter
+from elearn.reports.standing import Flag
 from elearn.schemas import StrictSchema, language
 
 
@@ -37,7 +39,15 @@ class AdministrationSummarySchema(ma.Schema):
     courses = ma.fields.List(ma.fields.Nested(CourseSummarySchema))
 
 
-class OfficerReportArgs(PageArgs):
+class CsvArgs(ReportArgs):
+    delimiter = ma.fields.String(
+        load_default="comma",
+        validate=ma.validate.OneOf(sorted(DELIMITERS)),
+        metadata={"description": "semicolon: for spreadsheets whose decimal mark is a comma"},
+    )
+
+
+class OfficerFilterArgs(ma.Schema):
     lang = language()
     course_id = ma.fields.Integer(metadata={"description": "count this course's enrolments only"})
     run_id = ma.fields.Integer(metadata={"description": "count this run's enrolments only"})
@@ -58,6 +68,14 @@ class OfficerReportArgs(PageArgs):
             flag=data.pop("flag", None),
         )
         return data
+
+
+class OfficerReportArgs(OfficerFilterArgs, PageArgs):
+    pass
+
+
+class OfficerCsvArgs(OfficerFilterArgs, CsvArgs):
+    pass
 
 
 class CourseStandingSchema(ma.Schema):

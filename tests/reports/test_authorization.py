@@ -17,7 +17,22 @@ CASES = [
     ),
     Case(
         "GET",
+        "/api/v1/reports/administrations/AZ/enrolments.xlsx",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
         "/api/v1/reports/administrations/AZ/trainees",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/trainees.csv",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/trainees.xlsx",
         expect(401, 404, 404, 200, 404, 200),
     ),
     Case(
