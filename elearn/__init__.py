@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearn import certificates, health, media, notifications, quizzes, uow
+from elearn import certificates, enrolments, health, media, notifications, quizzes, uow
 from elearn.accounts import identity
 from elearn.accounts.api import BLUEPRINTS as ACCOUNT_BLUEPRINTS
 from elearn.audit.api import audit_blp
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
+    enrolments.init_app(app)
     certificates.init_app(app)
     media.init_app(app)
     quizzes.init_app(app)

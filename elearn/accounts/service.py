@@ -246,8 +246,13 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         user.email = email
     if "administration_code" in changes:
         administration = resolve_administration(changes["administration_code"])
+        previous = user.administration_id
         user.administration = administration
         user.administration_id = administration.id if administration else None
+        if user.administration_id != previous:
+            signals.administration_changed.send(
+                user.id, before=previous, after=user.administration_id
+            )
     if "personnel_number" in changes or "administration_code" in changes:
         number = changes.get("personnel_number", user.personnel_number)
         ensure_personnel_number_free(user.administration, number, holder=user)

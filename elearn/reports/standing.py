@@ -69,8 +69,9 @@ def failed_final_attempt() -> ColumnElement[bool]:
             Attempt.status.in_(FINISHED_STATUSES),
             ~passed,
         )
-        .group_by(Attempt.lesson_id, _max_attempts())
-        .having(func.count(Attempt.id) >= _max_attempts())
+        .group_by(Attempt.lesson_id)
+        # One definition per lesson: max() only names its limit in an aggregate.
+        .having(func.count(Attempt.id) >= func.max(_max_attempts()))
     )
     return and_(Enrolment.status != EnrolmentStatus.COMPLETED, exhausted.exists())
 

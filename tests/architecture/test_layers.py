@@ -32,6 +32,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "pagination",
             "negotiation",
             "filetypes",
+            "csv_upload",
             "http_cache",
             "uow",
             "health",
