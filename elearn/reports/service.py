@@ -90,7 +90,7 @@ def administration_summary(administration: Administration, language: str) -> Adm
         .where(is_late(), User.administration_id == administration.id)
         .group_by(Enrolment.course_id)
     )
-    late = {course_id: number for course_id, number in late_rows}
+    late: dict[int, int] = dict(late_rows.all())
     courses = [
         CourseSummary(
             course_id=course_id,
