@@ -149,15 +149,18 @@ SORTABLE = (
 )
 
 
-def _officers(administration: Administration, criteria: OfficerFilter, sort: str) -> Select[Any]:
+def _officers(
+    administration: Administration, criteria: OfficerFilter, sort: str, *, whole_rows: bool
+) -> Select[Any]:
+    """The officers in report order: whole rows, or only their ids (for a page: each figure is
+    then worked out for the page's officers only, plus the sort key and flag for all)."""
     columns = _officer_columns(criteria)
     descending = sort.startswith("-")
     key = columns[sort.lstrip("-")]
-    selected: list[ColumnElement[Any]] = [
-        User.id.label("user_id"),
-        User.active.label("active_account"),
-        *(column.label(name) for name, column in columns.items()),
-    ]
+    selected: list[ColumnElement[Any]] = [User.id.label("user_id")]
+    if whole_rows:
+        selected.append(User.active.label("active_account"))
+        selected.extend(column.label(name) for name, column in columns.items())
     statement = (
         select(*selected)
         .where(
@@ -205,8 +208,11 @@ def officer_page(
     request: PageRequest,
 ) -> Page[OfficerRow]:
     """One page of officers with their courses (the enrolments that count)."""
-    page = fetch_page(_officers(administration, criteria, sort), request)
-    rows = [_row(record) for record in page.items]
+    page = fetch_page(_officers(administration, criteria, sort, whole_rows=False), request)
+    statement = _officers(administration, criteria, sort, whole_rows=True)
+    found = db.session.execute(statement.where(User.id.in_(page.items)).order_by(None))
+    by_id = {record.user_id: _row(record) for record in found}
+    rows = [by_id[user_id] for user_id in page.items]
     standings = course_standings(criteria, [row.user_id for row in rows], language)
     for row in rows:
         row.courses.extend(standings.get(row.user_id, ()))
@@ -231,7 +237,9 @@ def officer_rows(
     administration: Administration, criteria: OfficerFilter, sort: str
 ) -> Iterator[OfficerRow]:
     """Every officer's row (without courses) in the report's order, read in batches."""
-    statement = _officers(administration, criteria, sort).execution_options(yield_per=EXPORT_BATCH)
+    statement = _officers(administration, criteria, sort, whole_rows=True).execution_options(
+        yield_per=EXPORT_BATCH
+    )
     for record in db.session.execute(statement):
         yield _row(record)
 
@@ -243,13 +251,14 @@ def course_standings(
     if not user_ids:
         return {}
     conditions = _counted(criteria)[1:]
-    enrolments = db.session.execute(
+    title, with_titles = standing.course_titles(language)
+    statement = (
         select(
             Enrolment.user_id,
             Enrolment.id,
             Enrolment.course_id,
             Course.code,
-            standing.course_titles(language),
+            title,
             Enrolment.run_id,
             Enrolment.status,
             Enrolment.progress_percent,
@@ -263,7 +272,8 @@ def course_standings(
         .outerjoin(Certificate, standing.issued_certificate())
         .where(Enrolment.user_id.in_(user_ids), *conditions)
         .order_by(Enrolment.user_id, Course.code, Enrolment.id)
-    ).all()
+    )
+    enrolments = db.session.execute(with_titles(statement)).all()
     grades = quiz_grades_of([record.id for record in enrolments])
     verification = issuer()
     standings: dict[int, list[CourseStanding]] = defaultdict(list)

@@ -67,11 +67,12 @@ def administration_summary(administration: Administration, language: str) -> Adm
         )
     ).one()
     tally = EnrolmentTally
-    rows = db.session.execute(
+    title, with_titles = course_titles(language)
+    statement = (
         select(
             Course.id,
             Course.code,
-            course_titles(language),
+            title,
             func.sum(tally.enrolled),
             func.sum(tally.active),
             func.sum(tally.completed),
@@ -80,10 +81,11 @@ def administration_summary(administration: Administration, language: str) -> Adm
         )
         .join(tally, tally.course_id == Course.id)
         .where(tally.administration_id == administration.id)
-        .group_by(Course.id, Course.code, Course.slug, Course.default_language)
+        .group_by(Course.id, Course.code, title)
         .having(func.sum(tally.enrolled + tally.withdrawn) > 0)
         .order_by(Course.code, Course.id)
-    ).all()
+    )
+    rows = db.session.execute(with_titles(statement)).all()
     late_rows = db.session.execute(
         select(Enrolment.course_id, func.count(Enrolment.id))
         .join(User, User.id == Enrolment.user_id)
@@ -163,6 +165,7 @@ def enrolment_rows(administration: Administration, language: str) -> Iterator[En
     """Every enrolment of the administration's people, by name then course, read in batches."""
     officers = User.administration_id == administration.id
     grades = quiz_grades(Attempt.user_id.in_(select(User.id).where(officers)))
+    title, with_titles = course_titles(language)
     statement = (
         select(
             User.personnel_number,
@@ -170,7 +173,7 @@ def enrolment_rows(administration: Administration, language: str) -> Iterator[En
             User.email,
             User.unit,
             Course.code.label("course_code"),
-            course_titles(language).label("course_title"),
+            title.label("course_title"),
             CourseRun.name.label("run"),
             Enrolment.status,
             Enrolment.progress_percent,
@@ -193,7 +196,7 @@ def enrolment_rows(administration: Administration, language: str) -> Iterator[En
         .execution_options(yield_per=EXPORT_BATCH)
     )
     verification = issuer()
-    for record in db.session.execute(statement):
+    for record in db.session.execute(with_titles(statement)):
         code = record.certificate_code
         url = verification.verification_url(code) if code else None
         yield EnrolmentRow(**record._mapping, verification_url=url)

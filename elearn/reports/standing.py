@@ -6,11 +6,13 @@ shows, counts, filters or exports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from elearn import clock
 from elearn.certificates.models import Certificate, CertificateStatus
@@ -83,22 +85,21 @@ FLAG_RULES = {
 }
 
 
-def course_titles(language: str) -> ColumnElement[Any]:
-    """The course title in ``language``, else in the course's default language."""
-    wanted = (
-        select(CourseTranslation.title)
-        .where(CourseTranslation.course_id == Course.id, CourseTranslation.lang == language)
-        .scalar_subquery()
-    )
-    default = (
-        select(CourseTranslation.title)
-        .where(
-            CourseTranslation.course_id == Course.id,
-            CourseTranslation.lang == Course.default_language,
+def course_titles(language: str) -> tuple[ColumnElement[Any], Callable[[Select[Any]], Select[Any]]]:
+    """The course title in ``language``, else in the course's default language, else its slug;
+    and what adds the two translations it reads to a statement that selects from ``Course``
+    (outer joins: one hash join per statement, not a subquery per row)."""
+    wanted, default = aliased(CourseTranslation), aliased(CourseTranslation)
+
+    def joined(statement: Select[Any]) -> Select[Any]:
+        return statement.outerjoin(
+            wanted, and_(wanted.course_id == Course.id, wanted.lang == language)
+        ).outerjoin(
+            default,
+            and_(default.course_id == Course.id, default.lang == Course.default_language),
         )
-        .scalar_subquery()
-    )
-    return func.coalesce(wanted, default, Course.slug)
+
+    return func.coalesce(wanted.title, default.title, Course.slug), joined
 
 
 def quiz_grades(*conditions: ColumnElement[bool]) -> Subquery:
