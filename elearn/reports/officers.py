@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute
 
 from elearn.accounts.models import Administration, User, UserRole
-from elearn.certificates.models import Certificate
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
@@ -265,11 +264,10 @@ def course_standings(
             Enrolment.due_at,
             Enrolment.completed_at,
             Enrolment.last_activity_at,
-            Certificate.verification_code,
+            standing.certificate_code(),
             *(rule().label(flag.value) for flag, rule in FLAG_RULES.items()),
         )
         .join(Course, Course.id == Enrolment.course_id)
-        .outerjoin(Certificate, standing.issued_certificate())
         .where(Enrolment.user_id.in_(user_ids), *conditions)
         .order_by(Enrolment.user_id, Course.code, Enrolment.id)
     )
@@ -279,7 +277,7 @@ def course_standings(
     standings: dict[int, list[CourseStanding]] = defaultdict(list)
     for record in enrolments:
         best, last, used = grades.get(record.id, (None, None, 0))
-        code = record.verification_code
+        code = record.certificate_code
         standings[record.user_id].append(
             CourseStanding(
                 enrolment_id=record.id,

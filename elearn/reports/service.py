@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 
 from elearn.accounts.models import Administration, User, UserRole
-from elearn.certificates.models import Certificate
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentTally
@@ -19,9 +18,9 @@ from elearn.quizzes.models import Attempt
 from elearn.reports.exports import Column, Kind
 from elearn.reports.standing import (
     EXPORT_BATCH,
+    certificate_code,
     course_titles,
     is_late,
-    issued_certificate,
     quiz_grades,
 )
 
@@ -184,13 +183,12 @@ def enrolment_rows(administration: Administration, language: str) -> Iterator[En
             grades.c.best.label("best_grade"),
             grades.c.last.label("last_grade"),
             func.coalesce(grades.c.used, 0).label("attempts_used"),
-            Certificate.verification_code.label("certificate_code"),
+            certificate_code(),
         )
         .join(User, User.id == Enrolment.user_id)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(CourseRun, CourseRun.id == Enrolment.run_id)
         .outerjoin(grades, grades.c.enrolment_id == Enrolment.id)
-        .outerjoin(Certificate, issued_certificate())
         .where(officers)
         .order_by(User.full_name, User.id, Course.code, Enrolment.id)
         .execution_options(yield_per=EXPORT_BATCH)

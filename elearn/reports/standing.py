@@ -133,8 +133,15 @@ def quiz_grades(*conditions: ColumnElement[bool]) -> Subquery:
     )
 
 
-def issued_certificate() -> ColumnElement[bool]:
-    """Join condition: the enrolment's certificate, when one is issued (not revoked)."""
-    return and_(
-        Certificate.enrolment_id == Enrolment.id, Certificate.status == CertificateStatus.ISSUED
+def certificate_code() -> ColumnElement[Any]:
+    """The verification code of the enrolment's issued (not revoked) certificate, if any: one
+    probe of the certificates' enrolment index per row."""
+    return (
+        select(Certificate.verification_code)
+        .where(
+            Certificate.enrolment_id == Enrolment.id,
+            Certificate.status == CertificateStatus.ISSUED,
+        )
+        .scalar_subquery()
+        .label("certificate_code")
     )
