@@ -42,7 +42,8 @@ from elearn.accounts.service import get_administration
 from elearn.accounts.tokens import TOKEN_PREFIX
 from elearn.config import Settings
 from elearn.enrolments.service import tallies
-from elearn.reports import exports, service
+from elearn.pagination import PageRequest
+from elearn.reports import exports, officers, service
 from elearn.uow import unit_of_work
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,8 @@ def main() -> None:
         export = "/api/v1/reports/administrations/AA/enrolments.xlsx"
         seconds = [get(args.port, export, token) / 1000 for _ in range(3)]
         print(f"{export:<76} {statistics.median(seconds):7.2f} s (median of 3)")
+    for what, p50 in in_process(url, args.requests):
+        print(f"in process, no HTTP: {what:<56} p50 {p50:7.1f} ms")
     small, large = export_peaks(url, args.export_rows)
     print(
         f"XLSX export peak Python memory: {small / 2**20:.1f} MiB for the first "
@@ -429,6 +432,30 @@ def raw_sql_ms(url: str, administration_id: int, times: int) -> float:
             connection.execute(OLD_SUMMARY_SQL, (administration_id,)).fetchall()
             latencies.append((time.perf_counter() - started) * 1000)
     return percentile(latencies, 0.5)
+
+
+def in_process(url: str, times: int) -> list[tuple[str, float]]:
+    """The services' own time (queries and Python, no HTTP, no auth), median of ``times``."""
+    app = application(url)
+    figures = []
+    with app.app_context():
+        calls = {
+            f"summary of {code}": lambda code=code: service.administration_summary(
+                get_administration(code), "en"
+            )
+            for code in ("AA", "AB")
+        }
+        calls["per-officer page of AA (50, by name)"] = lambda: officers.officer_page(
+            get_administration("AA"), officers.OfficerFilter(), "name", "en", PageRequest(1, 50)
+        )
+        for what, call in calls.items():
+            latencies = []
+            for _ in range(WARM_UP + times):
+                started = time.perf_counter()
+                call()
+                latencies.append((time.perf_counter() - started) * 1000)
+            figures.append((what, percentile(latencies[WARM_UP:], 0.5)))
+    return figures
 
 
 def export_peaks(url: str, rows: int) -> tuple[int, int]:
