@@ -38,6 +38,7 @@ from flask_migrate import upgrade
 from psycopg import sql
 
 from elearn import create_app
+from elearn.accounts import headcounts
 from elearn.accounts.service import get_administration
 from elearn.accounts.tokens import TOKEN_PREFIX
 from elearn.config import Settings
@@ -97,6 +98,7 @@ def main() -> None:
         with psycopg.connect(url) as connection:
             token_file.write_text(fill(connection, args.enrolments, args.export_rows))
         with app.app_context(), unit_of_work():
+            headcounts.recount()
             tallies.recount()
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute("VACUUM ANALYZE")

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, Select, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 from sqlalchemy.types import JSON, TypeDecorator
@@ -98,6 +99,24 @@ def insert_or_get_all(
             raise
         return [(winner, False)]
     return [(row, True) for row in rows]
+
+
+def add_to_counters(model: type[Base], key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """Add ``deltas`` to the counter columns of ``model``'s row ``key`` (made at zero when
+    missing) in one ``INSERT … ON CONFLICT DO UPDATE SET n = n + delta``: concurrent
+    transactions add up instead of overwriting each other (PostgreSQL holds the row until
+    commit). Callers touching several rows do it in key order, so none wait in a cycle."""
+    if not any(deltas.values()):
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    columns = model.__table__.c
+    statement = dialect.insert(model).values(**key, **deltas)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={name: columns[name] + statement.excluded[name] for name in deltas},
+        )
+    )
 
 
 class Timestamped:

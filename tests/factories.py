@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from elearn.accounts import tokens
+from elearn.accounts import headcounts, tokens
 from elearn.accounts.models import Administration, Role, User
 from elearn.accounts.passwords import hash_password
 from elearn.extensions import db
@@ -105,6 +105,7 @@ class Factory:
             db.session.flush()
             _, secret = tokens.create_token(user, "tests", None)
             user.active = active
+            headcounts.count(None, headcounts.standing(user))
             db.session.commit()
             return Person(user.id, user.email, administration, user.roles, secret, password)
 

@@ -116,3 +116,16 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class AdministrationHeadcount(Base):
+    """How many trainees an administration has, and how many of them are active: kept current
+    in the transaction of every change to a user, so reports never count the officers."""
+
+    __tablename__ = "administration_headcounts"
+
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    trainees: Mapped[int] = mapped_column(default=0)
+    active_trainees: Mapped[int] = mapped_column(default=0)

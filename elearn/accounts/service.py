@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from elearn.accounts import passwords, signals
+from elearn.accounts import headcounts, passwords, signals
 from elearn.accounts.models import Administration, Role, User
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
@@ -188,6 +188,7 @@ def create_user(actor: User | None, new: NewUser) -> User:
     user.roles = new.roles
     db.session.add(user)
     _flush_unique()
+    headcounts.count(None, headcounts.standing(user))
     audit_log.record(
         actor,
         "user.created",
@@ -238,6 +239,7 @@ def _flush_unique() -> None:
 
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     """Apply an admin's or contact point's changes; every change is audited."""
+    counted = headcounts.standing(user)
     if "email" in changes:
         email = normalize_email(changes["email"])
         other = find_user_by_email(email)
@@ -293,6 +295,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             fields=plain,
         )
     _flush_unique()
+    headcounts.count(counted, headcounts.standing(user))
     return user
 
 

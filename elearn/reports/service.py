@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import func, select
 
-from elearn.accounts.models import Administration, User, UserRole
+from elearn.accounts.models import Administration, AdministrationHeadcount, User
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentTally
@@ -48,23 +47,19 @@ class AdministrationSummary:
     courses: list[CourseSummary]
 
 
-def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def administration_summary(administration: Administration, language: str) -> AdministrationSummary:
     """Totals for the administration and one row per course its officers are enrolled in.
 
-    The figures come from the enrolment tallies (a few rows per course), except the enrolments
+    The figures come from the administration's headcount and the enrolment tallies (a few rows
+    per course), except the enrolments
     that are active past their due date: time alone makes those late, and the hourly sweeper
     soon expires them, so they are counted live, through the (status, due date) index.
     """
     people = db.session.execute(
-        select(func.count(User.id), _count(User.active.is_(True))).where(
-            User.administration_id == administration.id,
-            User.role_links.any(UserRole.role == "trainee"),
+        select(AdministrationHeadcount.trainees, AdministrationHeadcount.active_trainees).where(
+            AdministrationHeadcount.administration_id == administration.id
         )
-    ).one()
+    ).one_or_none() or (0, 0)
     tally = EnrolmentTally
     title, with_titles = course_titles(language)
     statement = (

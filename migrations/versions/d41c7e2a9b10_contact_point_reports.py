@@ -1,4 +1,4 @@
-"""contact point reports: officers' personnel numbers and units, enrolment tallies
+"""contact point reports: officers' personnel numbers and units, headcounts and tallies
 
 Revision ID: d41c7e2a9b10
 Revises: ae637907d512
@@ -52,7 +52,28 @@ def upgrade():
         batch_op.create_index(
             batch_op.f('ix_enrolment_tallies_course_id'), ['course_id'], unique=False
         )
-    # The tallies of the enrolments that exist (the same figures as tallies.recount()).
+    op.create_table(
+        'administration_headcounts',
+        sa.Column('administration_id', sa.Integer(), nullable=False),
+        sa.Column('trainees', sa.Integer(), nullable=False),
+        sa.Column('active_trainees', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['administration_id'], ['administrations.id'],
+            name=op.f('fk_administration_headcounts_administration_id_administrations'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('administration_id', name=op.f('pk_administration_headcounts')),
+    )
+    # The headcounts and tallies of what exists (the same figures as their recount()).
+    op.execute(
+        """
+        INSERT INTO administration_headcounts (administration_id, trainees, active_trainees)
+        SELECT u.administration_id, COUNT(*), SUM(CASE WHEN u.active THEN 1 ELSE 0 END)
+        FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainee'
+        WHERE u.administration_id IS NOT NULL
+        GROUP BY u.administration_id
+        """
+    )
     op.execute(
         """
         INSERT INTO enrolment_tallies (administration_id, course_id, run_key, enrolled, active,
@@ -72,6 +93,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('administration_headcounts')
     with op.batch_alter_table('enrolment_tallies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolment_tallies_course_id'))
     op.drop_table('enrolment_tallies')

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from elearn.accounts.models import User
+from elearn.database import add_to_counters
 from elearn.enrolments.models import Enrolment, EnrolmentStatus, EnrolmentTally
 from elearn.extensions import db
 
@@ -106,21 +106,12 @@ def _administrations(user_ids: set[int]) -> dict[int, int | None]:
 
 
 def _apply(deltas: Deltas) -> None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    table = EnrolmentTally.__table__.c
     for key in sorted(deltas):
-        values = {name: deltas[key].get(name, 0) for name in COUNTERS}
-        if not any(values.values()):
-            continue
         administration_id, course_id, run_key = key
-        statement = dialect.insert(EnrolmentTally).values(
-            administration_id=administration_id, course_id=course_id, run_key=run_key, **values
-        )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["administration_id", "course_id", "run_key"],
-                set_={name: table[name] + statement.excluded[name] for name in COUNTERS},
-            )
+        add_to_counters(
+            EnrolmentTally,
+            {"administration_id": administration_id, "course_id": course_id, "run_key": run_key},
+            {name: deltas[key].get(name, 0) for name in COUNTERS},
         )
 
 
