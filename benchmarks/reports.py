@@ -2,11 +2,12 @@
 report and the XLSX export, against PostgreSQL holding up to 1,000,000 enrolments.
 
 Self-contained: builds a fresh database with the migrations, fills it with COPY, rebuilds the
-enrolment tallies with ``tallies.recount()`` (as the migration does for existing data), serves the
-app with gunicorn (2 sync workers) on 127.0.0.1, and measures latency with repeated sequential
-requests over HTTP from this process (one client: the figure is the server's time per request,
-not a throughput under load). Beside them, in the same run: ``/health/live`` and the raw SQL the
-summary ran before the tallies (a count over the administration's enrolments).
+headcounts and enrolment tallies with their ``recount()`` (as the migration does for existing
+data), serves the app with gunicorn (2 sync workers) on 127.0.0.1, and measures latency with
+repeated sequential requests over HTTP from this process (one client: the figure is the
+server's time per request, not a throughput under load). Beside them, in the same run:
+``/health/live`` and the raw SQL the summary ran before the tallies (a count over the
+administration's enrolments).
 
 Administration AA holds ``--export-rows`` enrolments whatever the size (the 20,000-row export);
 the other enrolments are spread over 49 administrations, so AB grows with the total.
