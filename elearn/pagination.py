@@ -38,11 +38,17 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.request.per_page))
 
 
-def fetch_page(statement: Select[Any], request: PageRequest) -> Page[Any]:
-    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total.
+def fetch_page(
+    statement: Select[Any], request: PageRequest, *, total: int | None = None
+) -> Page[Any]:
+    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total
+    (counted, unless the caller keeps it and says so).
 
     Items are objects when the statement selects one thing (a model), else rows."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    if total is None:
+        total = db.session.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
+        )
     page = statement.limit(request.per_page).offset(request.offset)
     result = db.session.execute(page)
     items = result.scalars().all() if len(statement.column_descriptions) == 1 else result.all()

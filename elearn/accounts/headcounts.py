@@ -29,6 +29,16 @@ def standing(user: User) -> Standing:
     return Standing(user.administration_id, user.has_role(Role.TRAINEE), user.active)
 
 
+def of(administration_id: int) -> tuple[int, int]:
+    """The administration's trainees and active trainees."""
+    row = db.session.execute(
+        select(AdministrationHeadcount.trainees, AdministrationHeadcount.active_trainees).where(
+            AdministrationHeadcount.administration_id == administration_id
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else (0, 0)
+
+
 def count(before: Standing | None, after: Standing | None) -> None:
     """Move the headcounts by one user's change (None: the user did not exist)."""
     deltas: dict[int, Counter[str]] = {}

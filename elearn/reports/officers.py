@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 
+from elearn.accounts import headcounts
 from elearn.accounts.models import Administration, User, UserRole
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
@@ -207,7 +208,10 @@ def officer_page(
     request: PageRequest,
 ) -> Page[OfficerRow]:
     """One page of officers with their courses (the enrolments that count)."""
-    page = fetch_page(_officers(administration, criteria, sort, whole_rows=False), request)
+    # Unfiltered, the officers are the administration's trainees: its headcount says how many.
+    known = headcounts.of(administration.id)[0] if criteria == OfficerFilter() else None
+    ordered = _officers(administration, criteria, sort, whole_rows=False)
+    page = fetch_page(ordered, request, total=known)
     statement = _officers(administration, criteria, sort, whole_rows=True)
     found = db.session.execute(statement.where(User.id.in_(page.items)).order_by(None))
     by_id = {record.user_id: _row(record) for record in found}

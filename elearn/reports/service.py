@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from elearn.accounts.models import Administration, AdministrationHeadcount, User
+from elearn.accounts import headcounts
+from elearn.accounts.models import Administration, User
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentTally
@@ -55,11 +56,7 @@ def administration_summary(administration: Administration, language: str) -> Adm
     that are active past their due date: time alone makes those late, and the hourly sweeper
     soon expires them, so they are counted live, through the (status, due date) index.
     """
-    people = db.session.execute(
-        select(AdministrationHeadcount.trainees, AdministrationHeadcount.active_trainees).where(
-            AdministrationHeadcount.administration_id == administration.id
-        )
-    ).one_or_none() or (0, 0)
+    trainees, active_trainees = headcounts.of(administration.id)
     tally = EnrolmentTally
     title, with_titles = course_titles(language)
     statement = (
@@ -102,8 +99,8 @@ def administration_summary(administration: Administration, language: str) -> Adm
     ]
     return AdministrationSummary(
         code=administration.code,
-        trainees=int(people[0]),
-        active_trainees=int(people[1]),
+        trainees=trainees,
+        active_trainees=active_trainees,
         enrolments=sum(course.enrolled for course in courses),
         completed=sum(course.completed for course in courses),
         overdue=sum(course.overdue for course in courses),
