@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from elearn import (
     certificates,
+    enrolments,
     health,
     inputs,
     notifications,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
+    enrolments.init_app(app)
     certificates.init_app(app)
 
     @app.before_request

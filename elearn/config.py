@@ -217,6 +217,12 @@ class Settings:
     bulk_enrolment_max_rows: int = _setting(
         5000, "Most people one bulk enrolment names (rows of an uploaded CSV)", parse=_int
     )
+    officer_import_max_rows: int = _setting(
+        5000, "Most officers one CSV import of personnel numbers and units takes", parse=_int
+    )
+    report_idle_days: int = _setting(
+        30, "Days without activity after which an officer's active enrolment is idle", parse=_int
+    )
     media_max_video_bytes: int = _setting(
         1024 * 1024 * 1024, "Largest video accepted (video/mp4, video/webm)", parse=_int
     )

@@ -114,6 +114,24 @@ def changed_attributes(entity: Base, names: Iterable[str]) -> list[str]:
     )
 
 
+def add_to_counters(model: type[Base], key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """Add ``deltas`` to the counter columns of ``model``'s row ``key`` (made at zero when
+    missing) in one ``INSERT … ON CONFLICT DO UPDATE SET n = n + delta``: concurrent
+    transactions add up instead of overwriting each other (PostgreSQL holds the row until
+    commit). Callers touching several rows do it in key order, so none wait in a cycle."""
+    if not any(deltas.values()):
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    columns = model.__table__.c
+    statement = dialect.insert(model).values(**key, **deltas)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={name: columns[name] + statement.excluded[name] for name in deltas},
+        )
+    )
+
+
 class Timestamped:
     """Creation and last-change times, set by the application clock."""
 

@@ -39,10 +39,20 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.request.per_page))
 
 
-def fetch_page(statement: Select[Any], request: PageRequest) -> Page[Any]:
-    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(statement.limit(request.per_page).offset(request.offset)).all()
+def fetch_page(
+    statement: Select[Any], request: PageRequest, *, total: int | None = None
+) -> Page[Any]:
+    """Run ``statement`` (which must have a stable ORDER BY) for one page, with the total
+    (counted, unless the caller keeps it and says so).
+
+    Items are objects when the statement selects one thing (a model), else rows."""
+    if total is None:
+        total = db.session.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
+        )
+    page = statement.limit(request.per_page).offset(request.offset)
+    result = db.session.execute(page)
+    items = result.scalars().all() if len(statement.column_descriptions) == 1 else result.all()
     return Page(items=items, total=total or 0, request=request)
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import marshmallow as ma
 
 from elearn.config import DEFAULT_LANGUAGES
+from elearn.errors import Invalid
 from elearn.inputs import MAX_INTEGER
 
 
@@ -92,3 +93,14 @@ def time_zone(**kwargs: Any) -> ma.fields.String:
 def _validate_time_zone(value: str) -> None:
     if not is_time_zone(value):
         raise ma.ValidationError("Expected an IANA time zone such as Europe/Paris.")
+
+
+def load_or_invalid(schema: ma.Schema, data: Any) -> dict[str, Any]:
+    """``data`` loaded by ``schema``, outside flask-smorest's parsing (a multipart form field);
+    a bad field is a 422 naming it."""
+    try:
+        loaded: dict[str, Any] = schema.load(data if isinstance(data, dict) else {})
+    except ma.ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": []}
+        raise Invalid("The request has invalid fields.", errors=messages) from None
+    return loaded

@@ -7,6 +7,7 @@ arranges the objects its paths refer to, then calls ``check(case, client, actors
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,8 @@ class Case:
     json: dict[str, Any] | None = None
     name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # A multipart upload: this text (formatted like the body) as ``file``, ``json`` as form fields.
+    upload: str | None = None
 
     def __post_init__(self) -> None:
         missing = set(ACTORS) - set(self.expected)
@@ -88,12 +91,22 @@ def check(
         }
         person = actors[actor_name]
         headers = person.headers if person is not None else {}
-        response = client.open(
-            path,
-            method=case.method,
-            json=body if case.method not in {"GET", "HEAD"} else None,
-            headers=headers,
-        )
+        if case.upload is not None:
+            upload = io.BytesIO(case.upload.format(**values).encode())
+            response = client.open(
+                path,
+                method=case.method,
+                data={**body, "file": (upload, "upload.csv")},
+                content_type="multipart/form-data",
+                headers={**headers, "X-Requested-With": "tests"},
+            )
+        else:
+            response = client.open(
+                path,
+                method=case.method,
+                json=body if case.method not in {"GET", "HEAD"} else None,
+                headers=headers,
+            )
         if response.status_code != case.expected[actor_name]:
             mismatches.append(
                 f"{actor_name}: got {response.status_code}, expected "

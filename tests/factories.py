@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from elearn.accounts import tokens
+from elearn.accounts import headcounts, tokens
 from elearn.accounts.models import Administration, Role, User
 from elearn.accounts.passwords import hash_password
 from elearn.extensions import db
@@ -77,6 +77,8 @@ class Factory:
         full_name: str | None = None,
         active: bool = True,
         password: str = DEFAULT_PASSWORD,
+        personnel_number: str | None = None,
+        unit: str | None = None,
     ) -> Person:
         if administration is not None:
             self.administration(administration)
@@ -95,12 +97,15 @@ class Factory:
                 administration_id=admin_id,
                 password_hash=hash_password(password),
                 active=True,
+                personnel_number=personnel_number,
+                unit=unit,
             )
             user.roles = frozenset(roles or {Role.TRAINEE})
             db.session.add(user)
             db.session.flush()
             _, secret = tokens.create_token(user, "tests", None)
             user.active = active
+            headcounts.count(None, headcounts.standing(user))
             db.session.commit()
             return Person(user.id, user.email, administration, user.roles, secret, password)
 

@@ -9,10 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from elearn import openapi, policy
-from elearn.accounts import service, tokens
+from elearn.accounts import importing, service, tokens
 from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
 from elearn.accounts.login import authenticate
-from elearn.accounts.models import Administration, User
+from elearn.accounts.models import Administration, Role, User
 from elearn.accounts.schemas import (
     AdministrationCreateSchema,
     AdministrationListArgs,
@@ -20,6 +20,8 @@ from elearn.accounts.schemas import (
     AdministrationUpdateSchema,
     LoginSchema,
     NewTokenSchema,
+    OfficerImportFormSchema,
+    OfficerImportResultSchema,
     PasswordResetRequestSchema,
     ProfileUpdateSchema,
     SetPasswordSchema,
@@ -32,8 +34,11 @@ from elearn.accounts.schemas import (
 )
 from elearn.accounts.service import NewUser
 from elearn.config import current_settings
+from elearn.csv_upload import uploaded_csv
+from elearn.errors import Invalid
 from elearn.extensions import limiter
 from elearn.pagination import paginated
+from elearn.schemas import load_or_invalid
 
 auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sessions")
 me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller")
@@ -199,6 +204,48 @@ class Users(MethodView):
         administration = service.resolve_administration(new.administration_code)
         policy.authorize(policy.accounts.can_create_user(actor, administration, new.roles))
         return service.create_user(actor, new)
+
+
+OFFICER_IMPORT_BODY = {
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "administration": {"type": "string", "description": "admins: whose officers"},
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "UTF-8 CSV (BOM allowed, ',' or ';'), header naming"
+                        " 'email' and any of full_name, personnel_number, unit, language",
+                    },
+                },
+            }
+        }
+    }
+}
+
+
+@users_blp.route("/import", methods=["POST"])
+@users_blp.doc(requestBody=OFFICER_IMPORT_BODY)
+@users_blp.response(200, OfficerImportResultSchema)
+def import_officers() -> importing.ImportResult:
+    """Create or update an administration's officers from a CSV; all lines or none."""
+    actor = current_actor()
+    policy.authorize(policy.accounts.list_users.check(actor))
+    max_rows = current_settings().officer_import_max_rows
+    data = uploaded_csv(max_rows)
+    form = load_or_invalid(OfficerImportFormSchema(), request.form.to_dict())
+    own = actor.administration.code if actor.administration else None
+    administration = service.resolve_administration(form.get("administration") or own)
+    if administration is None:
+        raise Invalid(
+            "Name the administration whose officers the file lists.",
+            errors={"administration": ["Missing data for field."]},
+        )
+    policy.authorize(policy.accounts.can_create_user(actor, administration, {Role.TRAINEE}))
+    return importing.import_officers(actor, administration, data, max_rows)
 
 
 @users_blp.route("/<int:user_id>")

@@ -114,6 +114,8 @@ class UserRole(Base):
 
 class User(Timestamped, Base):
     __tablename__ = "users"
+    # NULLs are distinct: officers without a personnel number never collide.
+    __table_args__ = (UniqueConstraint("administration_id", "personnel_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -124,6 +126,8 @@ class User(Timestamped, Base):
     administration_id: Mapped[int | None] = mapped_column(
         ForeignKey("administrations.id"), index=True
     )
+    personnel_number: Mapped[str | None] = mapped_column(String(40))
+    unit: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
@@ -190,3 +194,16 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class AdministrationHeadcount(Base):
+    """How many trainees an administration has, and how many of them are active: kept current
+    in the transaction of every change to a user, so reports never count the officers."""
+
+    __tablename__ = "administration_headcounts"
+
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    trainees: Mapped[int] = mapped_column(default=0)
+    active_trainees: Mapped[int] = mapped_column(default=0)

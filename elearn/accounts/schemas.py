@@ -32,6 +32,18 @@ def administration_code_field(**kwargs: Any) -> ma.fields.String:
     )
 
 
+def personnel_number_field(**kwargs: Any) -> ma.fields.String:
+    return text(
+        40,
+        metadata={"description": "Unique within the administration; null: none"},
+        **kwargs,
+    )
+
+
+def unit_field(**kwargs: Any) -> ma.fields.String:
+    return text(200, metadata={"description": "Department or office; null: none"}, **kwargs)
+
+
 class AdministrationNames(StrictSchema):
     en = text(200, required=True)
     ru = text(200)
@@ -95,6 +107,8 @@ class UserSchema(ma.Schema):
         lambda user: user.administration.code if user.administration else None
     )
     roles = ma.fields.Function(lambda user: sorted(user.roles))
+    personnel_number = ma.fields.String()
+    unit = ma.fields.String()
     active = ma.fields.Boolean()
     last_login_at = ma.fields.AwareDateTime(allow_none=True)
     created_at = ma.fields.AwareDateTime()
@@ -108,6 +122,8 @@ class UserCreateSchema(StrictSchema):
     administration = administration_code_field()
     roles = roles_field()
     password = password_field()
+    personnel_number = personnel_number_field()
+    unit = unit_field()
 
     @ma.post_load
     def _to_new_user(self, data: dict[str, Any], **_: Any) -> NewUser:
@@ -128,6 +144,8 @@ class UserUpdateSchema(ChangesSchema):
         allow_none=True,
         metadata={"description": "IANA time zone; null follows the administration's"},
     )
+    personnel_number = personnel_number_field(allow_none=True)
+    unit = unit_field(allow_none=True)
 
     @ma.post_load
     def _rename(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -142,6 +160,8 @@ class UserListArgs(PageArgs):
     administration = ma.fields.String()
     role = ma.fields.Enum(Role, by_value=True)
     active = ma.fields.Boolean()
+    personnel_number = ma.fields.String(validate=ma.validate.Length(max=40))
+    unit = ma.fields.String(validate=ma.validate.Length(max=200))
     q = ma.fields.String(validate=ma.validate.Length(max=100))
 
     @ma.post_load
@@ -151,6 +171,8 @@ class UserListArgs(PageArgs):
             role=data.pop("role", None),
             active=data.pop("active", None),
             search=data.pop("q", None),
+            personnel_number=data.pop("personnel_number", None),
+            unit=data.pop("unit", None),
         )
         return data
 
@@ -196,3 +218,35 @@ class TokenSchema(ma.Schema):
 
 class NewTokenSchema(TokenSchema):
     token = ma.fields.String(metadata={"description": "The secret; shown only in this response."})
+
+
+class OfficerRowSchema(ma.Schema):
+    """One line of an officers CSV; blank cells are left out (they change nothing)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    email = Email(required=True, validate=ma.validate.Length(max=254))
+    full_name = text(200)
+    language = language()
+    personnel_number = personnel_number_field()
+    unit = unit_field()
+
+
+class OfficerImportFormSchema(ma.Schema):
+    administration = administration_code_field(
+        metadata={"description": "Admins: whose officers; contact points: their own (default)"}
+    )
+
+
+class OfficerImportRowSchema(ma.Schema):
+    row = ma.fields.Integer()
+    email = ma.fields.String()
+    outcome = ma.fields.String()
+    user_id = ma.fields.Integer(allow_none=True)
+
+
+class OfficerImportResultSchema(ma.Schema):
+    administration = ma.fields.String()
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    rows = ma.fields.List(ma.fields.Nested(OfficerImportRowSchema))

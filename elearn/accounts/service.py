@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from elearn import policy
-from elearn.accounts import passwords, signals, tokens
+from elearn.accounts import headcounts, passwords, signals, tokens
 from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User, UserRole
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
@@ -110,6 +110,8 @@ class UserFilter:
     role: Role | None = None
     active: bool | None = None
     search: str | None = None
+    personnel_number: str | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class NewUser:
     administration_code: str | None = None
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.TRAINEE}))
     password: str | None = None
+    personnel_number: str | None = None
+    unit: str | None = None
 
 
 def resolve_administration(code: str | None) -> Administration | None:
@@ -152,8 +156,12 @@ def list_users(actor: User, criteria: UserFilter, page: PageRequest) -> Page[Use
         statement = statement.where(User.role_links.any(role=criteria.role.value))
     if criteria.active is not None:
         statement = statement.where(User.active == criteria.active)
+    if criteria.personnel_number:
+        statement = statement.where(User.personnel_number == criteria.personnel_number)
+    if criteria.unit:
+        statement = statement.where(User.unit == criteria.unit)
     if criteria.search:
-        columns = (User.email, User.full_name)
+        columns = (User.email, User.full_name, User.personnel_number)
         statement = statement.where(or_(*(contains_text(c, criteria.search) for c in columns)))
     return fetch_page(statement, page)
 
@@ -175,16 +183,20 @@ def create_user(actor: User | None, new: NewUser) -> User:
     email = normalize_email(new.email)
     if find_user_by_email(email) is not None:
         raise Conflict("A user with this email already exists.", errors={"email": ["taken"]})
+    ensure_personnel_number_free(administration, new.personnel_number)
     user = User(
         email=email,
         full_name=new.full_name.strip(),
         language=new.language,
         administration=administration,
+        personnel_number=new.personnel_number,
+        unit=new.unit,
         password_hash=passwords.hash_password(new.password) if new.password else None,
     )
     user.roles = new.roles
     db.session.add(user)
-    _flush_unique_email()
+    _flush_unique()
+    headcounts.count(None, headcounts.standing(user))
     audit_log.record(
         actor,
         "user.created",
@@ -222,18 +234,44 @@ def _ensure_an_admin_remains(user: User, changes: Mapping[str, Any]) -> None:
         )
 
 
-def _flush_unique_email() -> None:
-    """Flush; a concurrent request that took the same email loses with a 409, not a 500."""
+def ensure_personnel_number_free(
+    administration: Administration | None, number: str | None, *, holder: User | None = None
+) -> None:
+    """Raise Conflict when someone else in ``administration`` already has personnel ``number``."""
+    if number is None or administration is None:
+        return
+    other = personnel_number_holder(administration.id, number)
+    if other is not None and other != holder:
+        raise Conflict(
+            f"Personnel number {number} is already used by another officer of"
+            f" {administration.code}.",
+            errors={"personnel_number": ["taken"]},
+        )
+
+
+def personnel_number_holder(administration_id: int, number: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(
+            User.administration_id == administration_id, User.personnel_number == number
+        )
+    )
+
+
+def _flush_unique() -> None:
+    """Flush; a concurrent request that took the same email or personnel number loses with a
+    409, not a 500."""
     try:
         db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "A user with this email already exists.", errors={"email": ["taken"]}
+            "Another user has this email, or this personnel number in the administration.",
+            errors={"email": ["taken?"], "personnel_number": ["taken?"]},
         ) from None
 
 
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     """Apply an admin's or contact point's changes; every change is audited."""
+    counted = headcounts.standing(user)
     if "email" in changes:
         email = normalize_email(changes["email"])
         other = find_user_by_email(email)
@@ -242,9 +280,17 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         user.email = email
     if "administration_code" in changes:
         administration = resolve_administration(changes["administration_code"])
+        previous = user.administration_id
         user.administration = administration
         user.administration_id = administration.id if administration else None
-    for name in ("full_name", "language", "time_zone"):
+        if user.administration_id != previous:
+            signals.administration_changed.send(
+                user.id, before=previous, after=user.administration_id
+            )
+    if "personnel_number" in changes or "administration_code" in changes:
+        number = changes.get("personnel_number", user.personnel_number)
+        ensure_personnel_number_free(user.administration, number, holder=user)
+    for name in ("full_name", "language", "time_zone", "personnel_number", "unit"):
         if name in changes:
             setattr(user, name, changes[name])
     _ensure_an_admin_remains(user, changes)
@@ -284,7 +330,8 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             administration_id=user.administration_id,
             fields=plain,
         )
-    _flush_unique_email()
+    _flush_unique()
+    headcounts.count(counted, headcounts.standing(user))
     return user
 
 

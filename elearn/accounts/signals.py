@@ -12,3 +12,6 @@ _signals = Namespace()
 
 set_password_link_requested = _signals.signal("set-password-link-requested")
 """Sender: the User. Keyword ``purpose``: "welcome" (new account) or "reset"."""
+
+administration_changed = _signals.signal("administration-changed")
+"""Sender: the user's id. Keywords ``before`` and ``after``: administration ids (or None)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -17,6 +16,7 @@ from elearn.accounts.models import Administration, User
 from elearn.config import current_settings
 from elearn.courses.models import Course
 from elearn.courses.service import authoring
+from elearn.csv_upload import uploaded_csv
 from elearn.enrolments import queries as reading
 from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.enrolments.schemas import (
@@ -34,9 +34,9 @@ from elearn.enrolments.schemas import (
     RunUpdateSchema,
 )
 from elearn.enrolments.service import bulk, changes, enrolling, progress, runs
-from elearn.errors import Invalid, TooLarge
 from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated
+from elearn.schemas import load_or_invalid
 
 runs_blp = Blueprint("course-runs", __name__, url_prefix="/api/v1", description="Course runs")
 enrolments_blp = Blueprint(
@@ -251,27 +251,13 @@ def bulk_enrol() -> bulk.BulkResult:
 def _bulk_request() -> dict[str, Any]:
     """The bulk request from a JSON body or from a multipart upload of a CSV file."""
     if request.mimetype != "multipart/form-data":
-        return _loaded(BulkEnrolSchema(), request.get_json(silent=True))
-    limit = current_settings().max_request_bytes
+        return load_or_invalid(BulkEnrolSchema(), request.get_json(silent=True))
     max_rows = current_settings().bulk_enrolment_max_rows
-    if (request.content_length or 0) > limit:
-        raise TooLarge(
-            f"The upload is larger than {limit:,} bytes; a bulk enrolment file holds at most"
-            f" {max_rows:,} rows. Split it into several files."
-        )
-    body = _loaded(BulkUploadSchema(), CombinedMultiDict([request.form, request.files]))
-    csv_file = body.pop("file")
-    body["people"] = bulk.People(emails=bulk.read_email_csv(csv_file.read(), max_rows))
+    data = uploaded_csv(max_rows)
+    body = load_or_invalid(BulkUploadSchema(), CombinedMultiDict([request.form, request.files]))
+    del body["file"]
+    body["people"] = bulk.People(emails=bulk.read_email_csv(data, max_rows))
     return body
-
-
-def _loaded(schema: ma.Schema, data: Any) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = schema.load(data if isinstance(data, dict) else {})
-    except ma.ValidationError as error:
-        messages = error.messages if isinstance(error.messages, dict) else {"_schema": []}
-        raise Invalid("The request has invalid fields.", errors=messages) from None
-    return loaded
 
 
 BLUEPRINTS = (runs_blp, enrolments_blp)

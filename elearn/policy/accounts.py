@@ -19,7 +19,9 @@ from elearn.policy.rules import (
 )
 
 CONTACT_POINT_GRANTABLE_ROLES = frozenset({Role.TRAINEE})
-CONTACT_POINT_EDITABLE_FIELDS = frozenset({"full_name", "language", "active"})
+CONTACT_POINT_EDITABLE_FIELDS = frozenset(
+    {"full_name", "language", "active", "personnel_number", "unit"}
+)
 
 
 CONTACT_POINT_OF_THE_USER = contact_point_of(User.administration_id)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, send_file
 from flask_smorest import Blueprint
 
 from elearn import policy
@@ -13,25 +13,20 @@ from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration
 from elearn.negotiation import requested_language
-from elearn.reports import service
-from elearn.reports.csv_export import csv_lines
-from elearn.reports.schemas import AdministrationSummarySchema, ReportArgs
+from elearn.pagination import paginated
+from elearn.reports import exports, officers, service
+from elearn.reports.schemas import (
+    AdministrationSummarySchema,
+    CsvArgs,
+    OfficerCsvArgs,
+    OfficerFilterArgs,
+    OfficerReportArgs,
+    OfficerRowSchema,
+    ReportArgs,
+)
 
 reports_blp = Blueprint(
     "reports", __name__, url_prefix="/api/v1/reports", description="Reports for contact points"
-)
-
-ENROLMENT_COLUMNS = (
-    "trainee",
-    "email",
-    "course_code",
-    "course_title",
-    "status",
-    "progress_percent",
-    "enrolled_at",
-    "due_at",
-    "completed_at",
-    "last_activity_at",
 )
 
 
@@ -56,21 +51,75 @@ def administration_summary(args: dict[str, Any], code: str) -> service.Administr
     return service.administration_summary(administration, _language(args))
 
 
+@reports_blp.route("/administrations/<string:code>/trainees")
+@reports_blp.arguments(OfficerReportArgs, location="query")
+@reports_blp.response(200, OfficerRowSchema(many=True))
+def administration_trainees(args: dict[str, Any], code: str) -> Any:
+    """One row per officer: enrolment counts, flags, and per course grades and certificate."""
+    administration = _reported_administration(code)
+    page = officers.officer_page(
+        administration, args["criteria"], args["sort"], _language(args), args["page_request"]
+    )
+    return paginated(page)
+
+
+def _download(
+    columns: Sequence[exports.Column],
+    rows: Iterable[Any],
+    format: exports.Format,
+    name: str,
+    delimiter: str = "comma",
+) -> Response:
+    document = exports.export(columns, rows, format, exports.DELIMITERS[delimiter])
+    response = send_file(
+        document,
+        mimetype=exports.MEDIA_TYPES[format],
+        as_attachment=True,
+        download_name=f"{name}.{format}",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @reports_blp.route("/administrations/<string:code>/enrolments.csv")
-@reports_blp.arguments(ReportArgs, location="query")
+@reports_blp.arguments(CsvArgs, location="query")
 @reports_blp.response(200, description="CSV (UTF-8 with BOM), one row per enrolment")
 def administration_enrolments_csv(args: dict[str, Any], code: str) -> Response:
     """Every enrolment of the administration's people, for a spreadsheet."""
     administration = _reported_administration(code)
     rows = service.enrolment_rows(administration, _language(args))
-    # Built inside the request's transaction: an administration's rows are a few MiB at most.
-    body = "".join(csv_lines(ENROLMENT_COLUMNS, (astuple(row) for row in rows)))
-    filename = f"enrolments-{administration.code}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    name = f"enrolments-{administration.code}"
+    return _download(service.ENROLMENT_COLUMNS, rows, exports.Format.CSV, name, args["delimiter"])
+
+
+@reports_blp.route("/administrations/<string:code>/enrolments.xlsx")
+@reports_blp.arguments(ReportArgs, location="query")
+@reports_blp.response(200, description="XLSX workbook, one row per enrolment")
+def administration_enrolments_xlsx(args: dict[str, Any], code: str) -> Response:
+    """Every enrolment of the administration's people, as an Excel workbook."""
+    administration = _reported_administration(code)
+    rows = service.enrolment_rows(administration, _language(args))
+    name = f"enrolments-{administration.code}"
+    return _download(service.ENROLMENT_COLUMNS, rows, exports.Format.XLSX, name)
+
+
+@reports_blp.route("/administrations/<string:code>/trainees.csv")
+@reports_blp.arguments(OfficerCsvArgs, location="query")
+@reports_blp.response(200, description="CSV (UTF-8 with BOM), one row per officer")
+def administration_trainees_csv(args: dict[str, Any], code: str) -> Response:
+    """The per-officer report (same filters and order), for a spreadsheet."""
+    administration = _reported_administration(code)
+    rows = officers.officer_rows(administration, args["criteria"], args["sort"])
+    name = f"trainees-{administration.code}"
+    return _download(officers.OFFICER_COLUMNS, rows, exports.Format.CSV, name, args["delimiter"])
+
+
+@reports_blp.route("/administrations/<string:code>/trainees.xlsx")
+@reports_blp.arguments(OfficerFilterArgs, location="query")
+@reports_blp.response(200, description="XLSX workbook, one row per officer")
+def administration_trainees_xlsx(args: dict[str, Any], code: str) -> Response:
+    """The per-officer report (same filters and order), as an Excel workbook."""
+    administration = _reported_administration(code)
+    rows = officers.officer_rows(administration, args["criteria"], args["sort"])
+    name = f"trainees-{administration.code}"
+    return _download(officers.OFFICER_COLUMNS, rows, exports.Format.XLSX, name)

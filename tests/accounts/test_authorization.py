@@ -122,6 +122,21 @@ CASES = [
         json={"full_name": "Renamed"},
         name="PATCH a trainer of AZ: staff are the admins' to edit",
     ),
+    Case(
+        "POST",
+        "/api/v1/users/import",
+        expect(401, 403, 403, 200, 403, 200),
+        json={"administration": "AZ"},
+        upload="email,full_name,unit\n{actor}@import.customs.az,Imported,Port\n",
+        name="POST /users/import: officers of AZ",
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/users/{az_trainee_id}",
+        expect(401, 404, 404, 200, 404, 200),
+        json={"personnel_number": "{actor}", "unit": "Port"},
+        name="PATCH the personnel number and unit of a trainee of AZ",
+    ),
     # audit and probes
     Case("GET", "/api/v1/audit-events", ADMINS),
     Case("GET", "/health/live", EVERYONE),

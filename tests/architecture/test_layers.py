@@ -36,7 +36,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "inputs",
             "openapi",
             "security_headers",
-            "csv_input",
+            "csv_upload",
             "http_cache",
             "uow",
             "health",

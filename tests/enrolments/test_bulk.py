@@ -234,12 +234,8 @@ def test_csv_from_spreadsheets_in_any_locale(client, make, actors, learning, hea
     ("data", "message"),
     [
         ("email\nné@customs.test\n".encode("latin-1"), "The file is not UTF-8 text."),
-        (
-            b"address,name\nx@customs.test,X\n",
-            "The file has no header line naming an 'email' column.",
-        ),
-        (b"email\nx\x00@customs.test\n", "The file is not a text file."),
-        (b"", "The file has no header line naming an 'email' column."),
+        (b"address,name\nx@customs.test,X\n", "The file has no header line naming 'email'."),
+        (b"", "The file has no header line naming 'email'."),
         (b"email\nx\x00y@customs.test\n", "The file is not text: it contains NUL characters."),
     ],
 )

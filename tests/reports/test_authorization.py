@@ -15,6 +15,32 @@ CASES = [
         "/api/v1/reports/administrations/AZ/enrolments.csv",
         expect(401, 404, 404, 200, 404, 200),
     ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/enrolments.xlsx",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/trainees",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/trainees.csv",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/AZ/trainees.xlsx",
+        expect(401, 404, 404, 200, 404, 200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/administrations/GE/trainees",
+        expect(401, 404, 404, 404, 200, 200),
+        name="GET the per-officer report of GE",
+    ),
 ]
 
 

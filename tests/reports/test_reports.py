@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import openpyxl
+import pytest
 
 from elearn import clock
 from elearn.accounts.models import Role
+from elearn.reports.exports import MEDIA_TYPES, Format
+from tests.http import assert_problem
 
 SUMMARY = "/api/v1/reports/administrations/AZ"
 
@@ -50,7 +55,8 @@ def test_csv_lists_every_enrolment_and_neutralises_formulas(client, make, actors
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="enrolments-AZ.csv"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=enrolments-AZ.csv"
+    assert response.headers["Cache-Control"] == "no-store"
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
@@ -87,3 +93,63 @@ def test_an_unknown_administration_is_404(client, actors):
         ).status_code
         == 404
     )
+
+
+def test_csv_on_request_uses_semicolons(client, make, actors, learning):
+    arrange(make, actors, learning)
+
+    response = client.get(
+        f"{SUMMARY}/enrolments.csv?delimiter=semicolon", headers=actors["contact_point"].headers
+    )
+
+    assert response.status_code == 200
+    header = response.get_data(as_text=True).lstrip("\ufeff").split("\r\n")[0]
+    assert header.startswith("personnel_number;trainee;email;unit;course_code;")
+
+
+def test_the_enrolment_list_as_a_workbook(client, make, actors, learning):
+    arrange(make, actors, learning)
+
+    response = client.get(f"{SUMMARY}/enrolments.xlsx", headers=actors["contact_point"].headers)
+
+    assert response.status_code == 200
+    assert response.mimetype == MEDIA_TYPES[Format.XLSX]
+    assert "enrolments-AZ.xlsx" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert len(rows) == 3
+    by_name = {row[header.index("trainee")]: row for row in rows[1:]}
+    late = by_name['=HYPERLINK("http://x")']
+    assert late[header.index("status")] == "active"
+    assert late[header.index("progress_percent")] == 0
+    assert isinstance(late[header.index("enrolled_at (UTC)")], datetime)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_per_officer_report_exports_with_its_filters(client, make, actors, learning, suffix):
+    arrange(make, actors, learning)
+
+    response = client.get(
+        f"{SUMMARY}/trainees.{suffix}?status=completed", headers=actors["contact_point"].headers
+    )
+
+    assert response.status_code == 200
+    if suffix == "csv":
+        text = response.get_data(as_text=True).lstrip("\ufeff")
+        rows = [tuple(row.values()) for row in csv.DictReader(io.StringIO(text))]
+        header = tuple(csv.DictReader(io.StringIO(text)).fieldnames or ())
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+        header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:4] == ("personnel_number", "full_name", "email", "unit")
+    [row] = rows
+    assert row[header.index("email")] == actors["trainee"].email
+    assert str(row[header.index("completed")]) == "1"
+
+
+def test_an_unknown_delimiter_is_named(client, actors):
+    response = client.get(
+        f"{SUMMARY}/enrolments.csv?delimiter=tab", headers=actors["contact_point"].headers
+    )
+    assert_problem(response, 422, fields=["delimiter"])

@@ -16,11 +16,10 @@ from elearn import policy
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.courses.models import Course
-from elearn.csv_input import read_table
+from elearn.csv_upload import read_table
 from elearn.database import lock
 from elearn.enrolments.models import HOLDING_STATUSES, CourseRun, Enrolment, EnrolmentSource
 from elearn.enrolments.service import enrolling
-from elearn.errors import TooLarge, Unprocessable
 from elearn.extensions import db
 
 
@@ -57,33 +56,10 @@ class BulkResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-# Header names of the email column, as spreadsheets in the platform's languages write them.
-EMAIL_HEADERS = frozenset(
-    {"email", "e-mail", "mail", "courriel", "adresse e-mail", "adresse électronique"}
-    | {"адрес электронной почты", "электронная почта", "эл. почта"}
-)
-
-
 def read_email_csv(data: bytes, max_rows: int) -> list[str]:
-    """The email column of a CSV file (see ``elearn.csv_input``); blank lines are skipped."""
-    table = read_table(data)
-    column = table.column(EMAIL_HEADERS)
-    if column is None:
-        raise Unprocessable(
-            "The file has no header line naming an 'email' column.",
-            errors={
-                "file": [
-                    "The first line must be a header with a column named 'email' "
-                    "(or e-mail, mail, courriel, адрес электронной почты)."
-                ]
-            },
-        )
-    if len(table.rows) > max_rows:
-        raise TooLarge(
-            f"The file has {len(table.rows):,} rows; a bulk enrolment takes at most {max_rows:,}."
-            " Split it into several files."
-        )
-    return table.values(column)
+    """The ``email`` column of an uploaded CSV (see ``elearn.csv_upload``)."""
+    table = read_table(data, required=("email",), max_rows=max_rows)
+    return [cells["email"] for _line, cells in table]
 
 
 def bulk_enrol(actor: User, course: Course, run_id: int | None, people: People) -> BulkResult:

@@ -12,7 +12,7 @@ from elearn import clock
 from elearn.accounts.models import User
 from elearn.enrolments import signals
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
-from elearn.enrolments.service import trail
+from elearn.enrolments.service import tallies, trail
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 
@@ -37,8 +37,10 @@ def withdraw(actor: User, enrolment: Enrolment) -> None:
     """An active enrolment becomes withdrawn; its progress stays for a later return."""
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise Conflict(f"This enrolment is {enrolment.status}; only active ones can be withdrawn.")
+    before = tallies.standing(enrolment)
     enrolment.status = EnrolmentStatus.WITHDRAWN
     db.session.flush()
+    tallies.count([(before, tallies.standing(enrolment))])
     trail.record(actor, enrolment, "enrolment.withdrawn")
 
 
@@ -49,9 +51,11 @@ def change_due_date(actor: User, enrolment: Enrolment, due_at: datetime) -> None
     if enrolment.status not in (EnrolmentStatus.ACTIVE, EnrolmentStatus.EXPIRED):
         raise Conflict(f"This enrolment is {enrolment.status}; its due date no longer applies.")
     previous = enrolment.due_at
+    before = tallies.standing(enrolment)
     enrolment.due_at = due_at
     enrolment.status = EnrolmentStatus.ACTIVE
     db.session.flush()
+    tallies.count([(before, tallies.standing(enrolment))])
     trail.record(
         actor,
         enrolment,
@@ -76,11 +80,15 @@ def expire_overdue(limit: int = 500) -> int:
         # ``of``: the joined-in run is on the nullable side of an outer join (PostgreSQL).
         .with_for_update(of=Enrolment, skip_locked=True)
     ).all()
+    moves = []
     for enrolment in overdue:
         due_at = cast(datetime, enrolment.due_at)  # the query selected enrolments with a due date
+        before = tallies.standing(enrolment)
         enrolment.status = EnrolmentStatus.EXPIRED
+        moves.append((before, tallies.standing(enrolment)))
         trail.record(None, enrolment, "enrolment.expired", due_at=due_at.isoformat())
     db.session.flush()
+    tallies.count(moves)
     for enrolment in overdue:
         signals.enrolment_expired.send(enrolment.id, due_at=enrolment.due_at)
     return len(overdue)

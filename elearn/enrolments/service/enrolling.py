@@ -27,7 +27,7 @@ from elearn.enrolments.models import (
     EnrolmentSource,
     EnrolmentStatus,
 )
-from elearn.enrolments.service import runs, trail
+from elearn.enrolments.service import runs, tallies, trail
 from elearn.errors import Conflict, Forbidden, Invalid
 from elearn.extensions import db
 
@@ -142,6 +142,7 @@ def reactivate(
 ) -> None:
     """A withdrawn or expired enrolment becomes active again, keeping its progress."""
     now = clock.now()
+    before = tallies.standing(enrolment)
     previous = enrolment.status
     enrolment.status = EnrolmentStatus.ACTIVE
     enrolment.run_id = run.id if run is not None else None
@@ -150,6 +151,7 @@ def reactivate(
     enrolment.due_at = due_date(course, run, now)
     enrolment.completed_at = None
     db.session.flush()
+    tallies.count([(before, tallies.standing(enrolment))])
     trail.record(actor, enrolment, "enrolment.reactivated", previous=previous, source=source)
     signals.enrolment_started.send(enrolment.id)
 
@@ -164,4 +166,5 @@ def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[tupl
         if created:
             trail.record(actor, enrolment, "enrolment.created", source=enrolment.source)
             signals.enrolment_started.send(enrolment.id)
+    tallies.count((None, tallies.standing(enrolment)) for enrolment, created in inserted if created)
     return inserted

@@ -22,7 +22,7 @@ from elearn.enrolments.models import (
     EnrolmentStatus,
     LessonProgress,
 )
-from elearn.enrolments.service import trail
+from elearn.enrolments.service import tallies, trail
 from elearn.enrolments.signals import enrolment_completed
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
@@ -103,6 +103,7 @@ def record_progress(enrolment: Enrolment, lesson: Lesson) -> None:
 
 def evaluate(enrolment: Enrolment) -> None:
     """Recompute the progress percentage; complete the enrolment when the rule is met."""
+    before = tallies.standing(enrolment)
     counted = counted_lessons(enrolment.course).subquery()
     done = (
         select(func.count())
@@ -119,6 +120,7 @@ def evaluate(enrolment: Enrolment) -> None:
     enrolment.progress_percent = 100 * finished // total if total else 100
     if finished >= total and enrolment.status == EnrolmentStatus.ACTIVE:
         _complete(enrolment)
+    tallies.count([(before, tallies.standing(enrolment))])
 
 
 def _complete(enrolment: Enrolment) -> None:
