@@ -26,7 +26,7 @@ CASES = [
     ),
     Case(
         "GET",
-        "/credentials/status/0",
+        "/credentials/status/1",
         expect(200, 200, 200, 200, 200, 200),
         name="revocation status lists are public",
     ),

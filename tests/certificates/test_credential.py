@@ -58,11 +58,11 @@ def test_the_credential_has_the_open_badges_3_shape(credential):
     }
     assert credential["validFrom"] == "2026-03-14T09:30:00+00:00"
     assert credential["credentialStatus"] == {
-        "id": "http://elearn.test/credentials/status/1#2",
+        "id": "http://elearn.test/credentials/status/2#2",
         "type": "BitstringStatusListEntry",
         "statusPurpose": "revocation",
         "statusListIndex": "2",
-        "statusListCredential": "http://elearn.test/credentials/status/1",
+        "statusListCredential": "http://elearn.test/credentials/status/2",
     }
     subject = credential["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]

@@ -1,6 +1,6 @@
 """Revocation as a W3C Bitstring Status List (https://www.w3.org/TR/vc-bitstring-status-list/).
 
-Each certificate owns one bit: list ``(id - 1) // LIST_SIZE``, index ``(id - 1) % LIST_SIZE``,
+Each certificate owns one bit: list ``(id - 1) // LIST_SIZE + 1``, index ``(id - 1) % LIST_SIZE``,
 fixed by its id, so nothing is allocated and a reissued certificate (a new row) has a bit of its
 own. A list is a signed ``BitstringStatusListCredential`` built when asked for, at a stable
 public URL, from the revoked and superseded certificates of its block: the bit is 1 when the
@@ -43,8 +43,8 @@ class Position:
 
     @classmethod
     def of(cls, certificate_id: int) -> Position:
-        list_number, index = divmod(certificate_id - 1, LIST_SIZE)
-        return cls(list_number, index)
+        block, index = divmod(certificate_id - 1, LIST_SIZE)
+        return cls(block + 1, index)
 
 
 def list_url(issuer: Issuer, list_number: int) -> str:
@@ -75,9 +75,9 @@ def encode(indexes: set[int]) -> str:
 
 def status_list_credential(list_number: int, issuer: Issuer) -> dict[str, Any]:
     """List ``list_number`` as an unsigned credential; NotFound past the last certificate."""
-    first_id = list_number * LIST_SIZE + 1
+    first_id = (list_number - 1) * LIST_SIZE + 1
     last_id = db.session.scalar(select(func.max(Certificate.id))) or 0
-    if list_number < 0 or first_id > max(last_id, 1):
+    if list_number < 1 or first_id > max(last_id, 1):
         raise NotFound("No such status list.")
     not_standing = db.session.scalars(
         select(Certificate.id).where(
