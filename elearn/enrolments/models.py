@@ -83,12 +83,11 @@ class Enrolment(Timestamped, Base):
         Index("ix_enrolments_user_id_status", "user_id", "status"),
         Index("ix_enrolments_course_id_status", "course_id", "status"),
         Index("ix_enrolments_run_id_status", "run_id", "status"),
-        # The hourly expiry sweep, and the overdue figure of reports: active past the due date.
-        Index("ix_enrolments_status_due_at", "status", "due_at"),
         # Lists are newest first: across everything (admins), per course, per administration.
         Index("ix_enrolments_enrolled_at_id", "enrolled_at", "id"),
         Index("ix_enrolments_course_id_enrolled_at_id", "course_id", "enrolled_at", "id"),
-        # The reminder and expiry sweeps select windows of due dates and of last activity.
+        # The reminder and expiry sweeps select windows of due dates and of last activity; the
+        # overdue figure of reports reads active enrolments past their due date.
         Index("ix_enrolments_status_due_at", "status", "due_at"),
         Index("ix_enrolments_status_last_activity_at", "status", "last_activity_at"),
         Index("ix_enrolments_status_enrolled_at", "status", "enrolled_at"),

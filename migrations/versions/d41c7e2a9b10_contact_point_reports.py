@@ -26,8 +26,6 @@ def upgrade():
         batch_op.create_unique_constraint(
             'uq_users_administration_id_personnel_number', ['administration_id', 'personnel_number']
         )
-    with op.batch_alter_table('enrolments', schema=None) as batch_op:
-        batch_op.create_index('ix_enrolments_status_due_at', ['status', 'due_at'], unique=False)
     op.create_table(
         'enrolment_tallies',
         sa.Column('administration_id', sa.Integer(), nullable=False),
@@ -97,8 +95,6 @@ def downgrade():
     with op.batch_alter_table('enrolment_tallies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolment_tallies_course_id'))
     op.drop_table('enrolment_tallies')
-    with op.batch_alter_table('enrolments', schema=None) as batch_op:
-        batch_op.drop_index('ix_enrolments_status_due_at')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint('uq_users_administration_id_personnel_number', type_='unique')
         batch_op.drop_column('unit')
