@@ -105,13 +105,15 @@ def insert_or_get_all(
     return [(row, True) for row in rows]
 
 
-def changed_attributes(entity: Base, names: Iterable[str]) -> list[str]:
-    """Those of ``names`` whose value this transaction really changed and has not flushed yet:
-    an attribute set again to the value it had is no change (so audits name true edits only)."""
-    attributes = inspect(entity).attrs
-    return sorted(
-        name for name in names if name in attributes and attributes[name].history.has_changes()
-    )
+def values_of(entity: Base, names: Iterable[str]) -> dict[str, Any]:
+    """The current values of ``entity``'s attributes ``names``, to compare with later."""
+    return {name: getattr(entity, name) for name in names if hasattr(entity, name)}
+
+
+def changed_since(entity: Base, before: dict[str, Any]) -> list[str]:
+    """The attributes whose value differs from ``before`` (``values_of``): an attribute set again
+    to the value it had is no change, so audits name true edits only."""
+    return sorted(name for name, value in before.items() if getattr(entity, name) != value)
 
 
 def add_to_counters(model: type[Base], key: dict[str, Any], deltas: dict[str, int]) -> None:

@@ -15,7 +15,7 @@ from elearn.accounts import headcounts, passwords, signals, tokens
 from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User, UserRole
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
-from elearn.database import changed_attributes, contains_text
+from elearn.database import changed_since, contains_text, values_of
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
 from elearn.infra import outbox
@@ -86,9 +86,10 @@ def create_administration(actor: User, values: Mapping[str, Any]) -> Administrat
 def update_administration(
     actor: User, administration: Administration, changes: Mapping[str, Any]
 ) -> Administration:
+    before = values_of(administration, changes)
     for name, value in changes.items():
         setattr(administration, name, dict(value) if name == "names" else value)
-    if changed := changed_attributes(administration, changes):
+    if changed := changed_since(administration, before):
         audit_log.record(
             actor,
             "administration.updated",
@@ -269,9 +270,16 @@ def _flush_unique() -> None:
         ) from None
 
 
+# The request names the administration by code; the audit names the field "administration".
+USER_ATTRIBUTE = {"administration_code": "administration_id"}
+AUDITED_AS = {"administration_id": "administration"}
+
+
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     """Apply an admin's or contact point's changes; every change is audited."""
     counted = headcounts.standing(user)
+    audited = {USER_ATTRIBUTE.get(name, name) for name in changes} - {"roles", "active"}
+    previous_values = values_of(user, audited)
     if "email" in changes:
         email = normalize_email(changes["email"])
         other = find_user_by_email(email)
@@ -320,8 +328,7 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             administration_id=user.administration_id,
             **details,
         )
-    edited = {"administration" if name == "administration_code" else name for name in changes}
-    if plain := changed_attributes(user, edited - {"roles", "active"}):
+    if plain := sorted(AUDITED_AS.get(name, name) for name in changed_since(user, previous_values)):
         audit_log.record(
             actor,
             "user.updated",

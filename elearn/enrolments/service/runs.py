@@ -15,7 +15,7 @@ from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.courses import rules
 from elearn.courses.models import Course
-from elearn.database import changed_attributes
+from elearn.database import changed_since, values_of
 from elearn.enrolments import signals
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
@@ -131,8 +131,9 @@ def update_run(
     """Edit a run; a new run due date moves the enrolments that kept the old one."""
     old_due_at = run.due_at
     old_administrations = sorted(run.administration_ids)
+    before = values_of(run, set(changes) & set(RUN_FIELDS))
     _apply(course, run, changes)
-    changed = changed_attributes(run, set(changes) & set(RUN_FIELDS))
+    changed = changed_since(run, before)
     if sorted(run.administration_ids) != old_administrations:
         changed.append("administrations")
     if "due_at" in changes and run.due_at != old_due_at and run.due_at is not None:
