@@ -94,5 +94,7 @@ def uploaded_csv(max_rows: int) -> bytes:
         )
     upload = request.files.get("file")
     if upload is None:
-        raise Invalid("The CSV file is missing.", errors={"file": ["Missing data for field."]})
+        raise Invalid(
+            "The CSV file is missing.", errors={"file": ["Missing data for required field."]}
+        )
     return upload.read()

@@ -10,7 +10,16 @@ from elearn.accounts.models import Role
 from elearn.accounts.passwords import MIN_PASSWORD_LENGTH
 from elearn.accounts.service import AdministrationFilter, NewUser, UserFilter
 from elearn.pagination import PageArgs
-from elearn.schemas import ChangesSchema, Email, Id, StrictSchema, language, text, time_zone
+from elearn.schemas import (
+    ChangesSchema,
+    Email,
+    Id,
+    Integer,
+    StrictSchema,
+    language,
+    text,
+    time_zone,
+)
 
 
 def password_field(**kwargs: Any) -> ma.fields.String:
@@ -240,13 +249,13 @@ class OfficerImportFormSchema(ma.Schema):
 
 
 class OfficerImportRowSchema(ma.Schema):
-    row = ma.fields.Integer()
+    row = Integer()
     email = ma.fields.String()
     outcome = ma.fields.String()
-    user_id = ma.fields.Integer(allow_none=True)
+    user_id = Integer(allow_none=True)
 
 
 class OfficerImportResultSchema(ma.Schema):
     administration = ma.fields.String()
-    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=Integer())
     rows = ma.fields.List(ma.fields.Nested(OfficerImportRowSchema))

@@ -57,7 +57,7 @@ class CertificateSchema(ma.Schema):
     course_title = ma.fields.String()
     completed_on = ma.fields.Date()
     duration_minutes = Integer()
-    pdf_size = ma.fields.Integer(allow_none=True)
+    pdf_size = Integer(allow_none=True)
     pdf_sha256 = ma.fields.String(allow_none=True)
     failure_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.AwareDateTime()

@@ -94,14 +94,14 @@ def reminder_offsets_field(**kwargs: Any) -> ma.fields.List:
     """Days before the due date at which trainees are reminded; checked by the service
     (descending, unique, shorter than the time the trainee has)."""
     return ma.fields.List(
-        ma.fields.Integer(strict=True),
+        Integer(strict=True),
         metadata={"description": "Days before the due date, e.g. [7, 1]; [] sends no reminder"},
         **kwargs,
     )
 
 
 def idle_after_days_field(**kwargs: Any) -> ma.fields.Integer:
-    return ma.fields.Integer(
+    return Integer(
         validate=ma.validate.Range(min=1, max=rules.IDLE_AFTER_DAYS_MAX),
         metadata={"description": "Days without activity after which a trainee is nudged"},
         **kwargs,

@@ -10,7 +10,7 @@ from elearn.notifications.kinds import KINDS
 from elearn.notifications.models import NotificationStatus
 from elearn.notifications.queries import NotificationFilter
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema
+from elearn.schemas import ChangesSchema, Integer
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -24,17 +24,17 @@ class PreferencesSchema(ma.Schema):
         True, metadata={"description": "Set-password, enrolled, certificates: always sent"}
     )
     digest_day = ma.fields.Function(lambda preferences: WEEKDAYS[preferences.digest_weekday])
-    digest_hour = ma.fields.Integer()
+    digest_hour = Integer()
     overdue_copies = ma.fields.Boolean(
         metadata={"description": "Contact points: a copy of each overdue mail (else digest only)"}
     )
 
 
-class PreferencesUpdateSchema(StrictSchema):
+class PreferencesUpdateSchema(ChangesSchema):
     reminders = ma.fields.Boolean()
     digests = ma.fields.Boolean()
     digest_day = ma.fields.String(validate=ma.validate.OneOf(WEEKDAYS))
-    digest_hour = ma.fields.Integer(validate=ma.validate.Range(min=0, max=23))
+    digest_hour = Integer(validate=ma.validate.Range(min=0, max=23))
     overdue_copies = ma.fields.Boolean()
 
     @ma.post_load
@@ -45,7 +45,7 @@ class PreferencesUpdateSchema(StrictSchema):
 
 
 class NotificationSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     kind = ma.fields.String()
     status = ma.fields.String()
     recipient = ma.fields.Function(
@@ -58,9 +58,9 @@ class NotificationSchema(ma.Schema):
             ),
         }
     )
-    enrolment_id = ma.fields.Integer(allow_none=True)
+    enrolment_id = Integer(allow_none=True)
     language = ma.fields.String()
-    attempts = ma.fields.Integer()
+    attempts = Integer()
     last_error = ma.fields.String(allow_none=True)
     next_try_at = ma.fields.AwareDateTime(
         allow_none=True, metadata={"description": "The next attempt, or when a held mail goes"}
@@ -72,7 +72,7 @@ class NotificationSchema(ma.Schema):
 class NotificationListArgs(PageArgs):
     kind = ma.fields.String(validate=ma.validate.OneOf(sorted(KINDS)))
     status = ma.fields.Enum(NotificationStatus, by_value=True)
-    recipient = ma.fields.Integer(metadata={"description": "A user id"})
+    recipient = Integer(metadata={"description": "A user id"})
     administration = ma.fields.String(metadata={"description": "The recipient's administration"})
     since = ma.fields.AwareDateTime(metadata={"description": "Created at or after"})
     until = ma.fields.AwareDateTime(metadata={"description": "Created before"})

@@ -49,8 +49,8 @@ class CsvArgs(ReportArgs):
 
 class OfficerFilterArgs(ma.Schema):
     lang = language()
-    course_id = ma.fields.Integer(metadata={"description": "count this course's enrolments only"})
-    run_id = ma.fields.Integer(metadata={"description": "count this run's enrolments only"})
+    course_id = Integer(metadata={"description": "count this course's enrolments only"})
+    run_id = Integer(metadata={"description": "count this run's enrolments only"})
     status = ma.fields.Enum(EnrolmentStatus, by_value=True)
     flag = ma.fields.Enum(Flag, by_value=True)
     sort = ma.fields.String(
@@ -79,35 +79,35 @@ class OfficerCsvArgs(OfficerFilterArgs, CsvArgs):
 
 
 class CourseStandingSchema(ma.Schema):
-    enrolment_id = ma.fields.Integer()
-    course_id = ma.fields.Integer()
+    enrolment_id = Integer()
+    course_id = Integer()
     course_code = ma.fields.String()
     course_title = ma.fields.String()
-    run_id = ma.fields.Integer(allow_none=True)
+    run_id = Integer(allow_none=True)
     status = ma.fields.String()
-    progress_percent = ma.fields.Integer()
+    progress_percent = Integer()
     due_at = ma.fields.AwareDateTime()
     completed_at = ma.fields.AwareDateTime()
     last_activity_at = ma.fields.AwareDateTime()
     best_grade = ma.fields.Float(allow_none=True)
     last_grade = ma.fields.Float(allow_none=True)
-    attempts_used = ma.fields.Integer()
+    attempts_used = Integer()
     certificate_code = ma.fields.String(allow_none=True)
     verification_url = ma.fields.String(allow_none=True)
     flags = ma.fields.List(ma.fields.String())
 
 
 class OfficerRowSchema(ma.Schema):
-    user_id = ma.fields.Integer()
+    user_id = Integer()
     personnel_number = ma.fields.String(allow_none=True)
     full_name = ma.fields.String()
     email = ma.fields.String()
     unit = ma.fields.String(allow_none=True)
     active_account = ma.fields.Boolean()
-    active = ma.fields.Integer()
-    completed = ma.fields.Integer()
-    overdue = ma.fields.Integer()
-    expired = ma.fields.Integer()
+    active = Integer()
+    completed = Integer()
+    overdue = Integer()
+    expired = Integer()
     last_activity_at = ma.fields.AwareDateTime()
     flags = ma.fields.List(ma.fields.String())
     courses = ma.fields.List(ma.fields.Nested(CourseStandingSchema))
