@@ -153,7 +153,7 @@ class Administrations(MethodView):
     def post(self, body: dict[str, Any]) -> Administration:
         """Add an administration (admins)."""
         actor = current_actor()
-        policy.authorize(policy.can_manage_administrations(actor))
+        policy.authorize(policy.accounts.manage_administrations.check(actor))
         return service.create_administration(actor, body)
 
 
@@ -170,7 +170,7 @@ class AdministrationItem(MethodView):
     def patch(self, changes: dict[str, Any], code: str) -> Administration:
         """Rename, move or (de)activate an administration (admins)."""
         actor = current_actor()
-        policy.authorize(policy.can_manage_administrations(actor))
+        policy.authorize(policy.accounts.manage_administrations.check(actor))
         return service.update_administration(actor, service.get_administration(code), changes)
 
 
@@ -181,7 +181,7 @@ class Users(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """People: admins see everyone, contact points their own administration."""
         actor = current_actor()
-        policy.authorize(policy.can_list_users(actor))
+        policy.authorize(policy.accounts.list_users.check(actor))
         return paginated(service.list_users(actor, args["criteria"], args["page_request"]))
 
     @users_blp.arguments(UserCreateSchema)
@@ -189,11 +189,9 @@ class Users(MethodView):
     def post(self, new: NewUser) -> User:
         """Create an account; without a password the person is mailed a set-password link."""
         actor = current_actor()
-        policy.authorize(policy.can_list_users(actor))
+        policy.authorize(policy.accounts.list_users.check(actor))
         administration = service.resolve_administration(new.administration_code)
-        policy.authorize(
-            policy.can_create_user(actor, administration.id if administration else None, new.roles)
-        )
+        policy.authorize(policy.accounts.can_create_user(actor, administration, new.roles))
         return service.create_user(actor, new)
 
 
@@ -210,13 +208,13 @@ class UserItem(MethodView):
         """Edit a person; contact points may only rename, relanguage or (de)activate trainees."""
         actor = current_actor()
         user = _visible_user(actor, user_id)
-        policy.authorize(policy.can_edit_user(actor, user, changes))
+        policy.authorize(policy.accounts.can_edit_user(actor, user, changes))
         return service.update_user(actor, user, changes)
 
 
 def _visible_user(actor: User, user_id: int) -> User:
     user = service.find_user(user_id)
-    policy.authorize(policy.can_view_user(actor, user), hide=True, what="user")
+    policy.authorize(policy.accounts.user_visible.check(actor, user), hide=True, what="user")
     return user
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ColumnElement, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from elearn.database import Base, Timestamped
 
@@ -32,6 +33,71 @@ class Administration(Timestamped, Base):
 
     def name(self, language: str) -> str:
         return str(self.names.get(language) or self.names["en"])
+
+
+class AdministrationLink:
+    """One row of a restriction: the record it belongs to admits this administration's officers.
+
+    Courses and course runs keep their restrictions in tables of this one shape; the link class
+    adds the foreign key to its record as the other half of the primary key.
+    """
+
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    @declared_attr
+    def administration(cls) -> Mapped[Administration]:
+        return relationship(Administration, lazy="joined", innerjoin=True)
+
+
+class AdministrationRestricted:
+    """A record open to the officers of the listed administrations, or to all when none is
+    listed; the check for one record and the SQL condition for a list live side by side."""
+
+    administration_link: ClassVar[type[AdministrationLink]]
+
+    @declared_attr
+    def administration_links(cls) -> Mapped[list[AdministrationLink]]:
+        return relationship(
+            cls.administration_link,
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            lazy="selectin",
+        )
+
+    @property
+    def administration_ids(self) -> frozenset[int]:
+        return frozenset(link.administration_id for link in self.administration_links)
+
+    @property
+    def administration_codes(self) -> list[str]:
+        return sorted(link.administration.code for link in self.administration_links)
+
+    def admits(self, administration_id: int | None) -> bool:
+        restricted_to = self.administration_ids
+        return not restricted_to or administration_id in restricted_to
+
+    @classmethod
+    def admits_clause(cls, administration_id: int | None) -> ColumnElement[bool]:
+        """SQL twin of ``admits``: no restriction, or one that lists ``administration_id``."""
+        links: Any = cls.administration_links
+        unrestricted: ColumnElement[bool] = ~links.any()
+        if administration_id is None:
+            return unrestricted
+        return unrestricted | links.any(administration_id=administration_id)
+
+    def restrict_to(self, administrations: Iterable[Administration]) -> None:
+        """Admit exactly ``administrations`` (none: everyone), keeping the links that stay."""
+        wanted = {administration.id: administration for administration in administrations}
+        kept = [link for link in self.administration_links if link.administration_id in wanted]
+        present = {link.administration_id for link in kept}
+        added = [
+            self.administration_link(administration=administration)  # type: ignore[call-arg]
+            for administration_id, administration in wanted.items()
+            if administration_id not in present
+        ]
+        self.administration_links = kept + added
 
 
 class UserRole(Base):

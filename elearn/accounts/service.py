@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from elearn import policy
 from elearn.accounts import passwords, signals
 from elearn.accounts.models import Administration, Role, User
 from elearn.audit import service as audit_log
@@ -18,7 +19,6 @@ from elearn.database import contains_text
 from elearn.errors import Conflict, Invalid, NotFound, Unauthenticated
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
-from elearn.policy import visible_users_clause
 
 log = logging.getLogger(__name__)
 SetPasswordPurpose = Literal["welcome", "reset"]
@@ -135,7 +135,11 @@ def resolve_administration(code: str | None) -> Administration | None:
 
 def list_users(actor: User, criteria: UserFilter, page: PageRequest) -> Page[User]:
     """The users ``actor`` may see, ordered by name then id."""
-    statement = select(User).where(visible_users_clause(actor)).order_by(User.full_name, User.id)
+    statement = (
+        select(User)
+        .where(policy.accounts.user_visible.filter(actor))
+        .order_by(User.full_name, User.id)
+    )
     if criteria.administration_code:
         statement = statement.join(Administration).where(
             Administration.code == criteria.administration_code.upper()

@@ -22,5 +22,5 @@ audit_blp = Blueprint(
 @audit_blp.response(200, AuditEventSchema(many=True))
 def list_audit_events(args: dict[str, Any]) -> Any:
     """Audit events, newest first (admins)."""
-    policy.authorize(policy.can_list_audit_events(current_actor()))
+    policy.authorize(policy.audit.list_events.check(current_actor()))
     return paginated(service.list_events(args["criteria"], args["page_request"]))

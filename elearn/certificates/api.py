@@ -135,7 +135,7 @@ _verification_limit = limiter.shared_limit(
 def _visible_certificate(actor: User, public_id: str) -> Certificate:
     certificate = reading.find_certificate(public_id)
     policy.authorize(
-        policy.can_view_certificate(actor, certificate.enrolment), hide=True, what="certificate"
+        policy.certificates.visible.check(actor, certificate), hide=True, what="certificate"
     )
     return certificate
 
@@ -143,7 +143,7 @@ def _visible_certificate(actor: User, public_id: str) -> Certificate:
 def _managed_certificate(public_id: str) -> tuple[User, Certificate]:
     actor = current_actor()
     certificate = _visible_certificate(actor, public_id)
-    policy.authorize(policy.can_manage_certificates(actor))
+    policy.authorize(policy.certificates.manage.check(actor))
     return actor, certificate
 
 
@@ -222,9 +222,11 @@ def request_export(body: dict[str, Any]) -> jobs.JobProgress:
     """Zip an administration's certificates of a course in the background (contact points:
     their own administration; admins: any, named)."""
     actor = current_actor()
-    policy.authorize(policy.can_export_certificates(actor))
+    policy.authorize(policy.certificates.export.check(actor))
     course = authoring.find_course(body["course_id"])
-    policy.authorize(policy.can_export_course_certificates(actor, course), hide=True, what="course")
+    policy.authorize(
+        policy.certificates.export_course.check(actor, course), hide=True, what="course"
+    )
     administration = _exported_administration(actor, body.get("administration"))
     return jobs.export_progress(jobs.request_export(actor, course, administration))
 
@@ -237,7 +239,7 @@ def _exported_administration(actor: User, code: str | None) -> Administration:
         return actor.administration
     administration = accounts.get_administration(code)
     policy.authorize(
-        policy.can_export_administration_certificates(actor, administration.id),
+        policy.certificates.export_administration.check(actor, administration),
         hide=True,
         what="administration",
     )
@@ -251,7 +253,7 @@ def export(job_id: int) -> jobs.JobProgress:
     actor = current_actor()
     job = jobs.find_job(job_id, JobKind.EXPORT)
     policy.authorize(
-        policy.can_export_administration_certificates(actor, job.administration_id),
+        policy.certificates.export_job.check(actor, job),
         hide=True,
         what="job",
     )
@@ -263,7 +265,7 @@ def export(job_id: int) -> jobs.JobProgress:
 def request_rerender(course_id: int) -> jobs.JobProgress:
     """Render the course's issued certificates again, in chunks, in the background (admins)."""
     actor = current_actor()
-    policy.authorize(policy.can_manage_certificates(actor))
+    policy.authorize(policy.certificates.manage.check(actor))
     return jobs.JobProgress(jobs.request_rerender(actor, authoring.find_course(course_id)))
 
 
@@ -271,7 +273,7 @@ def request_rerender(course_id: int) -> jobs.JobProgress:
 @certificates_blp.response(200, JobSchema)
 def rerender(job_id: int) -> jobs.JobProgress:
     """A re-render's progress: total, done, failed (admins)."""
-    policy.authorize(policy.can_manage_certificates(current_actor()))
+    policy.authorize(policy.certificates.manage.check(current_actor()))
     return jobs.JobProgress(jobs.find_job(job_id, JobKind.RERENDER))
 
 

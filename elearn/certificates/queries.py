@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from elearn import policy
 from elearn.accounts.models import User
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.service import codes, statement
-from elearn.enrolments.models import Enrolment
 from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 from elearn.infra.storage import storage
@@ -42,7 +42,7 @@ def my_certificates(actor: User, page: PageRequest) -> Page[Certificate]:
         .join(Certificate.enrolment)
         .options(contains_eager(Certificate.enrolment))
         .where(
-            Enrolment.user_id == actor.id,
+            policy.enrolments.held.filter(actor),
             Certificate.status != CertificateStatus.SUPERSEDED,
         )
         .order_by(Certificate.created_at.desc(), Certificate.id.desc())

@@ -50,7 +50,7 @@ def import_package(options: dict[str, Any], upload: dict[str, Any]) -> importing
     is refused whole (422 naming each file and field; 413 beyond the size limits).
     """
     actor = current_actor()
-    policy.authorize(policy.can_create_courses(actor))
+    policy.authorize(policy.courses.create.check(actor))
     limits = PackageLimits.from_settings(current_settings())
     package_files = files.read_zip(upload["package"].stream, limits)
     return importing.import_package(actor, package_files, publish=options["publish"])

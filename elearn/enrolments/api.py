@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from elearn import policy
 from elearn.accounts import service as accounts
 from elearn.accounts.identity import current_actor
-from elearn.accounts.models import User
+from elearn.accounts.models import Administration, User
 from elearn.config import current_settings
 from elearn.courses.models import Course
 from elearn.courses.service import authoring
@@ -47,20 +47,20 @@ Created = tuple[reading.EnrolmentView, int, dict[str, str]]
 
 def _visible_course(actor: User, course_id: int) -> Course:
     course = authoring.find_course(course_id)
-    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
+    policy.authorize(policy.courses.visible.check(actor, course), hide=True, what="course")
     return course
 
 
 def _visible_run(actor: User, run_id: int) -> tuple[Course, CourseRun]:
     run = runs.find_run(run_id)
     course = authoring.find_course(run.course_id)
-    policy.authorize(policy.can_view_run(actor, course, run), hide=True, what="run")
+    policy.authorize(policy.enrolments.run_visible.check(actor, run), hide=True, what="run")
     return course, run
 
 
 def _visible_enrolment(actor: User, enrolment_id: int) -> Enrolment:
     enrolment = changes.find_enrolment(enrolment_id)
-    policy.authorize(policy.can_view_enrolment(actor, enrolment), hide=True, what="enrolment")
+    policy.authorize(policy.enrolments.visible.check(actor, enrolment), hide=True, what="enrolment")
     return enrolment
 
 
@@ -88,7 +88,7 @@ class CourseRuns(MethodView):
         """Add a run: dates, capacity, admitted administrations (owners and admins)."""
         actor = current_actor()
         course = _visible_course(actor, course_id)
-        policy.authorize(policy.can_manage_runs(actor, course))
+        policy.authorize(policy.enrolments.manage_runs.check(actor, course))
         return runs.run_view(runs.create_run(actor, course, values))
 
 
@@ -106,7 +106,7 @@ class RunItem(MethodView):
         """Edit a run; enrolments that kept the run's due date follow a new one."""
         actor = current_actor()
         course, run = _visible_run(actor, run_id)
-        policy.authorize(policy.can_manage_runs(actor, course))
+        policy.authorize(policy.enrolments.manage_runs.check(actor, course))
         return runs.run_view(runs.update_run(actor, course, run, values))
 
 
@@ -121,8 +121,9 @@ class CourseEnrolments(MethodView):
         """The course's enrolments with progress (owners, admins; contact points: their own)."""
         actor = current_actor()
         course = _visible_course(actor, course_id)
-        policy.authorize(policy.can_list_course_enrolments(actor, course))
-        criteria = _criteria(args, course_id=course.id)
+        policy.authorize(policy.enrolments.course_enrolments.check(actor, course))
+        administration = accounts.resolve_administration(args.get("administration"))
+        criteria = _criteria(args, administration, course_id=course.id)
         return paginated(
             reading.list_enrolments(
                 actor, criteria, _language(actor, args["lang"]), args["page_request"]
@@ -136,7 +137,7 @@ class CourseEnrolments(MethodView):
         """Enrol oneself (in a run when the course has runs); 200 with it if already enrolled."""
         actor = current_actor()
         course = _visible_course(actor, course_id)
-        policy.authorize(policy.can_self_enrol(actor, course))
+        policy.authorize(policy.enrolments.self_enrol.check(actor, course))
         admission = enrolling.enrol_self(actor, course, body["run_id"])
         view = reading.enrolment_view(admission.enrolment, _language(actor))
         location = url_for("enrolments.EnrolmentItem", enrolment_id=view.enrolment.id)
@@ -149,10 +150,11 @@ class CourseEnrolments(MethodView):
 def list_enrolments(args: dict[str, Any]) -> Any:
     """An administration's enrolments (contact points: their own; admins: any or all)."""
     actor = current_actor()
-    criteria = _criteria(args, course_id=args.get("course_id"))
+    administration = accounts.resolve_administration(args.get("administration"))
+    criteria = _criteria(args, administration, course_id=args.get("course_id"))
     policy.authorize(
-        policy.can_list_enrolments(actor, criteria.administration_id),
-        hide=criteria.administration_id is not None,
+        policy.enrolments.can_list_enrolments(actor, administration),
+        hide=administration is not None,
         what="administration",
     )
     return paginated(
@@ -162,8 +164,9 @@ def list_enrolments(args: dict[str, Any]) -> Any:
     )
 
 
-def _criteria(args: dict[str, Any], *, course_id: int | None) -> reading.EnrolmentFilter:
-    administration = accounts.resolve_administration(args.get("administration"))
+def _criteria(
+    args: dict[str, Any], administration: Administration | None, *, course_id: int | None
+) -> reading.EnrolmentFilter:
     return reading.EnrolmentFilter(
         status=args.get("status"),
         administration_id=administration.id if administration else None,
@@ -202,9 +205,9 @@ class EnrolmentItem(MethodView):
         actor = current_actor()
         enrolment = _visible_enrolment(actor, enrolment_id)
         if "status" in body:
-            policy.authorize(policy.can_withdraw_enrolment(actor, enrolment))
+            policy.authorize(policy.enrolments.withdraw.check(actor, enrolment))
         else:
-            policy.authorize(policy.can_change_due_date(actor, enrolment))
+            policy.authorize(policy.enrolments.change_due_date.check(actor, enrolment))
         changes.change_enrolment(actor, enrolment, body)
         return reading.enrolment_view(enrolment, _language(actor))
 
@@ -217,7 +220,7 @@ def complete_lesson(enrolment_id: int, lesson_id: int) -> reading.EnrolmentView:
     """Mark a lesson done (idempotent); quiz lessons are completed by passing their quiz."""
     actor = current_actor()
     enrolment = _visible_enrolment(actor, enrolment_id)
-    policy.authorize(policy.can_record_progress(actor, enrolment))
+    policy.authorize(policy.enrolments.held.check(actor, enrolment))
     progress.complete_lesson(enrolment, lesson_id)
     return reading.enrolment_view(enrolment, _language(actor))
 
@@ -254,7 +257,7 @@ def bulk_enrol() -> bulk.BulkResult:
     actor = current_actor()
     body = _bulk_request()
     course = _visible_course(actor, body["course_id"])
-    policy.authorize(policy.can_bulk_enrol(actor, course))
+    policy.authorize(policy.enrolments.bulk_enrol.check(actor, course))
     return bulk.bulk_enrol(actor, course, body["run_id"], body["people"])
 
 

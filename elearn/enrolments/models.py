@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.accounts.models import Administration, User
+from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
 from elearn.courses.models import Course
 from elearn.database import Base, Timestamped
 
@@ -30,7 +30,7 @@ class EnrolmentSource(StrEnum):
     IMPORT = "import"
 
 
-class CourseRunAdministration(Base):
+class CourseRunAdministration(AdministrationLink, Base):
     """Restricts a run to the officers of the listed administrations (none listed: all)."""
 
     __tablename__ = "course_run_administrations"
@@ -38,17 +38,13 @@ class CourseRunAdministration(Base):
     run_id: Mapped[int] = mapped_column(
         ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True
     )
-    administration_id: Mapped[int] = mapped_column(
-        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-
-    administration: Mapped[Administration] = relationship(lazy="joined", innerjoin=True)
 
 
-class CourseRun(Timestamped, Base):
+class CourseRun(AdministrationRestricted, Timestamped, Base):
     """A cohort of a course: when it takes enrolments, when it runs, when work is due."""
 
     __tablename__ = "course_runs"
+    administration_link = CourseRunAdministration
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
@@ -60,17 +56,7 @@ class CourseRun(Timestamped, Base):
     due_at: Mapped[datetime | None]
     capacity: Mapped[int | None]
 
-    administration_links: Mapped[list[CourseRunAdministration]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
-    )
-
-    @property
-    def administration_ids(self) -> frozenset[int]:
-        return frozenset(link.administration_id for link in self.administration_links)
-
-    @property
-    def administration_codes(self) -> list[str]:
-        return sorted(link.administration.code for link in self.administration_links)
+    course: Mapped[Course] = relationship()
 
 
 class Enrolment(Timestamped, Base):

@@ -76,7 +76,7 @@ def list_my_enrolments(
     actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The caller's enrolments, newest first, with the lesson to resume each active one at."""
-    statement = _page_statement(criteria).where(Enrolment.user_id == actor.id)
+    statement = _page_statement(criteria).where(policy.enrolments.held.filter(actor))
     return _views(fetch_page(statement, page), language, next_lessons=True)
 
 
@@ -84,7 +84,7 @@ def list_enrolments(
     actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The enrolments ``actor`` may see (admins all, contact points their administration's)."""
-    statement = _page_statement(criteria).where(policy.visible_enrolments_clause(actor))
+    statement = _page_statement(criteria).where(policy.enrolments.visible.filter(actor))
     return _views(fetch_page(statement, page), language, next_lessons=False)
 
 

@@ -35,15 +35,15 @@ media_blp = Blueprint(
 def _managed_course(actor: User, course_id: int) -> Course:
     """The course if ``actor`` manages its media: 404 when they cannot see it, 403 when only see."""
     course = authoring.find_course(course_id)
-    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
-    policy.authorize(policy.can_manage_media(actor, course))
+    policy.authorize(policy.courses.visible.check(actor, course), hide=True, what="course")
+    policy.authorize(policy.media.manage.check(actor, course))
     return course
 
 
 def _managed_asset(actor: User, asset_id: int) -> MediaAsset:
     """An asset of a course ``actor`` manages; to anyone else it does not exist."""
     asset = service.find_asset(asset_id)
-    policy.authorize(policy.can_manage_media(actor, asset.course), hide=True, what="media asset")
+    policy.authorize(policy.media.manage.check(actor, asset.course), hide=True, what="media asset")
     return asset
 
 
@@ -99,7 +99,7 @@ def get_content(asset_id: int) -> Response:
     asset = service.find_asset(asset_id)
     shown = service.shown_in_a_lesson(asset)
     policy.authorize(
-        policy.can_download_media(actor, asset.course, used_in_a_lesson=shown),
+        policy.media.can_download(actor, asset.course, used_in_a_lesson=shown),
         hide=True,
         what="media asset",
     )

@@ -38,7 +38,7 @@ ENROLMENT_COLUMNS = (
 def _reported_administration(code: str) -> Administration:
     actor = current_actor()
     administration = accounts.get_administration(code)
-    allowed = policy.can_read_administration_reports(actor, administration.id)
+    allowed = policy.reports.read_administration.check(actor, administration)
     policy.authorize(allowed, hide=True, what="administration report")
     return administration
 

@@ -67,11 +67,11 @@ def import_package(
     values = _course_values(package, course)
     if course is None:
         if actor is not None:
-            policy.authorize(policy.can_create_courses(actor))
+            policy.authorize(policy.courses.create.check(actor))
         course = authoring.create_course(actor, values)
     else:
         if actor is not None:
-            policy.authorize(policy.can_edit_course(actor, course))
+            policy.authorize(policy.courses.edit.check(actor, course))
         course = authoring.update_course(actor, course, values)
     counts = _sync_outline(course, package)
     if publish:

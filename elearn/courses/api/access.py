@@ -12,14 +12,14 @@ from elearn.courses.service import authoring
 
 def visible_course(actor: User, course: Course) -> Course:
     """``course`` if ``actor`` may see it; 404 otherwise (a draft's existence is not revealed)."""
-    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
+    policy.authorize(policy.courses.visible.check(actor, course), hide=True, what="course")
     return course
 
 
 def editable_course(actor: User, course_id: int) -> Course:
     """The course if ``actor`` may edit it: 404 when they cannot see it, 403 when only see it."""
     course = visible_course(actor, authoring.find_course(course_id))
-    policy.authorize(policy.can_edit_course(actor, course))
+    policy.authorize(policy.courses.edit.check(actor, course))
     return course
 
 

@@ -43,7 +43,7 @@ Detail = tuple[views.CourseDetail, dict[str, str]]
 
 
 def _detail(actor: User, course: Course, language: str | None) -> Detail:
-    view = views.course_detail(course, language, editor=policy.can_edit_course(actor, course))
+    view = views.course_detail(course, language, editor=policy.courses.edit.check(actor, course))
     return view, language_headers([view.language])
 
 
@@ -60,7 +60,13 @@ def _catalogue_key() -> Hashable:
     actor = current_actor()
     personal = actor.id if "owned" in request.args else None
     language = request.headers.get("Accept-Language")
-    return (policy.catalogue_scope(actor), personal, request.url, language, catalogue.fingerprint())
+    return (
+        policy.courses.catalogue_scope(actor),
+        personal,
+        request.url,
+        language,
+        catalogue.fingerprint(),
+    )
 
 
 @courses_blp.route("")
@@ -83,7 +89,7 @@ class Courses(MethodView):
     def post(self, values: dict[str, Any]) -> Detail:
         """Create a draft course (trainers, who become its owner, and admins)."""
         actor = current_actor()
-        policy.authorize(policy.can_create_courses(actor))
+        policy.authorize(policy.courses.create.check(actor))
         return _changed(actor, authoring.create_course(actor, values))
 
 

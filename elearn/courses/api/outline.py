@@ -71,7 +71,7 @@ class Modules(MethodView):
         actor = current_actor()
         course = visible_course(actor, catalogue.load_course(course_id, outline=True))
         if args["archived"]:
-            policy.authorize(policy.can_edit_course(actor, course))
+            policy.authorize(policy.courses.edit.check(actor, course))
         view = views.course_outline(
             course, requested_language(args["lang"]), archived=args["archived"]
         )
@@ -103,7 +103,7 @@ class ModuleItem(MethodView):
         course = visible_course(actor, authoring.find_course(course_id))
         module = outline.find_module(course, module_id)
         if module.archived_at is not None:
-            policy.authorize(policy.can_edit_course(actor, course), hide=True, what="module")
+            policy.authorize(policy.courses.edit.check(actor, course), hide=True, what="module")
         return _module_view(course, module)
 
     @outline_blp.arguments(ModuleUpdateSchema)
@@ -167,7 +167,7 @@ class LessonItem(MethodView):
         actor = current_actor()
         course = visible_course(actor, authoring.find_course(course_id))
         lesson = catalogue.load_lesson(course, lesson_id)
-        editor = policy.can_edit_course(actor, course)
+        editor = policy.courses.edit.check(actor, course)
         return _lesson_view(course, lesson, requested_language(args["lang"]), editor=editor)
 
     @outline_blp.arguments(LessonUpdateSchema)

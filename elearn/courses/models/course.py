@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from elearn.accounts.models import Administration, User
+from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
 from elearn.database import Base, Timestamped
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class CourseOwner(Base):
     user: Mapped[User] = relationship()
 
 
-class CourseAdministration(Base):
+class CourseAdministration(AdministrationLink, Base):
     """Restricts a course to the officers of the listed administrations (none listed: all)."""
 
     __tablename__ = "course_administrations"
@@ -66,11 +66,6 @@ class CourseAdministration(Base):
     course_id: Mapped[int] = mapped_column(
         ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
     )
-    administration_id: Mapped[int] = mapped_column(
-        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-
-    administration: Mapped[Administration] = relationship(lazy="joined", innerjoin=True)
 
 
 class CourseTopic(Base):
@@ -110,8 +105,9 @@ def new_card_version() -> int:
     return secrets.randbelow(2**31 - 1) + 1
 
 
-class Course(Timestamped, Base):
+class Course(AdministrationRestricted, Timestamped, Base):
     __tablename__ = "courses"
+    administration_link = CourseAdministration
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -140,9 +136,6 @@ class Course(Timestamped, Base):
         lazy="selectin",
         order_by=CourseOwner.user_id,
     )
-    administration_links: Mapped[list[CourseAdministration]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
-    )
     topic_links: Mapped[list[CourseTopic]] = relationship(
         cascade="all, delete-orphan",
         passive_deletes=True,
@@ -167,14 +160,6 @@ class Course(Timestamped, Base):
     @property
     def owner_ids(self) -> frozenset[int]:
         return frozenset(link.user_id for link in self.owner_links)
-
-    @property
-    def administration_ids(self) -> frozenset[int]:
-        return frozenset(link.administration_id for link in self.administration_links)
-
-    @property
-    def administration_codes(self) -> list[str]:
-        return sorted(link.administration.code for link in self.administration_links)
 
 
 CARD_PARTS = (CourseTranslation, CourseTopic, CourseAdministration, CourseOwner)

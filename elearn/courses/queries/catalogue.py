@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from elearn import policy
@@ -56,7 +56,7 @@ def list_courses(
     actor: User, criteria: CatalogueFilter, requested: str | None, page: PageRequest
 ) -> Page[views.CourseCard]:
     """The courses ``actor`` may see, filtered, in a stable order, as cards in one language."""
-    statement = select(Course.id).where(policy.visible_courses_clause(actor))
+    statement = select(Course.id).where(policy.courses.visible.filter(actor))
     statement = _sorted(_filtered(statement, actor, criteria), criteria.sort, requested)
     page_of_ids = fetch_page(statement, page)
     return Page(
@@ -79,16 +79,11 @@ def _filtered(statement: Select[int], actor: User, criteria: CatalogueFilter) ->
     if criteria.administration_code:
         administration = accounts.resolve_administration(criteria.administration_code)
         assert administration is not None
-        statement = statement.where(
-            or_(
-                ~Course.administration_links.any(),
-                Course.administration_links.any(administration_id=administration.id),
-            )
-        )
+        statement = statement.where(Course.admits_clause(administration.id))
     if criteria.status is not None:
         statement = statement.where(Course.status == criteria.status)
     if criteria.owned:
-        statement = statement.where(Course.owner_links.any(user_id=actor.id))
+        statement = statement.where(policy.courses.owned.filter(actor))
     return statement
 
 

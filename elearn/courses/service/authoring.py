@@ -15,7 +15,6 @@ from elearn.accounts.models import Administration, User
 from elearn.audit import service as audit_log
 from elearn.courses.models import (
     Course,
-    CourseAdministration,
     CourseOwner,
     CourseStatus,
     CourseTopic,
@@ -65,7 +64,7 @@ def create_course(actor: User | None, values: Mapping[str, Any]) -> Course:
     )
     db.session.add(course)
     apply_changes(course, values)
-    if actor is not None and policy.can_own_courses(actor):
+    if actor is not None and policy.courses.can_own_courses(actor):
         course.owner_links.append(CourseOwner(user=actor))
     _flush_unique(course.slug)
     audit_log.record(actor, "course.created", "course", course.id, slug=course.slug)
@@ -91,7 +90,7 @@ def apply_changes(course: Course, changes: Mapping[str, Any]) -> None:
     if "topics" in changes:
         _set_topics(course, changes["topics"])
     if "administrations" in changes:
-        _set_administrations(course, _administrations(changes["administrations"]))
+        course.restrict_to(_administrations(changes["administrations"]))
     for language, text in (changes.get("translations") or {}).items():
         _set_text(course, language, text)
     if "default_language" in changes:
@@ -108,15 +107,6 @@ def _set_topics(course: Course, topics: Iterable[str]) -> None:
     kept = [link for link in course.topic_links if link.topic in wanted]
     present = {link.topic for link in kept}
     course.topic_links = kept + [CourseTopic(topic=t) for t in wanted if t not in present]
-
-
-def _set_administrations(course: Course, administrations: Iterable[Administration]) -> None:
-    wanted = {administration.id: administration for administration in administrations}
-    kept = [link for link in course.administration_links if link.administration_id in wanted]
-    present = {link.administration_id for link in kept}
-    course.administration_links = kept + [
-        CourseAdministration(administration=a) for i, a in wanted.items() if i not in present
-    ]
 
 
 def _set_text(course: Course, language: str, text: CourseText | None) -> None:
@@ -162,7 +152,7 @@ def _flush_unique(slug: str) -> None:
 def add_owner(actor: User, course: Course, user_id: int) -> Course:
     """Make an active trainer a co-owner (adding an owner twice changes nothing)."""
     user = db.session.get(User, user_id)
-    if user is None or not policy.can_own_courses(user):
+    if user is None or not policy.courses.can_own_courses(user):
         raise Invalid(
             "Owners must be active trainers.", errors={"user_id": ["Not an active trainer."]}
         )

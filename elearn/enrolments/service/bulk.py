@@ -103,13 +103,13 @@ def bulk_enrol(actor: User, course: Course, run_id: int | None, people: People) 
     ):
         result = RowResult(number, Outcome.UNKNOWN_PERSON, user_id=user_id, email=email)
         results.append(result)
-        if person is None or not policy.can_bulk_enrol_person(actor, course, person):
+        if person is None or not policy.enrolments.can_bulk_enrol_person(actor, course, person):
             continue
         result.user_id = person.id
         enrolment = enrolments.get(person.id)
         if person.id in first_rows:
             result.outcome = _repeated(first_rows[person.id].outcome)
-        elif not policy.can_be_enrolled(person, course, run):
+        elif not policy.enrolments.can_be_enrolled(person, course, run):
             result.outcome = Outcome.NOT_ALLOWED
         elif enrolment is not None and enrolment.status in HOLDING_STATUSES:
             result.outcome = Outcome.ALREADY_ENROLLED

@@ -66,7 +66,7 @@ def enrol_self(actor: User, course: Course, run_id: int | None) -> Admission:
     if existing is not None and existing.status in HOLDING_STATUSES:
         return Admission(existing, enrolled=False)
     ensure_enrollable(course, run)
-    if not policy.can_be_enrolled(actor, course, run):
+    if not policy.enrolments.can_be_enrolled(actor, course, run):
         raise Forbidden("Your administration is not admitted to this course or run.")
     return admit(actor, actor, course, run, EnrolmentSource.SELF)
 

@@ -17,7 +17,6 @@ from elearn.courses.models import Course
 from elearn.enrolments.models import (
     HOLDING_STATUSES,
     CourseRun,
-    CourseRunAdministration,
     Enrolment,
     EnrolmentStatus,
 )
@@ -98,7 +97,7 @@ def list_runs(actor: User, course: Course, page: PageRequest) -> Page[RunView]:
     """The runs of ``course`` that ``actor`` may see, soonest first, with their seats taken."""
     statement = (
         select(CourseRun)
-        .where(CourseRun.course_id == course.id, policy.visible_runs_clause(actor, course))
+        .where(CourseRun.course_id == course.id, policy.enrolments.run_visible.filter(actor))
         .order_by(CourseRun.starts_at.is_(None), CourseRun.starts_at, CourseRun.id)
     )
     runs = fetch_page(statement, page)
@@ -169,32 +168,19 @@ def _apply(course: Course, run: CourseRun, values: Mapping[str, Any]) -> None:
     if errors:
         raise Invalid("The run's dates are out of order or past.", errors=errors)
     if "administrations" in values:
-        _set_administrations(run, _admitted(course, values["administrations"]))
+        run.restrict_to(_admitted(course, values["administrations"]))
 
 
 def _admitted(course: Course, codes: Iterable[str]) -> list[Administration]:
     found = [accounts.resolve_administration(code) for code in codes]
     administrations = [a for a in found if a is not None]
-    outside = sorted(
-        a.code
-        for a in administrations
-        if course.administration_ids and a.id not in course.administration_ids
-    )
+    outside = sorted(a.code for a in administrations if not course.admits(a.id))
     if outside:
         raise Invalid(
             "A run cannot admit administrations the course is closed to.",
             errors={"administrations": [f"The course is closed to {', '.join(outside)}."]},
         )
     return administrations
-
-
-def _set_administrations(run: CourseRun, administrations: Iterable[Administration]) -> None:
-    wanted = {administration.id: administration for administration in administrations}
-    kept = [link for link in run.administration_links if link.administration_id in wanted]
-    present = {link.administration_id for link in kept}
-    run.administration_links = kept + [
-        CourseRunAdministration(administration=a) for i, a in wanted.items() if i not in present
-    ]
 
 
 def ensure_open(run: CourseRun) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from elearn import policy
 from elearn.accounts.models import User
-from elearn.courses.models import Course
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.service import attempts
 from elearn.quizzes.service.quiz import Quiz, find_quiz
@@ -13,15 +12,15 @@ from elearn.quizzes.service.quiz import Quiz, find_quiz
 def editable_quiz(actor: User, quiz_id: int) -> Quiz:
     """The quiz if ``actor`` edits its course: 404 when they cannot see the course, else 403."""
     quiz = find_quiz(quiz_id)
-    policy.authorize(policy.can_view_course(actor, quiz.course), hide=True, what="quiz")
-    policy.authorize(policy.can_edit_quiz(actor, quiz.course))
+    policy.authorize(policy.courses.visible.check(actor, quiz.course), hide=True, what="quiz")
+    policy.authorize(policy.quizzes.edit.check(actor, quiz.course))
     return quiz
 
 
 def takeable_quiz(actor: User, quiz_id: int) -> Quiz:
     """The quiz if ``actor`` may see its course (an enrolment is checked by the service)."""
     quiz = find_quiz(quiz_id)
-    policy.authorize(policy.can_take_quiz(actor, quiz.course), hide=True, what="quiz")
+    policy.authorize(policy.quizzes.take.check(actor, quiz.course), hide=True, what="quiz")
     return quiz
 
 
@@ -29,23 +28,21 @@ def visible_attempt(actor: User, attempt_id: int) -> tuple[Attempt, bool]:
     """The attempt if ``actor`` may see it (404 otherwise: another trainee's is not revealed),
     and whether they may see its correct answers when the review policy shows them."""
     attempt = attempts.find_attempt(attempt_id)
-    if policy.can_answer_attempt(actor, attempt.user_id):
+    if policy.quizzes.answer.check(actor, attempt):
         return attempt, True
-    course = _authorize_view(actor, attempt)
-    return attempt, policy.can_see_attempt_answers(actor, attempt.user_id, course)
+    _authorize_view(actor, attempt)
+    return attempt, policy.quizzes.attempt_answers.check(actor, attempt)
 
 
 def own_attempt(actor: User, attempt_id: int) -> Attempt:
     """The caller's own attempt, held for writing: 403 for others who may see it, else 404."""
     attempt = attempts.find_attempt(attempt_id, for_update=True)
-    if not policy.can_answer_attempt(actor, attempt.user_id):
+    if not policy.quizzes.answer.check(actor, attempt):
         _authorize_view(actor, attempt)
         policy.authorize(False)
     return attempt
 
 
-def _authorize_view(actor: User, attempt: Attempt) -> Course:
-    course = find_quiz(attempt.lesson_id, any_kind=True).course
-    allowed = policy.can_view_attempt(actor, attempt.user, course)
+def _authorize_view(actor: User, attempt: Attempt) -> None:
+    allowed = policy.quizzes.attempt_visible.check(actor, attempt)
     policy.authorize(allowed, hide=True, what="attempt")
-    return course
