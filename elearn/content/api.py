@@ -62,8 +62,8 @@ def export_package(course_id: int) -> Response:
     """The course as a package zip (owners and admins); 409 lists what is missing first."""
     actor = current_actor()
     course = authoring.find_course(course_id)
-    policy.authorize(policy.can_view_course(actor, course), hide=True, what="course")
-    policy.authorize(policy.can_edit_course(actor, course))
+    policy.authorize(policy.courses.visible.check(actor, course), hide=True, what="course")
+    policy.authorize(policy.courses.edit.check(actor, course))
     archive = files.zip_bytes(exporting.export_package(course))
     return Response(
         archive,

@@ -17,6 +17,7 @@ from elearn.config import current_settings
 from elearn.courses.models import Course
 from elearn.courses.service import authoring
 from elearn.enrolments import queries as reading
+from elearn.enrolments.admission_api import admission_blp
 from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.enrolments.schemas import (
     AdministrationEnrolmentArgs,
@@ -289,4 +290,4 @@ def _loaded(schema: ma.Schema, data: Any) -> dict[str, Any]:
     return loaded
 
 
-BLUEPRINTS = (runs_blp, enrolments_blp)
+BLUEPRINTS = (runs_blp, enrolments_blp, admission_blp)

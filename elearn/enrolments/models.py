@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
@@ -28,6 +28,29 @@ class EnrolmentSource(StrEnum):
     SELF = "self"
     BULK = "bulk"
     IMPORT = "import"
+    NOMINATION = "nomination"
+    APPROVAL = "approval"
+    ASSIGNMENT = "assignment"
+
+
+class RunAdmission(StrEnum):
+    """How people get a seat in a run."""
+
+    OPEN = "open"  # they enrol themselves (and are enrolled by others)
+    NOMINATION = "nomination"  # contact points enrol their officers within a quota
+    APPROVAL = "approval"  # officers request a seat; their contact point decides
+
+
+class SeatRequestStatus(StrEnum):
+    PENDING = "pending"  # awaiting the contact point
+    AWAITING_TRAINER = "awaiting_trainer"  # the contact point approved; the trainer confirms
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+# Requests someone still has to decide.
+OPEN_REQUEST_STATUSES = (SeatRequestStatus.PENDING, SeatRequestStatus.AWAITING_TRAINER)
 
 
 class CourseRunAdministration(AdministrationLink, Base):
@@ -55,8 +78,52 @@ class CourseRun(AdministrationRestricted, Timestamped, Base):
     ends_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     capacity: Mapped[int | None]
+    admission: Mapped[str] = mapped_column(
+        String(20), default=RunAdmission.OPEN, server_default=RunAdmission.OPEN
+    )
+    # In an approval run: after the contact point approves, the course's trainer confirms.
+    trainer_confirms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     course: Mapped[Course] = relationship()
+
+
+class RunQuota(Base):
+    """The seats of a nomination run that one administration's contact point may fill."""
+
+    __tablename__ = "run_quotas"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    seats: Mapped[int]
+
+
+class SeatRequest(Timestamped, Base):
+    """An officer's request for a seat in an approval run: one per person and run, reopened
+    when asked again after a refusal or a withdrawal."""
+
+    __tablename__ = "seat_requests"
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id"),
+        Index("ix_seat_requests_status_requested_at", "status", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SeatRequestStatus.PENDING)
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    run: Mapped[CourseRun] = relationship()
 
 
 class Enrolment(Timestamped, Base):

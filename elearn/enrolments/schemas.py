@@ -9,7 +9,12 @@ import marshmallow as ma
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
 from elearn.courses.schemas import ContentLanguage
-from elearn.enrolments.models import EnrolmentStatus
+from elearn.enrolments.models import (
+    OPEN_REQUEST_STATUSES,
+    EnrolmentStatus,
+    RunAdmission,
+    SeatRequestStatus,
+)
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
 from elearn.schemas import StrictSchema, text
@@ -35,6 +40,17 @@ class RunUpdateSchema(StrictSchema):
         validate=ma.validate.Length(max=100),
         metadata={"description": "Only these administrations' officers; empty: everyone"},
     )
+    admission = ma.fields.Enum(
+        RunAdmission,
+        by_value=True,
+        metadata={
+            "description": "open: people enrol; nomination: contact points nominate within"
+            " quotas; approval: officers request a seat and their contact point decides"
+        },
+    )
+    trainer_confirms = ma.fields.Boolean(
+        metadata={"description": "Approval runs: the trainer confirms after the contact point"}
+    )
 
 
 class RunCreateSchema(RunUpdateSchema):
@@ -53,6 +69,8 @@ class RunSchema(ma.Schema):
     capacity = ma.fields.Integer(attribute="run.capacity", allow_none=True)
     seats_taken = ma.fields.Integer()
     administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
+    admission = ma.fields.String(attribute="run.admission")
+    trainer_confirms = ma.fields.Boolean(attribute="run.trainer_confirms")
 
 
 # enrolments
@@ -186,3 +204,47 @@ class BulkResultSchema(ma.Schema):
     run_id = ma.fields.Integer(allow_none=True)
     counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     rows = ma.fields.List(ma.fields.Nested(BulkRowSchema))
+
+
+# admission: quotas, nominations, seat requests
+
+
+class QuotaUpdateSchema(StrictSchema):
+    seats = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=100_000))
+
+
+class QuotaSchema(ma.Schema):
+    administration = ma.fields.String(attribute="administration.code")
+    seats = ma.fields.Integer()
+    seats_taken = ma.fields.Integer()
+
+
+class NominationSchema(StrictSchema):
+    user_ids = ma.fields.List(
+        ma.fields.Integer(), required=True, validate=ma.validate.Length(min=1, max=500)
+    )
+
+
+class SeatRequestDecisionSchema(StrictSchema):
+    reason = text(2000, required=True, metadata={"description": "Told to the officer"})
+
+
+class SeatRequestListArgs(PageArgs):
+    status = ma.fields.List(
+        ma.fields.Enum(SeatRequestStatus, by_value=True),
+        load_default=list(OPEN_REQUEST_STATUSES),
+        metadata={"description": "Default: the requests still to decide"},
+    )
+    run_id = ma.fields.Integer()
+
+
+class SeatRequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    run = ma.fields.Nested(RunRefSchema)
+    course_id = ma.fields.Integer(attribute="run.course_id")
+    officer = ma.fields.Nested(TraineeSchema, attribute="user")
+    requested_at = ma.fields.AwareDateTime()
+    decided_at = ma.fields.AwareDateTime()
+    decided_by_id = ma.fields.Integer()
+    reason = ma.fields.String()

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from elearn.accounts import passwords
 from elearn.config import current_settings
+from elearn.notifications.admission_kinds import ADMISSION_KINDS
 from elearn.notifications.models import Notification
 
 RenderValues = Callable[[Notification], dict[str, Any]]
@@ -38,4 +39,5 @@ def _certificate_issued(notification: Notification) -> dict[str, Any]:
 KINDS: dict[str, RenderValues] = {
     "set_password": _set_password,
     "certificate_issued": _certificate_issued,
+    **ADMISSION_KINDS,
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from elearn.errors import Forbidden, NotFound
 from elearn.policy import (
     accounts,
+    admission,
     audit,
     certificates,
     courses,
@@ -27,6 +28,7 @@ __all__ = [
     "Permission",
     "Rule",
     "accounts",
+    "admission",
     "audit",
     "authorize",
     "certificates",

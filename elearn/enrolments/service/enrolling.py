@@ -25,10 +25,17 @@ from elearn.enrolments.models import (
     Enrolment,
     EnrolmentSource,
     EnrolmentStatus,
+    RunAdmission,
 )
 from elearn.enrolments.service import runs, trail
 from elearn.errors import Conflict, Forbidden, Invalid
 from elearn.extensions import db
+
+ADMISSION_HINTS = {
+    RunAdmission.OPEN: "This run is open: enrol directly instead.",
+    RunAdmission.NOMINATION: "This run takes only officers their contact point nominates.",
+    RunAdmission.APPROVAL: "This run takes officers whose seat request is approved.",
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,12 @@ def ensure_enrollable(course: Course, run: CourseRun | None) -> None:
         runs.ensure_open(run)
 
 
+def ensure_open_admission(run: CourseRun | None) -> None:
+    """Raise Conflict unless people enrol in ``run`` without a nomination or an approval."""
+    if run is not None and run.admission != RunAdmission.OPEN:
+        raise Conflict(ADMISSION_HINTS[RunAdmission(run.admission)])
+
+
 def enrol_self(actor: User, course: Course, run_id: int | None) -> Admission:
     """Enrol the caller: published course, open run with a seat left, administration admitted."""
     run = choose_run(course, run_id)
@@ -66,6 +79,7 @@ def enrol_self(actor: User, course: Course, run_id: int | None) -> Admission:
     if existing is not None and existing.status in HOLDING_STATUSES:
         return Admission(existing, enrolled=False)
     ensure_enrollable(course, run)
+    ensure_open_admission(run)
     if not policy.enrolments.can_be_enrolled(actor, course, run):
         raise Forbidden("Your administration is not admitted to this course or run.")
     return admit(actor, actor, course, run, EnrolmentSource.SELF)

@@ -32,6 +32,8 @@ RUN_FIELDS = (
     "ends_at",
     "due_at",
     "capacity",
+    "admission",
+    "trainer_confirms",
 )
 # (earlier, later): pairs of dates that must come in this order when both are set.
 DATE_ORDER = (
