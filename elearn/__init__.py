@@ -17,6 +17,7 @@ from elearn.config import Settings
 from elearn.content.api import content_blp
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.database import configure_sqlite
+from elearn.enrolments import subscriptions as enrolment_subscriptions
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     storage.init_app(app, settings)
     uow.init_app(app)
     celery_init_app(app, settings)
+    enrolment_subscriptions.connect()
     notifications.init_app(app)
     certificates.init_app(app)
 

@@ -191,6 +191,8 @@ def create_user(actor: User | None, new: NewUser) -> User:
     )
     if user.password_hash is None:
         send_set_password_link(user, purpose="welcome")
+    if user.administration_id is not None:
+        signals.user_joined_administration.send(user)
     return user
 
 
@@ -212,8 +214,10 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         if other is not None and other.id != user.id:
             raise Conflict("A user with this email already exists.", errors={"email": ["taken"]})
         user.email = email
+    joined = False
     if "administration_code" in changes:
         administration = resolve_administration(changes["administration_code"])
+        joined = administration is not None and administration.id != user.administration_id
         user.administration = administration
         user.administration_id = administration.id if administration else None
     for name in ("full_name", "language"):
@@ -253,6 +257,8 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
             fields=plain,
         )
     _flush_unique_email()
+    if joined:
+        signals.user_joined_administration.send(user)
     return user
 
 

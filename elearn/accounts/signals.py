@@ -12,3 +12,7 @@ _signals = Namespace()
 
 set_password_link_requested = _signals.signal("set-password-link-requested")
 """Sender: the User. Keyword ``purpose``: "welcome" (new account) or "reset"."""
+
+user_joined_administration = _signals.signal("user-joined-administration")
+"""Sender: the User, inside the transaction that created them in an administration or moved
+them into one (its ``administration_id`` is the new one)."""

@@ -1,1 +1,1 @@
-"""Enrolments: course runs, enrolments, lesson progress and completion."""
+"""Enrolments: course runs, enrolments, admission, assignments, lesson progress and completion."""

@@ -18,6 +18,7 @@ from elearn.courses.models import Course
 from elearn.courses.service import authoring
 from elearn.enrolments import queries as reading
 from elearn.enrolments.admission_api import admission_blp
+from elearn.enrolments.assignments_api import assignments_blp
 from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.enrolments.schemas import (
     AdministrationEnrolmentArgs,
@@ -290,4 +291,4 @@ def _loaded(schema: ma.Schema, data: Any) -> dict[str, Any]:
     return loaded
 
 
-BLUEPRINTS = (runs_blp, enrolments_blp, admission_blp)
+BLUEPRINTS = (runs_blp, enrolments_blp, admission_blp, assignments_blp)

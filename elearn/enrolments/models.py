@@ -8,7 +8,12 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
+from elearn.accounts.models import (
+    Administration,
+    AdministrationLink,
+    AdministrationRestricted,
+    User,
+)
 from elearn.courses.models import Course
 from elearn.database import Base, Timestamped
 
@@ -173,3 +178,50 @@ class LessonProgress(Base):
     # No cascade: this key is what refuses deleting a lesson with progress (it is archived).
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     completed_at: Mapped[datetime]
+
+
+class AssignmentTarget(StrEnum):
+    ALL = "all"  # every officer of the administration, including those who join later
+    LIST = "list"  # the people named
+
+
+class Assignment(Timestamped, Base):
+    """A mandatory course (optionally in one run) for an administration's officers, due by a
+    target date. Open until the target date: officers who join meanwhile are enrolled."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_administration_id_due_at", "administration_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE")
+    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_runs.id", ondelete="SET NULL"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    administration: Mapped[Administration] = relationship()
+    course: Mapped[Course] = relationship()
+    run: Mapped[CourseRun | None] = relationship()
+
+
+class AssignedPerson(Base):
+    """One officer an assignment covers; compliance is counted over these rows."""
+
+    __tablename__ = "assigned_people"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    assigned_at: Mapped[datetime]

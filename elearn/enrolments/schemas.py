@@ -11,6 +11,7 @@ from elearn.config import current_settings
 from elearn.courses.schemas import ContentLanguage
 from elearn.enrolments.models import (
     OPEN_REQUEST_STATUSES,
+    AssignmentTarget,
     EnrolmentStatus,
     RunAdmission,
     SeatRequestStatus,
@@ -248,3 +249,41 @@ class SeatRequestSchema(ma.Schema):
     decided_at = ma.fields.AwareDateTime()
     decided_by_id = ma.fields.Integer()
     reason = ma.fields.String()
+
+
+# mandatory assignments
+
+
+class AssignmentCreateSchema(StrictSchema):
+    course_id = ma.fields.Integer(required=True)
+    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+    administration = administration_code_field(
+        load_default=None, metadata={"description": "Default: the contact point's own"}
+    )
+    target = ma.fields.Enum(AssignmentTarget, by_value=True, required=True)
+    user_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(min=1, max=5000))
+    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "The target date"})
+
+    @ma.validates_schema
+    def _people_for_a_list(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("target") == AssignmentTarget.LIST) != ("user_ids" in data):
+            raise ma.ValidationError("Send user_ids with target 'list' only.", "user_ids")
+
+
+class AssignmentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    administration = ma.fields.Function(lambda a: a.administration.code)
+    course_id = ma.fields.Integer()
+    run_id = ma.fields.Integer(allow_none=True)
+    target = ma.fields.String()
+    due_at = ma.fields.AwareDateTime()
+    created_at = ma.fields.AwareDateTime()
+    created_by_id = ma.fields.Integer(allow_none=True)
+
+
+class ComplianceSchema(ma.Schema):
+    assigned = ma.fields.Integer()
+    completed_on_time = ma.fields.Integer()
+    completed_late = ma.fields.Integer()
+    in_progress = ma.fields.Integer()
+    not_started = ma.fields.Integer()

@@ -13,6 +13,7 @@ from elearn.errors import Forbidden, NotFound
 from elearn.policy import (
     accounts,
     admission,
+    assignments,
     audit,
     certificates,
     courses,
@@ -29,6 +30,7 @@ __all__ = [
     "Rule",
     "accounts",
     "admission",
+    "assignments",
     "audit",
     "authorize",
     "certificates",

@@ -100,7 +100,7 @@ def find_enrolment(user_id: int, course_id: int, *, lock: bool = False) -> Enrol
 
 
 def admit(
-    actor: User, person: User, course: Course, run: CourseRun | None, source: EnrolmentSource
+    actor: User | None, person: User, course: Course, run: CourseRun | None, source: EnrolmentSource
 ) -> Admission:
     """Enrol ``person`` (admission checked): find the existing, reactivate it, or insert.
 
@@ -147,7 +147,7 @@ def new_enrolment(
 
 
 def reactivate(
-    actor: User,
+    actor: User | None,
     enrolment: Enrolment,
     course: Course,
     run: CourseRun | None,
@@ -166,7 +166,9 @@ def reactivate(
     trail.record(actor, enrolment, "enrolment.reactivated", previous=previous, source=source)
 
 
-def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[tuple[Enrolment, bool]]:
+def insert_enrolments(
+    actor: User | None, enrolments: Sequence[Enrolment]
+) -> list[tuple[Enrolment, bool]]:
     """Insert new enrolments (True); a person another request enrolled meanwhile gets that
     enrolment instead (False)."""
     inserted = insert_or_get_all(
