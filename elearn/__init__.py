@@ -26,6 +26,7 @@ from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 from elearn.reports.api import reports_blp
+from elearn.reports.officers_api import officers_blp
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         content_blp,
         *ENROLMENT_BLUEPRINTS,
         reports_blp,
+        officers_blp,
         *QUIZ_BLUEPRINTS,
         *CERTIFICATE_BLUEPRINTS,
         audit_blp,

@@ -19,6 +19,7 @@ from elearn.policy import (
     courses,
     enrolments,
     media,
+    officer_reports,
     quizzes,
     reports,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "courses",
     "enrolments",
     "media",
+    "officer_reports",
     "quizzes",
     "reports",
 ]
