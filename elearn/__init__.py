@@ -27,6 +27,7 @@ from elearn.media.api import media_blp
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 from elearn.reports.api import reports_blp
 from elearn.reports.officers_api import officers_blp
+from elearn.reports.pages import pages_blp
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         media_blp,
     ):
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages_blp)
     register_error_handlers(app)
     health.init_app(app)
     storage.init_app(app, settings)
