@@ -67,3 +67,12 @@ class MatrixRowSchema(ma.Schema):
     completed_at = ma.fields.AwareDateTime()
     last_activity_at = ma.fields.AwareDateTime()
     grades = ma.fields.Nested(GradesSchema)
+
+
+class TranscriptDocumentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    user_id = ma.fields.Integer()
+    language = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "pending, ready or failed"})
+    created_at = ma.fields.AwareDateTime()
+    rendered_at = ma.fields.AwareDateTime(allow_none=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import redirect, url_for
 from flask_smorest import Blueprint
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn import policy
 from elearn.accounts import service as accounts
@@ -14,12 +16,14 @@ from elearn.courses.models import Course
 from elearn.courses.service import authoring
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
-from elearn.reports import matrix
+from elearn.reports import matrix, transcript_documents
 from elearn.reports import transcript as transcripts
+from elearn.reports.models import DocumentStatus, TranscriptDocument
 from elearn.reports.officer_schemas import (
     MatrixArgs,
     MatrixRowSchema,
     TranscriptArgs,
+    TranscriptDocumentSchema,
     TranscriptSchema,
 )
 
@@ -48,6 +52,34 @@ def get_transcript(args: dict[str, Any], user_id: int) -> transcripts.Transcript
     user = _transcript_owner(actor, user_id)
     language = requested_language(args["lang"]) or user.language
     return transcripts.transcript(user, language)
+
+
+@officers_blp.route("/users/<int:user_id>/transcript/pdf", methods=["POST"])
+@officers_blp.response(202, TranscriptDocumentSchema)
+def request_transcript_pdf(user_id: int) -> tuple[TranscriptDocument, int, dict[str, str]]:
+    """Render the transcript as a PDF in the officer's language, in the background; poll the
+    ``Location`` until it redirects to the file."""
+    actor = current_actor()
+    user = _transcript_owner(actor, user_id)
+    document = transcript_documents.request_pdf(actor, user)
+    location = url_for(
+        "officer-reports.get_transcript_pdf", user_id=user.id, document_id=document.id
+    )
+    return document, 202, {"Location": location}
+
+
+@officers_blp.route("/users/<int:user_id>/transcript/pdf/<int:document_id>")
+@officers_blp.response(302, description="Redirect to a short-lived download of the PDF")
+@officers_blp.alt_response(202, schema=TranscriptDocumentSchema, description="Still rendering")
+def get_transcript_pdf(user_id: int, document_id: int) -> Any:
+    """The rendered PDF (302), 202 while it renders, 409 when rendering failed."""
+    user = _transcript_owner(current_actor(), user_id)
+    document = transcript_documents.find_document(user, document_id)
+    if document.status == DocumentStatus.PENDING:
+        return TranscriptDocumentSchema().dump(document), 202
+    response: WerkzeugResponse = redirect(transcript_documents.download_url(document), 302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _matrix_administration(actor: User, course: Course, code: str | None) -> Administration | None:

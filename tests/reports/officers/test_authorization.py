@@ -13,6 +13,12 @@ from tests.authorization import Case, check, expect
 
 CASES = [
     Case("GET", "/api/v1/users/{trainee}/transcript", expect(401, 200, 404, 200, 404, 200)),
+    Case("POST", "/api/v1/users/{trainee}/transcript/pdf", expect(401, 202, 404, 202, 404, 202)),
+    Case(
+        "GET",
+        "/api/v1/users/{trainee}/transcript/pdf/{document}",
+        expect(401, 302, 404, 302, 404, 302),
+    ),
     Case("GET", "/api/v1/reports/courses/{course}/matrix", expect(401, 403, 200, 200, 200, 200)),
     Case(
         "GET",
@@ -24,10 +30,12 @@ CASES = [
 
 
 @pytest.fixture
-def world(actors, learning) -> dict[str, Any]:
+def world(client, actors, learning) -> dict[str, Any]:
     course = learning.course(owners=(actors["trainer"],))
-    learning.enrol(actors["trainee"], course)
-    return {"course": course.id, "trainee": actors["trainee"].id}
+    trainee = actors["trainee"]
+    learning.enrol(trainee, course)
+    document = client.post(f"/api/v1/users/{trainee.id}/transcript/pdf", headers=trainee.headers)
+    return {"course": course.id, "trainee": trainee.id, "document": document.get_json()["id"]}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)

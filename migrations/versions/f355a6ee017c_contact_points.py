@@ -1,8 +1,8 @@
 """contact points
 
-Revision ID: 42d9b1a21cc0
+Revision ID: f355a6ee017c
 Revises: ae637907d512
-Create Date: 2026-12-02 21:03:19.246395
+Create Date: 2026-12-02 21:16:53.700373
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '42d9b1a21cc0'
+revision = 'f355a6ee017c'
 down_revision = 'ae637907d512'
 branch_labels = None
 depends_on = None
@@ -73,6 +73,26 @@ def upgrade():
         batch_op.create_index('ix_seat_requests_status_requested_at', ['status', 'requested_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_seat_requests_user_id'), ['user_id'], unique=False)
 
+    op.create_table('transcript_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('object_key', sa.String(length=200), nullable=False),
+    sa.Column('pdf_size', sa.Integer(), nullable=True),
+    sa.Column('rendered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('failure_reason', sa.String(length=300), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_transcript_documents_requested_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_transcript_documents_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcript_documents'))
+    )
+    with op.batch_alter_table('transcript_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transcript_documents_requested_by_id'), ['requested_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transcript_documents_user_id'), ['user_id'], unique=False)
+
     op.create_table('assigned_people',
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -101,6 +121,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_assigned_people_user_id'))
 
     op.drop_table('assigned_people')
+    with op.batch_alter_table('transcript_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transcript_documents_user_id'))
+        batch_op.drop_index(batch_op.f('ix_transcript_documents_requested_by_id'))
+
+    op.drop_table('transcript_documents')
     with op.batch_alter_table('seat_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_seat_requests_user_id'))
         batch_op.drop_index('ix_seat_requests_status_requested_at')
