@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from elearn.enrolments.models import RunQuota
-from elearn.extensions import db
 from tests.authorization import Case, check, expect
 
 CASES = [
@@ -57,13 +55,15 @@ CASES = [
 
 
 @pytest.fixture
-def world(app, client, actors, learning) -> dict[str, Any]:
+def world(client, actors, learning) -> dict[str, Any]:
     course = learning.course(owners=(actors["trainer"],))
     nomination_run = learning.run(course, name="Nominated", admission="nomination")
     approval_run = learning.run(course, name="Approved", admission="approval")
-    with app.app_context():
-        db.session.add(RunQuota(run_id=nomination_run, administration_id=1, seats=2))
-        db.session.commit()
+    client.put(
+        f"/api/v1/runs/{nomination_run}/quotas/AZ",
+        json={"seats": 2},
+        headers=actors["admin"].headers,
+    )
     request = client.post(
         f"/api/v1/runs/{approval_run}/seat-requests", headers=actors["trainee"].headers
     )
