@@ -133,14 +133,14 @@ def _listed(administration: Administration, user_ids: Sequence[int]) -> list[Use
 
 
 def _enrol(actor: User | None, assignment: Assignment, person: User) -> None:
-    db.session.add(
-        AssignedPerson(assignment_id=assignment.id, user_id=person.id, assigned_at=clock.now())
-    )
     admission = enrolling.admit(
         actor, person, assignment.course, assignment.run, EnrolmentSource.ASSIGNMENT
     )
     if admission.enrolled:
         admission.enrolment.due_at = assignment.due_at
+    db.session.add(
+        AssignedPerson(assignment_id=assignment.id, user_id=person.id, assigned_at=clock.now())
+    )
 
 
 def enrol_newcomer(user: User) -> None:
@@ -158,8 +158,23 @@ def enrol_newcomer(user: User) -> None:
         )
     ).all()
     for assignment in open_assignments:
-        if policy.enrolments.can_be_enrolled(user, assignment.course, assignment.run):
+        if not policy.enrolments.can_be_enrolled(user, assignment.course, assignment.run):
+            continue
+        # Joining the administration never fails because of a course: a closed or full run
+        # leaves the newcomer out of that assignment, and the audit trail says why.
+        try:
+            enrolling.ensure_enrollable(assignment.course, assignment.run)
             _enrol(None, assignment, user)
+        except Conflict as refusal:
+            audit_log.record(
+                None,
+                "assignment.newcomer_not_enrolled",
+                "assignment",
+                assignment.id,
+                administration_id=assignment.administration_id,
+                user_id=user.id,
+                reason=refusal.detail,
+            )
 
 
 def list_assignments(actor: User, page: PageRequest) -> Page[Assignment]:

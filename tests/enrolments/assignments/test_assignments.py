@@ -182,3 +182,22 @@ def test_a_contact_point_cannot_assign_for_another_administration(
 
     _problem(response, 404, "No such administration.")
     assert make.count(Assignment) == 0
+
+
+def test_a_full_run_never_stops_a_newcomer_joining_and_the_audit_says_why(
+    client, make, actors, learning, frozen
+):
+    course = learning.course()
+    run_id = learning.run(course, capacity=1)
+    _assign(client, actors["contact_point"], course.id, frozen + days(30), run_id=run_id)
+
+    created = client.post(
+        "/api/v1/users",
+        json={"email": "full@customs.test", "full_name": "Full Run", "administration": "AZ"},
+        headers=actors["contact_point"].headers,
+    )
+
+    assert created.status_code == 201
+    assert make.count(Enrolment, user_id=created.get_json()["id"]) == 0
+    [event] = make.all(AuditEvent, action="assignment.newcomer_not_enrolled")
+    assert event.details["reason"] == "This run is full."
