@@ -8,6 +8,7 @@ from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
 from elearn.enrolments.models import Enrolment, SeatRequest
 from elearn.notifications.models import Notification
+from tests.enrolments.conftest import in_parallel
 
 
 @pytest.fixture
@@ -293,3 +294,37 @@ def test_a_run_says_how_it_admits(client, actors, learning, course):
     assert response.status_code == 201
     assert response.get_json()["admission"] == "approval"
     assert response.get_json()["trainer_confirms"] is True
+
+
+def test_two_contact_points_nominating_at_once_never_overfill_a_quota(
+    committed_data, app, make, actors, learning, course
+):
+    run_id = _run(learning, course, "nomination")
+    make.administration("GE")
+    client = app.test_client()
+    client.put(
+        f"/api/v1/runs/{run_id}/quotas/AZ", json={"seats": 1}, headers=actors["admin"].headers
+    )
+    second_contact_point = make.user(Role.CONTACT_POINT, administration="AZ")
+    officers = [make.user(Role.TRAINEE, administration="AZ") for _ in range(2)]
+
+    def nominating(contact_point, officer):
+        def send(client):
+            return client.post(
+                f"/api/v1/runs/{run_id}/nominations",
+                json={"user_ids": [officer.id]},
+                headers=contact_point.headers,
+            ).status_code
+
+        return send
+
+    statuses = in_parallel(
+        app,
+        [
+            nominating(actors["contact_point"], officers[0]),
+            nominating(second_contact_point, officers[1]),
+        ],
+    )
+
+    assert sorted(statuses) == [200, 409]
+    assert make.count(Enrolment, run_id=run_id) == 1
