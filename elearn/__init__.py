@@ -36,6 +36,8 @@ from elearn.media.api import media_blp
 from elearn.notifications.api import BLUEPRINTS as NOTIFICATION_BLUEPRINTS
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
 from elearn.reports.api import reports_blp
+from elearn.reports.officers_api import officers_blp
+from elearn.reports.pages import pages_blp
 
 API_TITLE = "elearn"
 API_VERSION = "v1"
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         content_blp,
         *ENROLMENT_BLUEPRINTS,
         reports_blp,
+        officers_blp,
         *QUIZ_BLUEPRINTS,
         *CERTIFICATE_BLUEPRINTS,
         audit_blp,
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         *NOTIFICATION_BLUEPRINTS,
     ):
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages_blp)
     register_error_handlers(app)
     health.init_app(app)
     storage.init_app(app, settings)

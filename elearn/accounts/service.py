@@ -208,6 +208,8 @@ def create_user(actor: User | None, new: NewUser) -> User:
     )
     if user.password_hash is None:
         send_set_password_link(user, purpose="welcome")
+    if user.administration_id is not None:
+        signals.administration_changed.send(user.id, before=None, after=user.administration_id)
     return user
 
 
@@ -278,6 +280,7 @@ AUDITED_AS = {"administration_id": "administration"}
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     """Apply an admin's or contact point's changes; every change is audited."""
     counted = headcounts.standing(user)
+    previous = user.administration_id
     audited = {USER_ATTRIBUTE.get(name, name) for name in changes} - {"roles", "active"}
     previous_values = values_of(user, audited)
     if "email" in changes:
@@ -288,13 +291,8 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         user.email = email
     if "administration_code" in changes:
         administration = resolve_administration(changes["administration_code"])
-        previous = user.administration_id
         user.administration = administration
         user.administration_id = administration.id if administration else None
-        if user.administration_id != previous:
-            signals.administration_changed.send(
-                user.id, before=previous, after=user.administration_id
-            )
     if "personnel_number" in changes or "administration_code" in changes:
         number = changes.get("personnel_number", user.personnel_number)
         ensure_personnel_number_free(user.administration, number, holder=user)
@@ -339,6 +337,8 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
         )
     _flush_unique()
     headcounts.count(counted, headcounts.standing(user))
+    if user.administration_id != previous:
+        signals.administration_changed.send(user.id, before=previous, after=user.administration_id)
     return user
 
 

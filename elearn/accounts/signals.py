@@ -14,4 +14,6 @@ set_password_link_requested = _signals.signal("set-password-link-requested")
 """Sender: the User. Keyword ``purpose``: "welcome" (new account) or "reset"."""
 
 administration_changed = _signals.signal("administration-changed")
-"""Sender: the user's id. Keywords ``before`` and ``after``: administration ids (or None)."""
+"""Sender: the user's id, inside the transaction that created them in an administration
+(``before`` None) or moved them to another. Keywords ``before`` and ``after``: administration
+ids (or None)."""

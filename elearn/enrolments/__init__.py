@@ -1,17 +1,22 @@
-"""Enrolments: course runs, enrolments, lesson progress and completion."""
+"""Enrolments: course runs, enrolments, admission, assignments, lesson progress and completion."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from elearn.accounts.models import User
 from elearn.accounts.signals import administration_changed
-from elearn.enrolments.service import tallies
+from elearn.enrolments.service import assignments, tallies
+from elearn.extensions import db
 
 
 def _person_moved(user_id: int, *, before: int | None, after: int | None) -> None:
     tallies.move_person(user_id, before, after)
+    if after is not None:
+        assignments.enrol_newcomer(db.session.get_one(User, user_id))
 
 
 def init_app(app: Flask) -> None:
-    """Keep the enrolment tallies current when an officer changes administration."""
+    """When an officer joins or changes administration: keep the enrolment tallies current,
+    and enrol them in the open assignments of their new administration."""
     administration_changed.connect(_person_moved)

@@ -18,6 +18,8 @@ from elearn.courses.models import Course
 from elearn.courses.service import authoring
 from elearn.csv_upload import uploaded_csv
 from elearn.enrolments import queries as reading
+from elearn.enrolments.admission_api import admission_blp
+from elearn.enrolments.assignments_api import assignments_blp
 from elearn.enrolments.models import CourseRun, Enrolment
 from elearn.enrolments.schemas import (
     AdministrationEnrolmentArgs,
@@ -260,4 +262,4 @@ def _bulk_request() -> dict[str, Any]:
     return body
 
 
-BLUEPRINTS = (runs_blp, enrolments_blp)
+BLUEPRINTS = (runs_blp, enrolments_blp, admission_blp, assignments_blp)

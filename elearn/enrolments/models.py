@@ -6,10 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.accounts.models import AdministrationLink, AdministrationRestricted, User
+from elearn.accounts.models import (
+    Administration,
+    AdministrationLink,
+    AdministrationRestricted,
+    User,
+)
 from elearn.courses.models import Course
 from elearn.database import Base, Timestamped
 
@@ -29,6 +34,29 @@ class EnrolmentSource(StrEnum):
     SELF = "self"
     BULK = "bulk"
     IMPORT = "import"
+    NOMINATION = "nomination"
+    APPROVAL = "approval"
+    ASSIGNMENT = "assignment"
+
+
+class RunAdmission(StrEnum):
+    """How people get a seat in a run."""
+
+    OPEN = "open"  # they enrol themselves (and are enrolled by others)
+    NOMINATION = "nomination"  # contact points enrol their officers within a quota
+    APPROVAL = "approval"  # officers request a seat; their contact point decides
+
+
+class SeatRequestStatus(StrEnum):
+    PENDING = "pending"  # awaiting the contact point
+    AWAITING_TRAINER = "awaiting_trainer"  # the contact point approved; the trainer confirms
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+# Requests someone still has to decide.
+OPEN_REQUEST_STATUSES = (SeatRequestStatus.PENDING, SeatRequestStatus.AWAITING_TRAINER)
 
 
 class CourseRunAdministration(AdministrationLink, Base):
@@ -59,6 +87,11 @@ class CourseRun(AdministrationRestricted, Timestamped, Base):
     # None: the course's setting applies.
     reminder_offsets_days: Mapped[list[Any] | None]
     idle_after_days: Mapped[int | None]
+    admission: Mapped[str] = mapped_column(
+        String(20), default=RunAdmission.OPEN, server_default=RunAdmission.OPEN
+    )
+    # In an approval run: after the contact point approves, the course's trainer confirms.
+    trainer_confirms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     course: Mapped[Course] = relationship()
 
@@ -68,6 +101,45 @@ class CourseRun(AdministrationRestricted, Timestamped, Base):
         if self.starts_at is None or self.due_at is None:
             return None
         return (self.due_at - self.starts_at).days
+
+
+class RunQuota(Base):
+    """The seats of a nomination run that one administration's contact point may fill."""
+
+    __tablename__ = "run_quotas"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    seats: Mapped[int]
+
+
+class SeatRequest(Timestamped, Base):
+    """An officer's request for a seat in an approval run: one per person and run, reopened
+    when asked again after a refusal or a withdrawal."""
+
+    __tablename__ = "seat_requests"
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id"),
+        Index("ix_seat_requests_status_requested_at", "status", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SeatRequestStatus.PENDING)
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    run: Mapped[CourseRun] = relationship()
 
 
 class Enrolment(Timestamped, Base):
@@ -159,3 +231,50 @@ class EnrolmentTally(Base):
     expired: Mapped[int] = mapped_column(default=0)
     withdrawn: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int] = mapped_column(default=0)
+
+
+class AssignmentTarget(StrEnum):
+    ALL = "all"  # every officer of the administration, including those who join later
+    LIST = "list"  # the people named
+
+
+class Assignment(Timestamped, Base):
+    """A mandatory course (optionally in one run) for an administration's officers, due by a
+    target date. Open until the target date: officers who join meanwhile are enrolled."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_administration_id_due_at", "administration_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administrations.id", ondelete="CASCADE")
+    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_runs.id", ondelete="SET NULL"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    administration: Mapped[Administration] = relationship()
+    course: Mapped[Course] = relationship()
+    run: Mapped[CourseRun | None] = relationship()
+
+
+class AssignedPerson(Base):
+    """One officer an assignment covers; compliance is counted over these rows."""
+
+    __tablename__ = "assigned_people"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    assigned_at: Mapped[datetime]

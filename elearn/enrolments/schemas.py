@@ -10,7 +10,13 @@ from flask_smorest.fields import Upload
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
 from elearn.courses.schemas import ContentLanguage, idle_after_days_field, reminder_offsets_field
-from elearn.enrolments.models import EnrolmentStatus
+from elearn.enrolments.models import (
+    OPEN_REQUEST_STATUSES,
+    AssignmentTarget,
+    EnrolmentStatus,
+    RunAdmission,
+    SeatRequestStatus,
+)
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
 from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
@@ -37,6 +43,17 @@ class RunUpdateSchema(ChangesSchema):
         administration_code_field(),
         validate=ma.validate.Length(max=100),
         metadata={"description": "Only these administrations' officers; empty: everyone"},
+    )
+    admission = ma.fields.Enum(
+        RunAdmission,
+        by_value=True,
+        metadata={
+            "description": "open: people enrol; nomination: contact points nominate within"
+            " quotas; approval: officers request a seat and their contact point decides"
+        },
+    )
+    trainer_confirms = ma.fields.Boolean(
+        metadata={"description": "Approval runs: the trainer confirms after the contact point"}
     )
 
 
@@ -71,6 +88,8 @@ class RunSchema(ma.Schema):
     )
     seats_taken = Integer()
     administrations = ma.fields.List(ma.fields.String(), attribute="run.administration_codes")
+    admission = ma.fields.String(attribute="run.admission")
+    trainer_confirms = ma.fields.Boolean(attribute="run.trainer_confirms")
 
 
 # enrolments
@@ -212,3 +231,85 @@ class BulkResultSchema(ma.Schema):
     run_id = Id(allow_none=True)
     counts = ma.fields.Dict(keys=ma.fields.String(), values=Integer())
     rows = ma.fields.List(ma.fields.Nested(BulkRowSchema))
+
+
+# admission: quotas, nominations, seat requests
+
+
+class QuotaUpdateSchema(StrictSchema):
+    seats = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=100_000))
+
+
+class QuotaSchema(ma.Schema):
+    administration = ma.fields.String(attribute="administration.code")
+    seats = ma.fields.Integer()
+    seats_taken = ma.fields.Integer()
+
+
+class NominationSchema(StrictSchema):
+    user_ids = ma.fields.List(
+        ma.fields.Integer(), required=True, validate=ma.validate.Length(min=1, max=500)
+    )
+
+
+class SeatRequestDecisionSchema(StrictSchema):
+    reason = text(2000, required=True, metadata={"description": "Told to the officer"})
+
+
+class SeatRequestListArgs(PageArgs):
+    status = ma.fields.List(
+        ma.fields.Enum(SeatRequestStatus, by_value=True),
+        load_default=list(OPEN_REQUEST_STATUSES),
+        metadata={"description": "Default: the requests still to decide"},
+    )
+    run_id = ma.fields.Integer()
+
+
+class SeatRequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    run = ma.fields.Nested(RunRefSchema)
+    course_id = ma.fields.Integer(attribute="run.course_id")
+    officer = ma.fields.Nested(TraineeSchema, attribute="user")
+    requested_at = ma.fields.AwareDateTime()
+    decided_at = ma.fields.AwareDateTime()
+    decided_by_id = ma.fields.Integer()
+    reason = ma.fields.String()
+
+
+# mandatory assignments
+
+
+class AssignmentCreateSchema(StrictSchema):
+    course_id = ma.fields.Integer(required=True)
+    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+    administration = administration_code_field(
+        load_default=None, metadata={"description": "Default: the contact point's own"}
+    )
+    target = ma.fields.Enum(AssignmentTarget, by_value=True, required=True)
+    user_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(min=1, max=5000))
+    due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "The target date"})
+
+    @ma.validates_schema
+    def _people_for_a_list(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("target") == AssignmentTarget.LIST) != ("user_ids" in data):
+            raise ma.ValidationError("Send user_ids with target 'list' only.", "user_ids")
+
+
+class AssignmentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    administration = ma.fields.Function(lambda a: a.administration.code)
+    course_id = ma.fields.Integer()
+    run_id = ma.fields.Integer(allow_none=True)
+    target = ma.fields.String()
+    due_at = ma.fields.AwareDateTime()
+    created_at = ma.fields.AwareDateTime()
+    created_by_id = ma.fields.Integer(allow_none=True)
+
+
+class ComplianceSchema(ma.Schema):
+    assigned = ma.fields.Integer()
+    completed_on_time = ma.fields.Integer()
+    completed_late = ma.fields.Integer()
+    in_progress = ma.fields.Integer()
+    not_started = ma.fields.Integer()

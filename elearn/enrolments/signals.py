@@ -28,3 +28,11 @@ enrolment_expired = _signals.signal(
     doc="An enrolment passed its due date unfinished and became expired, inside that "
     "transaction; sender=enrolment id, ``due_at``=the date it missed.",
 )
+
+seat_request_decided = _signals.signal(
+    "enrolments.seat-request-decided",
+    doc=(
+        "Sent inside the transaction that decides a seat request; sender=request id, keyword"
+        " ``decision``: approved, forwarded (to the trainer) or rejected."
+    ),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from elearn.notifications import subscriptions
+from elearn.notifications import admission_mail, subscriptions
 from elearn.notifications.tasks import send_notification
 
 __all__ = ["init_app", "send_notification"]
@@ -14,3 +14,4 @@ __all__ = ["init_app", "send_notification"]
 def init_app(app: Flask) -> None:
     """Subscribe to the signals that cause mail (importing this package registers the task)."""
     subscriptions.connect()
+    admission_mail.connect()

@@ -22,6 +22,7 @@ from elearn.enrolments.models import HOLDING_STATUSES, Enrolment, EnrolmentStatu
 from elearn.enrolments.service import progress
 from elearn.extensions import db
 from elearn.notifications import timing
+from elearn.notifications.admission_kinds import ADMISSION_KINDS
 from elearn.notifications.models import Notification
 
 RenderValues = Callable[[Notification], dict[str, Any]]
@@ -172,5 +173,6 @@ KINDS: dict[str, Kind] = {
         Kind("overdue_copy", Category.REMINDERS, _enrolment_values, still_true=_is_still_expired),
         Kind("idle", Category.REMINDERS, _idle_values, still_true=_is_still_idle),
         Kind("weekly_digest", Category.DIGESTS, _digest_values),
+        *(Kind(name, Category.TRANSACTIONAL, values) for name, values in ADMISSION_KINDS.items()),
     )
 }

@@ -12,12 +12,15 @@ from __future__ import annotations
 from elearn.errors import Forbidden, NotFound
 from elearn.policy import (
     accounts,
+    admission,
+    assignments,
     audit,
     certificates,
     courses,
     enrolments,
     media,
     notifications,
+    officer_reports,
     quizzes,
     reports,
 )
@@ -28,6 +31,8 @@ __all__ = [
     "Permission",
     "Rule",
     "accounts",
+    "admission",
+    "assignments",
     "audit",
     "authorize",
     "certificates",
@@ -35,6 +40,7 @@ __all__ = [
     "enrolments",
     "media",
     "notifications",
+    "officer_reports",
     "quizzes",
     "reports",
 ]

@@ -21,7 +21,7 @@ from elearn import clock
 from elearn.accounts.models import Administration, Role, User
 from elearn.certificates.models import Certificate, CertificateJob, JobKind
 from elearn.courses.models import Course, CourseOwner, CourseStatus, Lesson, Module
-from elearn.enrolments.models import CourseRun, Enrolment
+from elearn.enrolments.models import Assignment, CourseRun, Enrolment, SeatRequest
 from elearn.extensions import db
 from elearn.policy import RULES, Rule
 from elearn.quizzes.models import Attempt
@@ -109,10 +109,27 @@ def _data_set() -> dict[str, User]:
     db.session.add_all(courses)
     db.session.flush()
 
+    runs = []
     for course, restriction in itertools.product(courses, RESTRICTIONS[:3]):
         run = CourseRun(course_id=course.id, name=f"run {'/'.join(restriction) or 'open'}")
         run.restrict_to(administrations[code] for code in restriction)
-        db.session.add(run)
+        runs.append(run)
+    db.session.add_all(runs)
+    db.session.flush()
+
+    for course, code in itertools.product(courses[::9], ADMINISTRATIONS):
+        db.session.add(
+            Assignment(
+                administration=administrations[code],
+                course_id=course.id,
+                target="all",
+                due_at=clock_now,
+            )
+        )
+
+    for number, (run, user) in enumerate(itertools.product(runs[::5], everyone)):
+        if number % 2 == 0:
+            db.session.add(SeatRequest(run_id=run.id, user=user, requested_at=clock_now))
 
     enrolments = []
     for number, (course, user) in enumerate(itertools.product(courses, everyone)):

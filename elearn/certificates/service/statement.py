@@ -68,8 +68,7 @@ def snapshot(enrolment: Enrolment) -> dict[str, Any]:
 
 def course_title(course: Course, language: str) -> str:
     """The course's title in ``language``, else in its default language."""
-    translation = course.translation(language) or course.translation(course.default_language)
-    return translation.title if translation is not None else course.code
+    return course.title_in(language)
 
 
 def content_of(certificate: Certificate) -> CertificateContent:

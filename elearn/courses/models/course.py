@@ -154,6 +154,11 @@ class Course(AdministrationRestricted, Timestamped, Base):
     def translation(self, language: str) -> CourseTranslation | None:
         return next((t for t in self.translations if t.lang == language), None)
 
+    def title_in(self, language: str) -> str:
+        """The title in ``language``, else in the default language, else the code."""
+        translation = self.translation(language) or self.translation(self.default_language)
+        return translation.title if translation is not None else self.code
+
     @property
     def languages(self) -> list[str]:
         return ordered_languages(self.default_language, (t.lang for t in self.translations))

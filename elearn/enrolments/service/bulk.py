@@ -66,6 +66,7 @@ def bulk_enrol(actor: User, course: Course, run_id: int | None, people: People) 
     """Enrol many people at once; each row says what happened to it, in the order given."""
     run = enrolling.choose_run(course, run_id)
     enrolling.ensure_enrollable(course, run)
+    enrolling.ensure_open_admission(run)
     persons = _find_people(people)
     if run is not None:
         lock(CourseRun, run.id)

@@ -26,10 +26,17 @@ from elearn.enrolments.models import (
     Enrolment,
     EnrolmentSource,
     EnrolmentStatus,
+    RunAdmission,
 )
 from elearn.enrolments.service import runs, tallies, trail
 from elearn.errors import Conflict, Forbidden, Invalid
 from elearn.extensions import db
+
+ADMISSION_HINTS = {
+    RunAdmission.OPEN: "This run is open: enrol directly instead.",
+    RunAdmission.NOMINATION: "This run takes only officers their contact point nominates.",
+    RunAdmission.APPROVAL: "This run takes officers whose seat request is approved.",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,12 @@ def ensure_enrollable(course: Course, run: CourseRun | None) -> None:
         runs.ensure_open(run)
 
 
+def ensure_open_admission(run: CourseRun | None) -> None:
+    """Raise Conflict unless people enrol in ``run`` without a nomination or an approval."""
+    if run is not None and run.admission != RunAdmission.OPEN:
+        raise Conflict(ADMISSION_HINTS[RunAdmission(run.admission)])
+
+
 def enrol_self(actor: User, course: Course, run_id: int | None) -> Admission:
     """Enrol the caller: published course, open run with a seat left, administration admitted."""
     run = choose_run(course, run_id)
@@ -67,6 +80,7 @@ def enrol_self(actor: User, course: Course, run_id: int | None) -> Admission:
     if existing is not None and existing.status in HOLDING_STATUSES:
         return Admission(existing, enrolled=False)
     ensure_enrollable(course, run)
+    ensure_open_admission(run)
     if not policy.enrolments.can_be_enrolled(actor, course, run):
         raise Forbidden("Your administration is not admitted to this course or run.")
     return admit(actor, actor, course, run, EnrolmentSource.SELF)
@@ -87,7 +101,7 @@ def find_enrolment(user_id: int, course_id: int, *, lock: bool = False) -> Enrol
 
 
 def admit(
-    actor: User, person: User, course: Course, run: CourseRun | None, source: EnrolmentSource
+    actor: User | None, person: User, course: Course, run: CourseRun | None, source: EnrolmentSource
 ) -> Admission:
     """Enrol ``person`` (admission checked): find the existing, reactivate it, or insert.
 
@@ -134,7 +148,7 @@ def new_enrolment(
 
 
 def reactivate(
-    actor: User,
+    actor: User | None,
     enrolment: Enrolment,
     course: Course,
     run: CourseRun | None,
@@ -156,7 +170,9 @@ def reactivate(
     signals.enrolment_started.send(enrolment.id)
 
 
-def insert_enrolments(actor: User, enrolments: Sequence[Enrolment]) -> list[tuple[Enrolment, bool]]:
+def insert_enrolments(
+    actor: User | None, enrolments: Sequence[Enrolment]
+) -> list[tuple[Enrolment, bool]]:
     """Insert new enrolments (True); a person another request enrolled meanwhile gets that
     enrolment instead (False)."""
     inserted = insert_or_get_all(

@@ -37,6 +37,8 @@ RUN_FIELDS = (
     "capacity",
     "reminder_offsets_days",
     "idle_after_days",
+    "admission",
+    "trainer_confirms",
 )
 # (earlier, later): pairs of dates that must come in this order when both are set.
 DATE_ORDER = (
