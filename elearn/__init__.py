@@ -10,7 +10,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from elearn import (
     certificates,
-    enrolments,
     health,
     inputs,
     notifications,
@@ -27,6 +26,7 @@ from elearn.content.api import content_blp
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.courses.schemas import ContentLanguage
 from elearn.database import configure_sqlite
+from elearn.enrolments import subscriptions as enrolment_subscriptions
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter, migrate
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     uow.init_app(app)
     celery_init_app(app, settings)
     notifications.init_app(app)
-    enrolments.init_app(app)
+    enrolment_subscriptions.connect()
     certificates.init_app(app)
 
     @app.before_request

@@ -237,19 +237,17 @@ class BulkResultSchema(ma.Schema):
 
 
 class QuotaUpdateSchema(StrictSchema):
-    seats = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=100_000))
+    seats = Integer(required=True, validate=ma.validate.Range(min=0, max=100_000))
 
 
 class QuotaSchema(ma.Schema):
     administration = ma.fields.String(attribute="administration.code")
-    seats = ma.fields.Integer()
-    seats_taken = ma.fields.Integer()
+    seats = Integer()
+    seats_taken = Integer()
 
 
 class NominationSchema(StrictSchema):
-    user_ids = ma.fields.List(
-        ma.fields.Integer(), required=True, validate=ma.validate.Length(min=1, max=500)
-    )
+    user_ids = ma.fields.List(Id(), required=True, validate=ma.validate.Length(min=1, max=500))
 
 
 class SeatRequestDecisionSchema(StrictSchema):
@@ -262,18 +260,18 @@ class SeatRequestListArgs(PageArgs):
         load_default=list(OPEN_REQUEST_STATUSES),
         metadata={"description": "Default: the requests still to decide"},
     )
-    run_id = ma.fields.Integer()
+    run_id = Integer()
 
 
 class SeatRequestSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     status = ma.fields.String()
     run = ma.fields.Nested(RunRefSchema)
-    course_id = ma.fields.Integer(attribute="run.course_id")
+    course_id = Integer(attribute="run.course_id")
     officer = ma.fields.Nested(TraineeSchema, attribute="user")
     requested_at = ma.fields.AwareDateTime()
     decided_at = ma.fields.AwareDateTime()
-    decided_by_id = ma.fields.Integer()
+    decided_by_id = Integer()
     reason = ma.fields.String()
 
 
@@ -281,13 +279,13 @@ class SeatRequestSchema(ma.Schema):
 
 
 class AssignmentCreateSchema(StrictSchema):
-    course_id = ma.fields.Integer(required=True)
-    run_id = ma.fields.Integer(load_default=None, allow_none=True)
+    course_id = Integer(required=True)
+    run_id = Integer(load_default=None, allow_none=True)
     administration = administration_code_field(
         load_default=None, metadata={"description": "Default: the contact point's own"}
     )
     target = ma.fields.Enum(AssignmentTarget, by_value=True, required=True)
-    user_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(min=1, max=5000))
+    user_ids = ma.fields.List(Integer(), validate=ma.validate.Length(min=1, max=5000))
     due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "The target date"})
 
     @ma.validates_schema
@@ -297,19 +295,19 @@ class AssignmentCreateSchema(StrictSchema):
 
 
 class AssignmentSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     administration = ma.fields.Function(lambda a: a.administration.code)
-    course_id = ma.fields.Integer()
-    run_id = ma.fields.Integer(allow_none=True)
+    course_id = Integer()
+    run_id = Integer(allow_none=True)
     target = ma.fields.String()
     due_at = ma.fields.AwareDateTime()
     created_at = ma.fields.AwareDateTime()
-    created_by_id = ma.fields.Integer(allow_none=True)
+    created_by_id = Integer(allow_none=True)
 
 
 class ComplianceSchema(ma.Schema):
-    assigned = ma.fields.Integer()
-    completed_on_time = ma.fields.Integer()
-    completed_late = ma.fields.Integer()
-    in_progress = ma.fields.Integer()
-    not_started = ma.fields.Integer()
+    assigned = Integer()
+    completed_on_time = Integer()
+    completed_late = Integer()
+    in_progress = Integer()
+    not_started = Integer()

@@ -6,13 +6,13 @@ import marshmallow as ma
 
 from elearn.accounts.schemas import administration_code_field
 from elearn.pagination import PageArgs
-from elearn.schemas import StrictSchema, language
+from elearn.schemas import Integer, StrictSchema, language
 
 
 class GradesSchema(ma.Schema):
     best = ma.fields.Float(allow_none=True)
     last = ma.fields.Float(allow_none=True)
-    attempts = ma.fields.Integer()
+    attempts = Integer()
 
 
 class TranscriptCertificateSchema(ma.Schema):
@@ -23,13 +23,13 @@ class TranscriptCertificateSchema(ma.Schema):
 
 
 class TranscriptEntrySchema(ma.Schema):
-    course_id = ma.fields.Integer()
+    course_id = Integer()
     course_code = ma.fields.String()
     course_title = ma.fields.String()
     run_name = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     source = ma.fields.String()
-    progress_percent = ma.fields.Integer()
+    progress_percent = Integer()
     enrolled_at = ma.fields.AwareDateTime()
     due_at = ma.fields.AwareDateTime()
     completed_at = ma.fields.AwareDateTime()
@@ -38,7 +38,7 @@ class TranscriptEntrySchema(ma.Schema):
 
 
 class TranscriptSchema(ma.Schema):
-    user_id = ma.fields.Integer()
+    user_id = Integer()
     full_name = ma.fields.String()
     administration = ma.fields.String(allow_none=True)
     language = ma.fields.String(metadata={"description": "The language of the course titles"})
@@ -53,16 +53,16 @@ class MatrixArgs(PageArgs):
     administration = administration_code_field(
         load_default=None, metadata={"description": "Contact points: their own (the default)"}
     )
-    run_id = ma.fields.Integer(load_default=None)
+    run_id = Integer(load_default=None)
 
 
 class MatrixRowSchema(ma.Schema):
-    user_id = ma.fields.Integer()
+    user_id = Integer()
     full_name = ma.fields.String()
     administration = ma.fields.String(allow_none=True)
-    run_id = ma.fields.Integer(allow_none=True)
+    run_id = Integer(allow_none=True)
     status = ma.fields.String()
-    progress_percent = ma.fields.Integer()
+    progress_percent = Integer()
     due_at = ma.fields.AwareDateTime()
     completed_at = ma.fields.AwareDateTime()
     last_activity_at = ma.fields.AwareDateTime()
@@ -70,8 +70,8 @@ class MatrixRowSchema(ma.Schema):
 
 
 class TranscriptDocumentSchema(ma.Schema):
-    id = ma.fields.Integer()
-    user_id = ma.fields.Integer()
+    id = Integer()
+    user_id = Integer()
     language = ma.fields.String()
     status = ma.fields.String(metadata={"description": "pending, ready or failed"})
     created_at = ma.fields.AwareDateTime()

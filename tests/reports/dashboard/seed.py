@@ -13,9 +13,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from elearn import clock
+from elearn.accounts import headcounts
 from elearn.accounts.models import Administration, Role, User
 from elearn.courses.models import Course, CourseTranslation
 from elearn.enrolments.models import AssignedPerson, Assignment, Enrolment
+from elearn.enrolments.service import tallies
 from elearn.extensions import db
 
 COURSES = (
@@ -116,6 +118,10 @@ def seed(app: Flask, code: str = "AZ") -> None:
                 AssignedPerson(assignment_id=assignment.id, user_id=user_id, assigned_at=now)
                 for user_id in enrolled
             )
+        # The rows went in directly, past the services that keep the rollups: rebuild them.
+        db.session.flush()
+        tallies.recount()
+        headcounts.recount()
         db.session.commit()
 
 
