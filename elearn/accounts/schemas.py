@@ -116,8 +116,8 @@ class UserSchema(ma.Schema):
         lambda user: user.administration.code if user.administration else None
     )
     roles = ma.fields.Function(lambda user: sorted(user.roles))
-    personnel_number = ma.fields.String()
-    unit = ma.fields.String()
+    personnel_number = ma.fields.String(allow_none=True)
+    unit = ma.fields.String(allow_none=True)
     active = ma.fields.Boolean()
     last_login_at = ma.fields.AwareDateTime(allow_none=True)
     created_at = ma.fields.AwareDateTime()

@@ -129,12 +129,19 @@ def _page(status: int, state: str, named: preferences.Unsubscribe | None, token:
     return response
 
 
+HTML_PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 @unsubscribe_blp.route("/<string:token>", methods=["GET", "POST"])
 @unsubscribe_blp.doc(
     description="GET shows a page with a button and changes nothing (link scanners open "
     "links); POST, from that button or a mail client's RFC 8058 one-click, switches off the one "
     "category the signed link names for the one person it names. A tampered, expired or "
-    "unknown link answers 400 with a plain page and changes nothing."
+    "unknown link answers 400 with a plain page and changes nothing.",
+    responses={
+        "200": {"description": "The page asking to confirm, or saying it is done", **HTML_PAGE},
+        "400": {"description": "A tampered, expired or unknown link: a plain page", **HTML_PAGE},
+    },
 )
 def unsubscribe_page(token: str) -> Response:
     """One-click unsubscribe (no login)."""
