@@ -29,6 +29,8 @@ VALUES = {
     "full_name": "Рашад Алиев",
     "link": "https://elearn.example.org/set-password?token=" + "x" * 120,
     "ttl_hours": 72,
+    # Transactional mail (set-password) carries no unsubscribe link.
+    "unsubscribe_link": None,
 }
 
 

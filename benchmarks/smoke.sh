@@ -20,12 +20,15 @@ logs=$(mktemp -d)
 cleanup() {
   database DROP "${prefix}_load" "WITH (FORCE)" 2>/dev/null || true
   database DROP "${prefix}_certificates" "WITH (FORCE)" 2>/dev/null || true
+  database DROP "${prefix}_reminders" "WITH (FORCE)" 2>/dev/null || true
+  database DROP "${prefix}_reports" "WITH (FORCE)" 2>/dev/null || true
   rm -rf "$logs"
 }
 trap cleanup EXIT
 cleanup
 logs=$(mktemp -d)
 database CREATE "${prefix}_certificates" ""
+database CREATE "${prefix}_reminders" ""
 
 # run NAME BENCHMARK ARGS...: one benchmark, its output in $logs/NAME.log.
 run() {
@@ -67,6 +70,10 @@ start run mail mail_throughput --mails 2
 start run certificates certificates --count 3
 start run storage storage --large 1 --small 3 --threads 2
 start run media media --sizes 1
+start run reminders reminders --trainees 50 --enrolments 2 --due 10 --mail-sample 5 \
+  --database-url "$server/${prefix}_reminders"
+start run reports reports --database "${prefix}_reports" --enrolments 2000 --export-rows 200 \
+  --requests 5 --port 8791
 
 failed=0
 for pid in "${jobs[@]}"; do wait "$pid" || failed=1; done
