@@ -40,7 +40,7 @@ from psycopg import sql
 
 from elearn import create_app
 from elearn.accounts import headcounts
-from elearn.accounts.service import get_administration
+from elearn.accounts.administrations import get_administration
 from elearn.accounts.tokens import TOKEN_PREFIX
 from elearn.config import Settings
 from elearn.enrolments.service import tallies

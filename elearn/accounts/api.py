@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from elearn import openapi, policy
-from elearn.accounts import importing, service, tokens
+from elearn.accounts import administrations, importing, service, tokens
 from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
 from elearn.accounts.login import authenticate
 from elearn.accounts.models import Administration, Role, User
@@ -157,7 +157,9 @@ class Administrations(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Member administrations, by code. Every signed-in user may read them."""
         current_actor()
-        return paginated(service.list_administrations(args["criteria"], args["page_request"]))
+        return paginated(
+            administrations.list_administrations(args["criteria"], args["page_request"])
+        )
 
     @administrations_blp.arguments(AdministrationCreateSchema)
     @administrations_blp.response(201, AdministrationSchema)
@@ -165,7 +167,7 @@ class Administrations(MethodView):
         """Add an administration (admins)."""
         actor = current_actor()
         policy.authorize(policy.accounts.manage_administrations.check(actor))
-        return service.create_administration(actor, body)
+        return administrations.create_administration(actor, body)
 
 
 @administrations_blp.route("/<string:code>")
@@ -174,7 +176,7 @@ class AdministrationItem(MethodView):
     def get(self, code: str) -> Administration:
         """One administration."""
         current_actor()
-        return service.get_administration(code)
+        return administrations.get_administration(code)
 
     @administrations_blp.arguments(AdministrationUpdateSchema)
     @administrations_blp.response(200, AdministrationSchema)
@@ -182,7 +184,9 @@ class AdministrationItem(MethodView):
         """Rename, move or (de)activate an administration (admins)."""
         actor = current_actor()
         policy.authorize(policy.accounts.manage_administrations.check(actor))
-        return service.update_administration(actor, service.get_administration(code), changes)
+        return administrations.update_administration(
+            actor, administrations.get_administration(code), changes
+        )
 
 
 @users_blp.route("")

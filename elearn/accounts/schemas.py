@@ -6,9 +6,10 @@ from typing import Any
 
 import marshmallow as ma
 
+from elearn.accounts.administrations import AdministrationFilter
 from elearn.accounts.models import Role
 from elearn.accounts.passwords import MIN_PASSWORD_LENGTH
-from elearn.accounts.service import AdministrationFilter, NewUser, UserFilter
+from elearn.accounts.service import NewUser, UserFilter
 from elearn.pagination import PageArgs
 from elearn.schemas import (
     ChangesSchema,

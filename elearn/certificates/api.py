@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn import openapi, policy
-from elearn.accounts import service as accounts
+from elearn.accounts import administrations
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
 from elearn.certificates import queries as reading
@@ -238,7 +238,7 @@ def _exported_administration(actor: User, code: str | None) -> Administration:
             message = "Name the administration whose certificates to export."
             raise Invalid(message, errors={"administration": [message]})
         return actor.administration
-    administration = accounts.get_administration(code)
+    administration = administrations.get_administration(code)
     policy.authorize(
         policy.certificates.export_administration.check(actor, administration),
         hide=True,

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from elearn import policy
-from elearn.accounts import service as accounts
+from elearn.accounts import administrations
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import User
 from elearn.courses.models import Course
@@ -65,7 +65,7 @@ def set_quota(values: dict[str, Any], run_id: int, code: str) -> list[admission.
     actor = current_actor()
     course, run = _visible_run(actor, run_id)
     policy.authorize(policy.admission.manage_quotas.check(actor, course))
-    administration = accounts.get_administration(code)
+    administration = administrations.get_administration(code)
     admission.set_quota(actor, run, administration, values["seats"])
     return admission.list_quotas(run)
 

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from elearn import policy
-from elearn.accounts import service as accounts
+from elearn.accounts import administrations
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
 from elearn.courses.service import authoring
@@ -35,7 +35,7 @@ def _administration(actor: User, code: str | None) -> Administration:
             )
         administration = actor.administration
     else:
-        administration = accounts.get_administration(code)
+        administration = administrations.get_administration(code)
     allowed = policy.assignments.assign.check(actor, administration)
     policy.authorize(allowed, hide=code is not None, what="administration")
     return administration

@@ -9,7 +9,7 @@ from flask import Response, send_file
 from flask_smorest import Blueprint
 
 from elearn import policy
-from elearn.accounts import service as accounts
+from elearn.accounts import administrations
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration
 from elearn.negotiation import requested_language
@@ -32,7 +32,7 @@ reports_blp = Blueprint(
 
 def _reported_administration(code: str) -> Administration:
     actor = current_actor()
-    administration = accounts.get_administration(code)
+    administration = administrations.get_administration(code)
     allowed = policy.reports.read_administration.check(actor, administration)
     policy.authorize(allowed, hide=True, what="administration report")
     return administration

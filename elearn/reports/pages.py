@@ -10,7 +10,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from elearn import policy
-from elearn.accounts import service as accounts
+from elearn.accounts import administrations
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
 from elearn.config import current_settings
@@ -34,7 +34,7 @@ def _language(actor: User) -> str:
 def _administration(actor: User) -> Administration | None:
     """The administration asked for (admins), else the actor's own; another one is 404."""
     code = request.args.get("administration")
-    administration = accounts.get_administration(code) if code else actor.administration
+    administration = administrations.get_administration(code) if code else actor.administration
     if administration is None:
         policy.authorize(policy.accounts.oversees_people.check(actor))
         return None
