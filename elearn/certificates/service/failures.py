@@ -43,6 +43,9 @@ def failure_reason(error: Exception) -> str:
 
 def attempt(work: Callable[[], None], *, last: bool, give_up: Callable[[str], None]) -> None:
     """Run ``work``; if it fails, raise to be retried, or on the ``last`` attempt ``give_up``."""
+    if not last:
+        work()  # a failure rolls the task's whole transaction back: no savepoint needed
+        return
     try:
         with db.session.begin_nested():
             work()

@@ -130,16 +130,18 @@ def _issue(certificate: Certificate) -> None:
     achievement = statement.achievement_of(enrolment.course, certificate.language, issuer)
     content = statement.content_of(certificate)
     position = status_list.Position.of(certificate.id)
-    certificate.credential = sign_credential(
-        build_credential(content, achievement, issuer, now, position)
-    )
+    # Reading the signing key would flush the PDF's figures on their own; they go with the rest.
+    with db.session.no_autoflush:
+        certificate.credential = sign_credential(
+            build_credential(content, achievement, issuer, now, position)
+        )
     certificate.status = CertificateStatus.ISSUED
     certificate.issued_at = now
     certificate.failure_reason = None
     if certificate.replaces is not None:
         # The corrected certificate is out: the superseded PDF, with the wrong name, goes.
         storage().delete(certificate.replaces.pdf_key)
-    notifications.notify(
+    mail = notifications.Mail(
         enrolment.user,
         ISSUED_MAIL,
         {
@@ -149,6 +151,7 @@ def _issue(certificate: Certificate) -> None:
         },
         dedupe_key=f"certificate-issued:{certificate.id}",
     )
+    notifications.notify_many([mail])  # one INSERT … ON CONFLICT DO NOTHING, no savepoint
     log.info("certificate %s issued", certificate.id)
 
 
