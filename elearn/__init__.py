@@ -29,7 +29,7 @@ from elearn.database import configure_sqlite
 from elearn.enrolments import subscriptions as enrolment_subscriptions
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
-from elearn.extensions import api, db, limiter, migrate
+from elearn.extensions import api, db, limiter
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
@@ -63,7 +63,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=_migrations_directory())
     identity.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
@@ -100,10 +99,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         return problem(415, refusal) if refusal is not None else None
 
     return app
-
-
-def _migrations_directory() -> str:
-    return str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def _flask_config(settings: Settings) -> dict[str, object]:

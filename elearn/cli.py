@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from werkzeug.serving import run_simple
 
-from elearn import create_app
+from elearn import create_app, schema_migrations
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
 from elearn.accounts.schemas import UserCreateSchema
@@ -38,7 +38,7 @@ class _ConfigProblem(NoAppException):
 
 def _create_app() -> Flask:
     try:
-        return create_app()
+        return schema_migrations.init_app(create_app())
     except ConfigError as error:
         raise _ConfigProblem(str(error)) from None
 

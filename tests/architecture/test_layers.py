@@ -40,6 +40,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "http_cache",
             "uow",
             "health",
+            "schema_migrations",
             "fonts",
             "infra",
         }
