@@ -298,3 +298,20 @@ def test_on_s3_the_pdf_is_an_object_of_its_own_downloaded_by_a_presigned_url(
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert "%D0%90%D0%BB%D0%B8%D0%B5%D0%B2%D0%B0" in pdf.headers["Content-Disposition"]
     assert hashlib.sha256(pdf.content).hexdigest() == certificate.pdf_sha256
+
+
+def test_issuing_reads_the_certificate_and_what_it_states_then_writes_it_once(
+    app, graduation, queries
+):
+    graduate = graduation.graduate()
+    certificate = graduation.certificate_of(graduate.enrolment_id)
+    graduation.change(graduate.public_id, status=CertificateStatus.PENDING)
+    queries.reset()
+
+    with app.app_context(), unit_of_work():
+        issuing.render(certificate.id, last_attempt=False)
+
+    # the certificate held with holder and course; the course's texts; the signing key; the
+    # certificate written; the mail (its dedupe key already used: no outbox row this time)
+    assert queries.count == 5, queries.statements
+    assert graduation.certificate_of(graduate.enrolment_id).status == CertificateStatus.ISSUED
