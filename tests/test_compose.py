@@ -20,6 +20,7 @@ import pytest
 import yaml
 from flask.cli import ScriptInfo
 
+from elearn import schema_migrations
 from elearn.cli import main
 from elearn.config import Settings, documented_variables
 from elearn.infra.outbox import QUEUES
@@ -108,7 +109,9 @@ def test_elearn_cli_commands_exist(where, argv, app):
     group: click.Command = main
     # Closing the context pops the app context that looking up app-given commands (`db`) pushes;
     # a leaked one would make later requests share one `g` (and one cached user).
-    with click.Context(main, obj=ScriptInfo(create_app=lambda: app)) as context:
+    # The app as the `elearn` command builds it: with the migrations' `db` group.
+    cli_app = schema_migrations.init_app(app)
+    with click.Context(main, obj=ScriptInfo(create_app=lambda: cli_app)) as context:
         for name in argv[1:]:
             if name.startswith("-"):
                 break
