@@ -14,12 +14,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, Select, String, case, literal, null, select, true
+from sqlalchemy.orm import defaultload, joinedload
 
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
+from elearn.courses.models import Course
 from elearn.database import UTCDateTime, insert_new_selected, insert_or_get, locked
+from elearn.enrolments.models import Enrolment
 from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 from elearn.infra import outbox
@@ -111,9 +114,10 @@ def notify_selected(kind: str, selection: Select[Any]) -> int:
         "dedupe_key",
         returning=(Notification.id, Notification.next_try_at),
     )
-    outbox.enqueue_many(
+    outbox.enqueue_each(
         SEND_TASK,
-        [{"notification_id": row.id} for row in inserted if row.next_try_at is None],
+        "notification_id",
+        [row.id for row in inserted if row.next_try_at is None],
         queue="mail",
     )
     return len(inserted)
@@ -195,6 +199,19 @@ def _finish(notification: Notification, status: NotificationStatus, error: str |
     )
 
 
+# What sending a notification reads, in the statement that locks it: the recipient (and their
+# administration, for the time zone), their preferences, and the enrolment a reminder is about
+# with its course and the course's titles; not the course's owners, topics or administrations.
+_TO_SEND = (
+    joinedload(Notification.user).lazyload(User.role_links),
+    joinedload(Notification.recipient_preferences),
+    joinedload(Notification.enrolment).joinedload(Enrolment.course).lazyload("*"),
+    defaultload(Notification.enrolment)
+    .defaultload(Enrolment.course)
+    .selectinload(Course.translations),
+)
+
+
 def deliver(notification_id: int, mailer: Mailer) -> None:
     """Send a pending notification, its row locked meanwhile; any other status is left alone.
 
@@ -202,19 +219,26 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
     temporary failure is counted and the next try scheduled with exponential backoff
     (``retry_due`` sends it then), until ``ELEARN_MAIL_MAX_ATTEMPTS`` attempts mark it failed.
     """
-    notification = locked(select(Notification).where(Notification.id == notification_id))
+    notification = locked(
+        select(Notification).where(Notification.id == notification_id).options(*_TO_SEND),
+        of=Notification,
+    )
     if notification is None or notification.status != NotificationStatus.PENDING:
         return
     kind = KINDS[notification.kind]
-    if not notification.user.active or not preferences.wants(notification.user_id, kind.category):
+    chosen = preferences.stored_or_defaults(
+        notification.user_id, notification.recipient_preferences
+    )
+    if not notification.user.active or not preferences.wants(chosen, kind.category):
         _finish(notification, NotificationStatus.SUPPRESSED, None)
         return
     if not kind.still_true(notification):
         _finish(notification, NotificationStatus.CANCELLED, "no longer true when its turn came")
         return
+    mail = compose(notification)
     notification.attempts += 1
     try:
-        mailer.send(compose(notification))
+        mailer.send(mail)
     except PermanentMailError as error:
         _finish(notification, NotificationStatus.FAILED, error.reason)
         return

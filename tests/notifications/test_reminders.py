@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 from elearn import clock
 from elearn.accounts.models import Administration, Role, User
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db
+from elearn.infra.outbox import OutboxMessage
 from elearn.notifications.models import Notification, NotificationStatus
+from elearn.notifications.service import SEND_TASK
 from tests.mailserver import body
 from tests.notifications.conftest import set_time_zone
 
@@ -402,3 +405,30 @@ def test_a_trainee_enrolled_a_microsecond_after_the_reminders_moment_gets_no_rem
 
     assert make.count(Notification, user_id=on_time.id, kind="due_soon") == 1
     assert make.count(Notification, user_id=late.id, kind="due_soon") == 0
+
+
+def test_sending_a_reminder_takes_five_statements(app, make, learning, beat, mails, queries):
+    """Claim the outbox row; lock the notification, read with it the recipient, their
+    preferences, the enrolment and its course; the course's titles; the lessons left; and write
+    the outcome. Sending is what bounds the mail rate of a worker, so this is kept small."""
+    officer = make.user(administration="AZ")
+    course = learning.course("text", "text", "text", due_days=10, reminder_offsets_days=[3])
+    clock.freeze(MONDAY_8)
+    learning.enrol(officer, course)
+    beat.at(MONDAY_8 + timedelta(days=7))
+    [reminder] = make.all(Notification, kind="due_soon")
+    with app.app_context():
+        db.session.get(Notification, reminder.id).status = NotificationStatus.PENDING
+        message = OutboxMessage(
+            task=SEND_TASK, queue="mail", kwargs={"notification_id": reminder.id}
+        )
+        db.session.add(message)
+        db.session.commit()
+        send = {"notification_id": reminder.id, "outbox_id": message.id}
+    queries.reset()
+    with app.app_context():
+        app.extensions["celery"].tasks[SEND_TASK].apply(kwargs=send)
+
+    assert queries.count == 5
+    assert make.all(Notification, kind="due_soon")[0].status == NotificationStatus.SENT
+    assert len([s for s in mails.subjects(officer.email) if "Due soon" in s]) == 2
