@@ -142,10 +142,8 @@ def _queue(
         context=dict(context),
         enrolment_id=enrolment_id,
     )
-    now = clock.now()
-    if not KINDS[kind].urgent:
-        send_at = timing.sending_time(now, user.local_time_zone, current_settings())
-        notification.next_try_at = send_at if send_at > now else None
+    zone = user.local_time_zone
+    notification.next_try_at = _held_until(KINDS[kind].urgent, [zone], clock.now()).get(zone)
     notification, created = insert_or_get(notification, lambda: _by_dedupe_key(dedupe_key))
     if created and notification.next_try_at is None:
         outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
