@@ -1,7 +1,8 @@
 """The session, the declarative base, portable column types and the database idioms every
 domain shares: row locks, inserting a row unless a concurrent transaction won the race, and
 deleting rows unless something still refers to them; and the few SQL expressions PostgreSQL and
-SQLite spell differently (timestamps as ISO text, timestamp arithmetic, JSON objects)."""
+SQLite spell differently (timestamps as ISO text, timestamp arithmetic, JSON objects, a list of
+integers as a table)."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from celery import Celery, shared_task
 from flask import current_app
+from kombu import Producer
 from sqlalchemy import Index, Integer, String, insert, literal, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -120,20 +121,16 @@ def enqueue_each(task: str, name: str, values: Sequence[int], /, *, queue: str =
 
 def dispatch_all(task: str, queue: str, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """``dispatch`` each message, through one connection to the broker."""
-    celery_app = _celery()
-    if celery_app.conf.task_always_eager:
+    with _celery().producer_or_acquire() as producer:
         for message_id, kwargs in messages:
-            dispatch(message_id, task, queue, kwargs)
-        return
-    with celery_app.producer_or_acquire() as producer:
-        for message_id, kwargs in messages:
-            celery_app.send_task(
-                task, kwargs={**kwargs, "outbox_id": message_id}, queue=queue, producer=producer
-            )
+            dispatch(message_id, task, queue, kwargs, producer=producer)
 
 
-def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> None:
-    """Send one outbox row's task to its queue (or run it here, in eager mode)."""
+def dispatch(
+    message_id: int, task: str, queue: str, kwargs: dict[str, Any], producer: Producer | None = None
+) -> None:
+    """Send one outbox row's task to its queue (or run it here, in eager mode), through
+    ``producer``'s connection when given."""
     celery_app = _celery()
     options: dict[str, Any] = {"kwargs": {**kwargs, "outbox_id": message_id}, "queue": queue}
     if celery_app.conf.task_always_eager:
@@ -141,7 +138,7 @@ def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> 
         celery_app.tasks[task].apply_async(**options)
     else:
         # By name: the sending process needs none of the worker's task modules.
-        celery_app.send_task(task, **options)
+        celery_app.send_task(task, producer=producer, **options)
 
 
 def claim(message_id: int, task: str) -> bool:
