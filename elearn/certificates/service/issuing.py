@@ -141,7 +141,7 @@ def _issue(certificate: Certificate) -> None:
     if certificate.replaces is not None:
         # The corrected certificate is out: the superseded PDF, with the wrong name, goes.
         storage().delete(certificate.replaces.pdf_key)
-    mail = notifications.Mail(
+    notifications.notify(
         enrolment.user,
         ISSUED_MAIL,
         {
@@ -151,7 +151,6 @@ def _issue(certificate: Certificate) -> None:
         },
         dedupe_key=f"certificate-issued:{certificate.id}",
     )
-    notifications.notify_many([mail])  # one INSERT … ON CONFLICT DO NOTHING, no savepoint
     log.info("certificate %s issued", certificate.id)
 
 
