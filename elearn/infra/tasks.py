@@ -212,7 +212,11 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     if not settings.tasks_eager:
-        health.register_readiness_check(app, "broker", partial(_check_app_broker, app))
+        # Reported, never required: without the broker requests still succeed and their work
+        # waits in the outbox, so a Redis outage must not take every API instance out of service.
+        health.register_readiness_check(
+            app, "broker", partial(_check_app_broker, app), required=False
+        )
     return celery_app
 
 
