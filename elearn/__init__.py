@@ -139,6 +139,7 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADER_RETRY_AFTER": security_headers.LIMITER_RETRY_AFTER,
         "API_TITLE": API_TITLE,
         "API_VERSION": API_VERSION,
         "OPENAPI_VERSION": "3.0.3",

@@ -26,7 +26,7 @@ from elearn import clock, uow
 from elearn.config import current_settings
 from elearn.database import Base
 from elearn.extensions import db
-from elearn.infra.broker import broker_reachable
+from elearn.infra.broker import PublishGate, broker_reachable
 
 log = logging.getLogger(__name__)
 MAX_DISPATCHES = 10
@@ -108,16 +108,35 @@ def enqueue_many(task: str, calls: Sequence[dict[str, Any]], /, *, queue: str = 
         uow.after_commit(partial(dispatch, message_id, task, queue, kwargs))
 
 
+def publish_gate() -> PublishGate:
+    """This process's gate: shut for a while after a publish fails."""
+    gate: PublishGate = current_app.extensions.setdefault("elearn.publish_gate", PublishGate())
+    return gate
+
+
 def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> None:
-    """Send one outbox row's task to its queue (or run it here, in eager mode)."""
+    """Send one outbox row's task to its queue (or run it here, in eager mode).
+
+    A publish gives up within PUBLISH_BUDGET_SECONDS (elearn/infra/tasks.py); after a failure
+    this process publishes nothing for a while, so one request at most pays that budget and
+    the rows wait, pending, for the sweeper.
+    """
     celery_app = _celery()
     options: dict[str, Any] = {"kwargs": {**kwargs, "outbox_id": message_id}, "queue": queue}
     if celery_app.conf.task_always_eager:
         # send_task ignores eager mode, so run the registered task object instead.
         celery_app.tasks[task].apply_async(**options)
-    else:
+        return
+    gate = publish_gate()
+    if not gate.is_open():
+        log.info("outbox message %s left for the sweeper: the broker failed recently", message_id)
+        return
+    try:
         # By name: the sending process needs none of the worker's task modules.
         celery_app.send_task(task, **options)
+    except Exception:
+        gate.close()
+        raise
 
 
 def claim(message_id: int, task: str) -> bool:

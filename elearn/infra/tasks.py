@@ -34,6 +34,12 @@ TIME_LIMIT_SECONDS = 300
 SOFT_TIME_LIMIT_SECONDS = 240
 SWEEP_EVERY_SECONDS = 60.0
 BROKER_CONNECT_TIMEOUT_SECONDS = 1
+# A read from the broker (a publish's reply); above kombu's 1 s BRPOP, which the worker waits on.
+BROKER_READ_TIMEOUT_SECONDS = 1.5
+# The most one publish can take, connect, send and reply included, with no retry: a refused
+# connection fails in milliseconds, a silent host after the connect timeout, a broker that
+# accepts and never answers after the read timeout.
+PUBLISH_BUDGET_SECONDS = BROKER_CONNECT_TIMEOUT_SECONDS + BROKER_READ_TIMEOUT_SECONDS
 
 
 class TaskDatabaseError(Exception):
@@ -112,15 +118,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "default",
         "task_create_missing_queues": True,
-        # A request must not wait on a dead broker: one immediate retry, then the row stays
-        # pending for the sweeper. A refused connection costs milliseconds; a host that never
-        # answers two connect timeouts; a broker that accepts but hangs, one read timeout.
-        "task_publish_retry_policy": {
-            "max_retries": 1,
-            "interval_start": 0,
-            "interval_step": 0.2,
-            "interval_max": 0.2,
-        },
+        # A request must not wait on a dead broker: no retry (PUBLISH_BUDGET_SECONDS at most),
+        # the row stays pending for the sweeper.
+        "task_publish_retry": False,
         "broker_connection_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
@@ -130,7 +130,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # Redis ignores broker_connection_timeout; without these a silent host or a hung
             # broker blocks a publish for minutes. The read timeout must exceed kombu's 1 s BRPOP.
             "socket_connect_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
-            "socket_timeout": 2,
+            "socket_timeout": BROKER_READ_TIMEOUT_SECONDS,
         },
         "timezone": "UTC",
         "enable_utc": True,
