@@ -6,8 +6,9 @@ the message to be redelivered), time-limited, and retried with exponential backo
 ``ELEARN_TASK_RETRY_HORIZON_HOURS`` when a service they need is unavailable (``unavailable``).
 A task sent through the outbox carries ``outbox_id``; it claims its row in the same transaction
 as its own changes, and a second delivery of the same row does nothing. Each retry postpones
-its row's next sweep until the retry is overdue, so the sweeper re-sends only lost work. Domain tasks live in
-``elearn/<domain>/tasks.py`` and are found by name, so a new domain needs no registration here.
+its row's next sweep until the retry is overdue, so the sweeper re-sends only lost work. Domain
+tasks live in ``elearn/<domain>/tasks.py`` and are found by name, so a new domain needs no
+registration here.
 """
 
 from __future__ import annotations
