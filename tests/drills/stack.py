@@ -60,8 +60,10 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -152,7 +154,8 @@ class Outcome:
         return (
             f"drill {name}: certificates issued {self.issued}/{self.expected} "
             f"(one per enrolment: {self.distinct_certificates}), PDFs stored "
-            f"{self.pdfs}/{self.expected} (stray objects {self.stray_objects}), certificate mails sent {self.mails}/{self.expected}, "
+            f"{self.pdfs}/{self.expected} (stray objects {self.stray_objects}), "
+            f"certificate mails sent {self.mails}/{self.expected}, "
             f"pending outbox rows {self.pending_work}, pending mails {self.pending_mail}, "
             f"5xx {server_errors or 0}"
         )
