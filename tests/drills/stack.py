@@ -4,7 +4,9 @@ The API (the Flask app, driven by its test client), a real worker with its embed
 in front of them: a private ``redis-server`` (the broker; stopped and started for real), the
 test PostgreSQL database and a SeaweedFS S3 port, each behind a cuttable TCP proxy (the shared
 servers themselves stay up), and the SMTP test server. ``outcome`` counts what a drill must
-end with: every certificate issued once, every PDF stored once, every mail sent once, nothing
+end with: every certificate issued once, every PDF stored once, every mail sent once (one
+Message-ID: a worker killed after the SMTP server accepted a mail but before its row committed
+sends it again, with the same Message-ID, which mail systems drop as a duplicate), nothing
 pending, no 5xx but the documented 503s.
 """
 
@@ -145,6 +147,7 @@ class Outcome:
     pdfs: int
     stray_objects: int
     mails: int
+    deliveries: int
     pending_work: int
     pending_mail: int
     statuses: Counter[int]
@@ -155,7 +158,8 @@ class Outcome:
             f"drill {name}: certificates issued {self.issued}/{self.expected} "
             f"(one per enrolment: {self.distinct_certificates}), PDFs stored "
             f"{self.pdfs}/{self.expected} (stray objects {self.stray_objects}), "
-            f"certificate mails sent {self.mails}/{self.expected}, "
+            f"certificate mails sent {self.mails}/{self.expected} "
+            f"(SMTP deliveries {self.deliveries}), "
             f"pending outbox rows {self.pending_work}, pending mails {self.pending_mail}, "
             f"5xx {server_errors or 0}"
         )
@@ -277,19 +281,20 @@ class Stack:
         )
         stored = {item["Key"] for item in listing.get("Contents", [])}
         pdf_keys = {f"{self.prefix}/{row.pdf_key}" for row in issued}
-        mails = sum(
-            1
+        certificate_mails = [
+            received.message
             for received in self.smtp.received
-            if str(received.message["Subject"]).startswith("Your certificate")
-            and set(received.rcpt_tos) & certificate_mail_recipients
-        )
+            if set(received.rcpt_tos) & certificate_mail_recipients
+            and str(received.message["Subject"]).startswith("Your certificate")
+        ]
         return Outcome(
             expected=expected,
             issued=len(issued),
             distinct_certificates=len({row.enrolment_id for row in issued}),
             pdfs=len(stored & pdf_keys),
             stray_objects=len(stored - pdf_keys),
-            mails=mails,
+            mails=len({message["Message-ID"] for message in certificate_mails}),
+            deliveries=len(certificate_mails),
             pending_work=int(pending_work or 0),
             pending_mail=int(pending_mail or 0),
             statuses=Counter(self.statuses),
