@@ -101,6 +101,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+RATELIMIT_STORAGE_TIMEOUT_SECONDS = 0.5
+
+
+def _ratelimit_storage_options(url: str) -> dict[str, float]:
+    if not url.startswith(("redis://", "rediss://")):
+        return {}
+    return {
+        "socket_timeout": RATELIMIT_STORAGE_TIMEOUT_SECONDS,
+        "socket_connect_timeout": RATELIMIT_STORAGE_TIMEOUT_SECONDS,
+    }
+
+
 def _flask_config(settings: Settings) -> dict[str, object]:
     return {
         "SECRET_KEY": settings.secret_key,
@@ -115,7 +127,14 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": settings.is_production,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        # Redis down or hung never fails a request: after one short timeout the limits are
+        # counted in this process's memory until the storage answers again (checked at most
+        # every 32 s), and any other storage error is logged and let through.
+        "RATELIMIT_STORAGE_OPTIONS": _ratelimit_storage_options(settings.ratelimit_storage_url),
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADER_RETRY_AFTER": security_headers.LIMITER_RETRY_AFTER,
         "API_TITLE": API_TITLE,
         "API_VERSION": API_VERSION,
         "OPENAPI_VERSION": "3.0.3",

@@ -17,6 +17,7 @@ from elearn import create_app, schema_migrations
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
 from elearn.accounts.schemas import UserCreateSchema
+from elearn.certificates.cli import certificates
 from elearn.certificates.credentials import keys as signing_keys
 from elearn.config import DEFAULT_LANGUAGES, ConfigError, current_settings
 from elearn.content.cli import content
@@ -88,6 +89,7 @@ def serve(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True)
 
 
+main.add_command(certificates)
 main.add_command(content)
 main.add_command(notifications)
 

@@ -37,6 +37,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "openapi",
             "security_headers",
             "csv_upload",
+            "cli_options",
             "http_cache",
             "uow",
             "health",
