@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -38,6 +39,11 @@ def secrets_of(question: dict[str, Any], definition: dict[str, Any]) -> dict[str
     if definition.get("feedback"):
         found["texts"] += [normalize_text(text) for text in definition["feedback"].values()]
     return found
+
+
+def logged_as_a_number(number: float, logged: str) -> bool:
+    """Whether ``number`` stands alone in the log (a tolerance of 0.25 is not in "0.2554s")."""
+    return re.search(rf"(?<![\d.]){re.escape(str(number))}(?![\d])", logged) is not None
 
 
 def leaks(body: Any, secrets: dict[str, Any]) -> list[str]:
@@ -145,7 +151,7 @@ def test_no_response_shows_the_key_before_the_review_policy_allows(
     logged = caplog.text
     assert "key_data" not in logged
     assert not any(text in normalize_text(logged) for text in secrets["texts"])
-    assert not any(str(number) in logged for number in secrets["numbers"])
+    assert not any(logged_as_a_number(number, logged) for number in secrets["numbers"])
 
 
 def test_a_contact_point_sees_the_score_of_their_officers_attempt_never_its_answers(
