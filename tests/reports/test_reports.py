@@ -166,3 +166,20 @@ def test_the_summary_document_is_what_its_schema_documents(app, make, actors, le
 
     assert len(summary.courses) == 2
     assert document(summary) == AdministrationSummarySchema().dump(summary)
+
+
+def test_the_enrolment_export_reads_officers_a_batch_at_a_time_in_name_order(
+    app, make, actors, learning, monkeypatch
+):
+    arrange(make, actors, learning)
+    second = learning.course("text")
+    learning.enrol(actors["trainee"], second)
+    with app.app_context():
+        whole = list(service.enrolment_rows(get_administration("AZ"), "en"))
+        monkeypatch.setattr(service, "EXPORT_OFFICERS", 1)
+        batched = list(service.enrolment_rows(get_administration("AZ"), "en"))
+
+    assert batched == whole
+    assert len(whole) == 3
+    keys = [(row.trainee, row.course_code) for row in whole]
+    assert keys == sorted(keys)
