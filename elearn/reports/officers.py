@@ -1,9 +1,11 @@
 """The per-officer report: one row per officer of an administration, and their courses.
 
 Every figure and flag is one SQL expression over an officer's enrolments, so the same rule
-fills a row, filters the list and sorts it. Optional filters (course, run, status) choose which
-enrolments count; with any of them, only officers who have such an enrolment are listed. A page
-costs a fixed number of queries: the count, the officers, their enrolments, their quiz grades.
+fills an exported row, filters the list and sorts it. Optional filters (course, run, status)
+choose which enrolments count; with any of them, only officers who have such an enrolment are
+listed. A page costs a fixed number of queries: the count, the page's officer ids in order,
+their names, their enrolments with grades; its figures and flags are summed from those
+enrolments, whose standings the same rules give.
 """
 
 from __future__ import annotations
@@ -293,7 +295,8 @@ class _CountedEnrolments:
 def _counted_enrolments(
     criteria: OfficerFilter, user_ids: Sequence[int], language: str
 ) -> _CountedEnrolments:
-    """Each officer's enrolments that count, by course code: status, grades, certificate."""
+    """Each officer's enrolments that count, by course code (status, grades, certificate,
+    flags), and which of them are late."""
     if not user_ids:
         return _CountedEnrolments({}, frozenset())
     conditions = _counted(criteria)[1:]
