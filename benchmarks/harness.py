@@ -33,6 +33,7 @@ from benchmarks.dataset import (
     Sizes,
     drop_database,
     prepare,
+    psycopg_url,
     tokens_recently_used,
 )
 
@@ -216,9 +217,9 @@ def parse(name: str, output: str) -> Figures:
     return Figures(name, rate, p50, p99, total, failed)
 
 
-def anchors(dataset: Dataset, serving: Serving, load: Load, tokens: list[str]) -> list[Figures]:
+def anchors(conninfo: str, serving: Serving, load: Load, tokens: list[str]) -> list[Figures]:
     """The hello-world and the 20-row select, with the same requests' headers as the app's."""
-    env = {"ELEARN_BENCH_ANCHOR_DATABASE": dataset.conninfo}
+    env = {"ELEARN_BENCH_ANCHOR_DATABASE": conninfo}
     with gunicorn("benchmarks.anchors:app", serving, env) as base:
         return [
             wrk(
@@ -230,11 +231,11 @@ def anchors(dataset: Dataset, serving: Serving, load: Load, tokens: list[str]) -
         ]
 
 
-def app_environment(dataset: Dataset) -> dict[str, str]:
+def app_environment(database_url: str) -> dict[str, str]:
     instance = Path(tempfile.gettempdir()) / "elearn-bench-instance"
     instance.mkdir(exist_ok=True)
     return {
-        "ELEARN_DATABASE_URL": dataset.url,
+        "ELEARN_DATABASE_URL": database_url,
         "ELEARN_INSTANCE_PATH": str(instance),
         "ELEARN_LOG_LEVEL": "WARNING",
     }
@@ -315,9 +316,22 @@ def measure(title: str, options: Options, targets: Iterable[Target]) -> list[Fig
     ``targets`` may be a generator: the next target is made after the previous one ran (the
     quiz phases work on what the phase before them stored).
     """
+    dataset = options.dataset
+    return measure_on(title, dataset.url, options.serving, options.load, dataset.tokens(), targets)
+
+
+def measure_on(
+    title: str,
+    database_url: str,
+    serving: Serving,
+    load: Load,
+    tokens: list[str],
+    targets: Iterable[Target],
+) -> list[Figures]:
+    """``measure`` on any database (SQLAlchemy URL) the app can serve, with these tokens."""
     loads = load_average()
-    figures = anchors(options.dataset, options.serving, options.load, options.dataset.tokens())
-    with gunicorn("elearn.wsgi:app", options.serving, app_environment(options.dataset)) as base:
-        figures += [wrk(base, target, options.load) for target in targets]
-    report(title, options.serving, options.load, figures, f"{loads} -> {load_average()}")
+    figures = anchors(psycopg_url(database_url), serving, load, tokens)
+    with gunicorn("elearn.wsgi:app", serving, app_environment(database_url)) as base:
+        figures += [wrk(base, target, load) for target in targets]
+    report(title, serving, load, figures, f"{loads} -> {load_average()}")
     return figures

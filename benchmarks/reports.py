@@ -3,18 +3,21 @@ report and the XLSX export, against PostgreSQL holding up to 1,000,000 enrolment
 
 Self-contained: builds a fresh database with the migrations, fills it with COPY, rebuilds the
 headcounts and enrolment tallies with their ``recount()`` (as the migration does for existing
-data), serves the app with gunicorn (2 sync workers) on 127.0.0.1, and measures latency with
-repeated sequential requests over HTTP from this process (one client: the figure is the
-server's time per request, not a throughput under load). Beside them, in the same run:
-``/health/live`` and the raw SQL the summary ran before the tallies (a count over the
-administration's enrolments).
+data). Then, in one run: the raw SQL the summary ran before the tallies (a count over the
+administration's enrolments), and with wrk (``benchmarks/harness.py``) the two anchors and each
+report endpoint served by gunicorn (2 sync workers) on 127.0.0.1. By default wrk keeps one
+connection per worker (``--connections 2``): p50 is then a request's own time, not its time
+in a queue; ``--connections 16`` measures throughput under contention. The XLSX export is
+timed apart (sequential requests, median of 3), and the services in process (no HTTP, no
+authentication) beside them, with the export's peak Python memory.
 
 Administration AA holds ``--export-rows`` enrolments whatever the size (the 20,000-row export);
 the other enrolments are spread over 49 administrations, so AB grows with the total.
 
-    .venv/bin/python benchmarks/reports.py --enrolments 100000
-    .venv/bin/python benchmarks/reports.py --enrolments 1000000
-    .venv/bin/python benchmarks/reports.py --enrolments 2000 --export-rows 500 --requests 20  # CI
+    .venv/bin/python -m benchmarks.reports --enrolments 100000
+    .venv/bin/python -m benchmarks.reports --enrolments 1000000
+    .venv/bin/python -m benchmarks.reports --enrolments 2000 --export-rows 500 --requests 5 \
+        --seconds 1  # CI
 """
 
 from __future__ import annotations
@@ -22,22 +25,29 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import os
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 from flask_migrate import upgrade
 from psycopg import sql
 
+from benchmarks.harness import (
+    Load,
+    Request,
+    Serving,
+    Target,
+    app_environment,
+    gunicorn,
+    measure_on,
+)
 from elearn import create_app, schema_migrations
 from elearn.accounts import headcounts
 from elearn.accounts.administrations import get_administration
@@ -53,7 +63,7 @@ NOW = datetime.now(UTC)
 COURSES = 200
 LESSONS = 8  # the last one a quiz of at most 3 attempts
 PER_TRAINEE = 5
-WARM_UP = 10  # requests per endpoint before measuring: both workers connected, plans cached
+WARM_UP = 10  # calls per service before measuring in process, and requests before the export
 ADMINISTRATIONS = 50
 SEQUENCED = (
     "administrations",
@@ -68,6 +78,22 @@ SEQUENCED = (
     "certificates",
     "api_tokens",
 )
+SERVING = Serving("sync", 2)
+PATHS = {
+    "summary of AA": "/api/v1/reports/administrations/AA",
+    "summary of AB": "/api/v1/reports/administrations/AB",
+    "officers of AA, 50 by name": "/api/v1/reports/administrations/AA/trainees?per_page=50",
+    "officers of AA, 50 by -completed": (
+        "/api/v1/reports/administrations/AA/trainees?per_page=50&sort=-completed"
+    ),
+    "officers of AA, failed final attempt": (
+        "/api/v1/reports/administrations/AA/trainees?per_page=50&flag=failed_final_attempt"
+    ),
+    "officers of AB, page 3 of 50": (
+        "/api/v1/reports/administrations/AB/trainees?per_page=50&page=3"
+    ),
+}
+EXPORT = "/api/v1/reports/administrations/AA/enrolments.xlsx"
 OLD_SUMMARY_SQL = """
 SELECT c.id, count(*) FILTER (WHERE e.status <> 'withdrawn'),
        count(*) FILTER (WHERE e.status = 'active'), count(*) FILTER (WHERE e.status = 'completed'),
@@ -84,8 +110,10 @@ def main() -> None:
     parser.add_argument("--database", default="elearn_bench_reports")
     parser.add_argument("--enrolments", type=int, default=1_000_000)
     parser.add_argument("--export-rows", type=int, default=20_000)
-    parser.add_argument("--requests", type=int, default=200, help="sequential, per endpoint")
-    parser.add_argument("--port", type=int, default=8779)
+    parser.add_argument("--requests", type=int, default=200, help="in process, per service")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk's time per endpoint")
+    parser.add_argument("--connections", type=int, default=2, help="wrk's; one per worker")
+    parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep an already filled database")
     args = parser.parse_args()
     url = f"{args.server}/{args.database}"
@@ -109,27 +137,16 @@ def main() -> None:
     token = token_file.read_text()
     print(f"raw SQL of the old summary (AA): {raw_sql_ms(url, 1, args.requests // 4):.1f} ms p50")
     print(f"raw SQL of the old summary (AB): {raw_sql_ms(url, 2, args.requests // 4):.1f} ms p50")
-    with serving(url, args.port):
-        paths = [
-            "/health/live",
-            "/api/v1/reports/administrations/AA",
-            "/api/v1/reports/administrations/AB",
-            "/api/v1/reports/administrations/AA/trainees?per_page=50",
-            "/api/v1/reports/administrations/AA/trainees?per_page=50&sort=-completed",
-            "/api/v1/reports/administrations/AA/trainees?per_page=50&flag=failed_final_attempt",
-            "/api/v1/reports/administrations/AB/trainees?per_page=50&page=3",
-        ]
-        for path in paths:
-            for _ in range(WARM_UP):
-                get(args.port, path, token)
-            latencies = [get(args.port, path, token) for _ in range(args.requests)]
-            print(
-                f"{path:<76} p50 {percentile(latencies, 0.5):7.1f} ms"
-                f"  p90 {percentile(latencies, 0.9):7.1f} ms"
-            )
-        export = "/api/v1/reports/administrations/AA/enrolments.xlsx"
-        seconds = [get(args.port, export, token) / 1000 for _ in range(3)]
-        print(f"{export:<76} {statistics.median(seconds):7.2f} s (median of 3)")
+    database_url = app_url(url)
+    targets = [Target(name, [Request("GET", path, token)]) for name, path in PATHS.items()]
+    load = Load(args.seconds, args.connections, args.wrk_threads)
+    title = f"reports at {args.enrolments:,} enrolments"
+    measure_on(title, database_url, SERVING, load, [token], targets)
+    with gunicorn("elearn.wsgi:app", SERVING, app_environment(database_url)) as base:
+        for _ in range(WARM_UP):
+            get(base, PATHS["summary of AA"], token)
+        seconds = [get(base, EXPORT, token) / 1000 for _ in range(3)]
+    print(f"{EXPORT:<76} {statistics.median(seconds):7.2f} s (median of 3)")
     for what, p50 in in_process(url, args.requests):
         print(f"in process, no HTTP: {what:<56} p50 {p50:7.1f} ms")
     small, large = export_peaks(url, args.export_rows)
@@ -139,10 +156,13 @@ def main() -> None:
     )
 
 
+def app_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
 def application(url: str):  # type: ignore[no-untyped-def]
-    database_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     instance = tempfile.mkdtemp(prefix="elearn-bench-")
-    return create_app(Settings(instance_path=instance, database_url=database_url).validated())
+    return create_app(Settings(instance_path=instance, database_url=app_url(url)).validated())
 
 
 def create_database(server: str, name: str) -> None:
@@ -478,54 +498,12 @@ def export_peaks(url: str, rows: int) -> tuple[int, int]:
     return peaks[0], peaks[1]
 
 
-class serving:
-    """gunicorn with 2 sync workers on 127.0.0.1; stopped gracefully on exit."""
-
-    def __init__(self, url: str, port: int) -> None:
-        self.url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-        self.port = port
-
-    def __enter__(self) -> None:
-        env = {
-            **os.environ,
-            "ELEARN_DATABASE_URL": self.url,
-            "ELEARN_LOG_LEVEL": "WARNING",
-            "ELEARN_INSTANCE_PATH": tempfile.mkdtemp(prefix="elearn-bench-"),
-        }
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "elearn:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                get(self.port, "/health/live", "")
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer /health/live within 30 s")
-
-    def __exit__(self, *_: object) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def get(port: int, path: str, token: str) -> float:
+def get(base: str, path: str, token: str) -> float:
     """Milliseconds for one request on a fresh connection; anything but 200 stops the run."""
+    address = urlsplit(base)
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=60)
+    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
     response = connection.getresponse()
     body = response.read()
     connection.close()

@@ -73,7 +73,7 @@ start run media media --sizes 1
 start run reminders reminders --trainees 50 --enrolments 2 --due 10 --mail-sample 5 \
   --database-url "$server/${prefix}_reminders"
 start run reports reports --database "${prefix}_reports" --enrolments 2000 --export-rows 200 \
-  --requests 5 --port 8791
+  --requests 5 --seconds 1
 
 failed=0
 for pid in "${jobs[@]}"; do wait "$pid" || failed=1; done

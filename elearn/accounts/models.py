@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from elearn.database import Base, Timestamped
@@ -115,7 +115,11 @@ class UserRole(Base):
 class User(Timestamped, Base):
     __tablename__ = "users"
     # NULLs are distinct: officers without a personnel number never collide.
-    __table_args__ = (UniqueConstraint("administration_id", "personnel_number"),)
+    __table_args__ = (
+        UniqueConstraint("administration_id", "personnel_number"),
+        # Also the administration's own index; the per-officer report pages through it by name.
+        Index("ix_users_administration_id_full_name_id", "administration_id", "full_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -123,9 +127,7 @@ class User(Timestamped, Base):
     language: Mapped[str] = mapped_column(String(2), default="en")
     # None: the administration's time zone (see ``local_time_zone``).
     time_zone: Mapped[str | None] = mapped_column(String(64))
-    administration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("administrations.id"), index=True
-    )
+    administration_id: Mapped[int | None] = mapped_column(ForeignKey("administrations.id"))
     personnel_number: Mapped[str | None] = mapped_column(String(40))
     unit: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -207,7 +207,7 @@ AUDITED_AS = {"administration_id": "administration"}
 def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     """Apply an admin's or contact point's changes; every change is audited."""
     counted = headcounts.standing(user)
-    previous = user.administration_id
+    previous, previous_unit = user.administration_id, user.unit
     audited = {USER_ATTRIBUTE.get(name, name) for name in changes} - {"roles", "active"}
     previous_values = values_of(user, audited)
     if "email" in changes:
@@ -266,6 +266,8 @@ def update_user(actor: User, user: User, changes: Mapping[str, Any]) -> User:
     headcounts.count(counted, headcounts.standing(user))
     if user.administration_id != previous:
         signals.administration_changed.send(user.id, before=previous, after=user.administration_id)
+    if user.unit != previous_unit:
+        signals.unit_changed.send(user.id, before=previous_unit, after=user.unit)
     return user
 
 

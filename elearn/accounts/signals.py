@@ -17,3 +17,7 @@ administration_changed = _signals.signal("administration-changed")
 """Sender: the user's id, inside the transaction that created them in an administration
 (``before`` None) or moved them to another. Keywords ``before`` and ``after``: administration
 ids (or None)."""
+
+unit_changed = _signals.signal("unit-changed")
+"""Sender: the user's id, inside the transaction that changed their unit (within the same
+administration or along with it). Keywords ``before`` and ``after``: the units (or None)."""

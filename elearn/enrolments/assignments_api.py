@@ -52,15 +52,15 @@ def _visible_assignment(actor: User, assignment_id: int) -> Assignment:
 @assignments_blp.arguments(AssignmentCreateSchema)
 @assignments_blp.response(201, AssignmentSchema)
 def create_assignment(body: dict[str, Any]) -> tuple[Assignment, int, dict[str, str]]:
-    """Assign a course (or one run of it) to every officer of the administration or to a list,
-    with a target date; all or nothing (contact points: their own; admins: any)."""
+    """Assign a course (or one run of it) to every officer of the administration, to a list or
+    to the officers of one unit, with a target date; all or nothing (contact points: their own;
+    admins: any)."""
     actor = current_actor()
     administration = _administration(actor, body["administration"])
     course = authoring.find_course(body["course_id"])
     run = enrolling.choose_run(course, body["run_id"])
-    assignment = assignments.assign(
-        actor, administration, course, run, body["due_at"], body.get("user_ids")
-    )
+    coverage = assignments.Coverage(body["target"], body.get("user_ids", ()), body.get("unit"))
+    assignment = assignments.assign(actor, administration, course, run, body["due_at"], coverage)
     location = url_for("assignments.get_assignment", assignment_id=assignment.id)
     return assignment, 201, {"Location": location}
 

@@ -236,11 +236,13 @@ class EnrolmentTally(Base):
 class AssignmentTarget(StrEnum):
     ALL = "all"  # every officer of the administration, including those who join later
     LIST = "list"  # the people named
+    UNIT = "unit"  # the officers of one unit, including those who join it later
 
 
 class Assignment(Timestamped, Base):
-    """A mandatory course (optionally in one run) for an administration's officers, due by a
-    target date. Open until the target date: officers who join meanwhile are enrolled."""
+    """A mandatory course (optionally in one run) for an administration's officers (all, a
+    list, or one unit), due by a target date. Open until the target date: officers who join the
+    administration (or, for a unit, the unit) meanwhile are enrolled."""
 
     __tablename__ = "assignments"
     __table_args__ = (
@@ -256,6 +258,7 @@ class Assignment(Timestamped, Base):
         ForeignKey("course_runs.id", ondelete="SET NULL"), index=True
     )
     target: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(String(200))  # with target "unit"
     due_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -285,13 +285,19 @@ class AssignmentCreateSchema(StrictSchema):
         load_default=None, metadata={"description": "Default: the contact point's own"}
     )
     target = ma.fields.Enum(AssignmentTarget, by_value=True, required=True)
-    user_ids = ma.fields.List(Integer(), validate=ma.validate.Length(min=1, max=5000))
+    user_ids = ma.fields.List(
+        Integer(),
+        validate=ma.validate.Length(min=1, max=5000),
+        metadata={"description": "With target 'list' only"},
+    )
+    unit = text(200, metadata={"description": "With target 'unit' only: the officers' unit"})
     due_at = ma.fields.AwareDateTime(required=True, metadata={"description": "The target date"})
 
     @ma.validates_schema
-    def _people_for_a_list(self, data: dict[str, Any], **_: Any) -> None:
-        if (data.get("target") == AssignmentTarget.LIST) != ("user_ids" in data):
-            raise ma.ValidationError("Send user_ids with target 'list' only.", "user_ids")
+    def _whom_for_the_target(self, data: dict[str, Any], **_: Any) -> None:
+        for target, field in ((AssignmentTarget.LIST, "user_ids"), (AssignmentTarget.UNIT, "unit")):
+            if (data.get("target") == target) != (field in data):
+                raise ma.ValidationError(f"Send {field} with target '{target}' only.", field)
 
 
 class AssignmentSchema(ma.Schema):
@@ -300,6 +306,7 @@ class AssignmentSchema(ma.Schema):
     course_id = Integer()
     run_id = Integer(allow_none=True)
     target = ma.fields.String()
+    unit = ma.fields.String(allow_none=True)
     due_at = ma.fields.AwareDateTime()
     created_at = ma.fields.AwareDateTime()
     created_by_id = Integer(allow_none=True)

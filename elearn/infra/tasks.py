@@ -204,6 +204,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": 3600.0,
                 "options": {"queue": "default", "expires": 3600.0},
             },
+            # A safety net: the tallies move in every enrolment's transaction; this finds (and
+            # logs) the rows anything else left wrong.
+            "enrolments-reconcile-tallies": {
+                "task": "elearn.enrolments.reconcile_tallies",
+                "schedule": 86400.0,
+                "options": {"queue": "default", "expires": 3600.0},
+            },
             # One beat per reminder concern; each is idempotent (dedupe keys), so a late or
             # doubled tick sends nothing twice.
             **{

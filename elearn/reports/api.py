@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, send_file
+from flask import Response, jsonify, send_file
 from flask_smorest import Blueprint
 
 from elearn import policy
@@ -15,6 +15,7 @@ from elearn.accounts.models import Administration
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 from elearn.reports import exports, officers, service
+from elearn.reports.documents import document
 from elearn.reports.schemas import (
     AdministrationSummarySchema,
     CsvArgs,
@@ -45,10 +46,10 @@ def _language(args: dict[str, Any]) -> str:
 @reports_blp.route("/administrations/<string:code>")
 @reports_blp.arguments(ReportArgs, location="query")
 @reports_blp.response(200, AdministrationSummarySchema)
-def administration_summary(args: dict[str, Any], code: str) -> service.AdministrationSummary:
+def administration_summary(args: dict[str, Any], code: str) -> Response:
     """How the administration's officers are doing: totals and one row per course."""
     administration = _reported_administration(code)
-    return service.administration_summary(administration, _language(args))
+    return jsonify(document(service.administration_summary(administration, _language(args))))
 
 
 @reports_blp.route("/administrations/<string:code>/trainees")
@@ -60,7 +61,8 @@ def administration_trainees(args: dict[str, Any], code: str) -> Any:
     page = officers.officer_page(
         administration, args["criteria"], args["sort"], _language(args), args["page_request"]
     )
-    return paginated(page)
+    rows, headers = paginated(page)
+    return jsonify(document(list(rows))), 200, headers
 
 
 def _download(

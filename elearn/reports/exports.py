@@ -121,22 +121,36 @@ def _write_xlsx(output: IO[bytes], columns: Sequence[Column], rows: Iterable[Any
         header = f"{column.name} (UTC)" if column.kind is Kind.DATETIME else column.name
         sheet.write_string(0, number, header, bold)
     sheet.freeze_panes(1, 0)
+    cells = [
+        (number, column.of, _cell_writer(sheet, column.kind, formats))
+        for number, column in enumerate(columns)
+    ]
     last = 0
     for last, row in enumerate(rows, 1):
-        for number, column in enumerate(columns):
-            _write_cell(sheet, last, number, column.kind, column.of(row), formats)
+        for number, value_of, write in cells:
+            value = value_of(row)
+            # Blank cells without a format are not written at all (XlsxWriter skips them too).
+            if value is not None and value != "":
+                write(last, number, value)
     sheet.autofilter(0, 0, last, len(columns) - 1)
     workbook.close()
 
 
-def _write_cell(
-    sheet: Any, row: int, column: int, kind: Kind, value: object, formats: dict[Kind, Any]
-) -> None:
-    if value is None or value == "":
-        sheet.write_blank(row, column, None)
-    elif kind is Kind.DATETIME and isinstance(value, datetime):
-        sheet.write_datetime(row, column, value, formats[kind])
-    elif kind in (Kind.INTEGER, Kind.DECIMAL) and isinstance(value, int | float):
-        sheet.write_number(row, column, value, formats[kind])
-    else:
-        sheet.write_string(row, column, str(value))
+def _cell_writer(
+    sheet: Any, kind: Kind, formats: dict[Kind, Any]
+) -> Callable[[int, int, Any], None]:
+    """How a column's cells are written: typed when the value is of the column's kind, else
+    as text (never through XlsxWriter's guessing)."""
+    if kind is Kind.TEXT:
+        return lambda row, column, value: sheet.write_string(row, column, str(value))
+    cell_format = formats[kind]
+    typed = (datetime,) if kind is Kind.DATETIME else (int, float)
+    write_typed = sheet.write_datetime if kind is Kind.DATETIME else sheet.write_number
+
+    def write(row: int, column: int, value: Any) -> None:
+        if isinstance(value, typed):
+            write_typed(row, column, value, cell_format)
+        else:
+            sheet.write_string(row, column, str(value))
+
+    return write

@@ -1,14 +1,16 @@
 """The per-officer report: one row per officer of an administration, and their courses.
 
 Every figure and flag is one SQL expression over an officer's enrolments, so the same rule
-fills a row, filters the list and sorts it. Optional filters (course, run, status) choose which
-enrolments count; with any of them, only officers who have such an enrolment are listed. A page
-costs a fixed number of queries: the count, the officers, their enrolments, their quiz grades.
+fills an exported row, filters the list and sorts it. Optional filters (course, run, status)
+choose which enrolments count; with any of them, only officers who have such an enrolment are
+listed. A page costs a fixed number of queries: the count, the page's officer ids in order,
+their names, their enrolments with grades; its figures and flags are summed from those
+enrolments, whose standings the same rules give.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,12 +169,12 @@ def _officers(
             User.administration_id == administration.id,
             User.role_links.any(UserRole.role == "trainee"),
         )
-        # NULLs last either way, then the name and id keep the order stable.
+        # NULLs last either way, then the name and id keep the order stable; by name (the
+        # default), the order is the (administration_id, full_name, id) index's: a page reads
+        # its officers from the index and stops.
         .order_by(
-            key.is_(None),
-            key.desc() if descending else key.asc(),
-            User.full_name,
-            User.id,
+            (key.desc() if descending else key.asc()).nulls_last(),
+            *((User.full_name, User.id) if key is not User.full_name else (User.id,)),
         )
     )
     if criteria.narrows_enrolments:
@@ -207,19 +209,56 @@ def officer_page(
     language: str,
     request: PageRequest,
 ) -> Page[OfficerRow]:
-    """One page of officers with their courses (the enrolments that count)."""
+    """One page of officers with their courses (the enrolments that count).
+
+    Only the order (and a filter by flag) is worked out over every officer of the
+    administration; the page's 50 officers' figures and flags are then summed from their
+    enrolments' standings, which the page shows anyway."""
     # Unfiltered, the officers are the administration's trainees: its headcount says how many.
     known = headcounts.of(administration.id)[0] if criteria == OfficerFilter() else None
     ordered = _officers(administration, criteria, sort, whole_rows=False)
     page = fetch_page(ordered, request, total=known)
-    statement = _officers(administration, criteria, sort, whole_rows=True)
-    found = db.session.execute(statement.where(User.id.in_(page.items)).order_by(None))
-    by_id = {record.user_id: _row(record) for record in found}
-    rows = [by_id[user_id] for user_id in page.items]
-    standings = course_standings(criteria, [row.user_id for row in rows], language)
-    for row in rows:
-        row.courses.extend(standings.get(row.user_id, ()))
+    user_ids: list[int] = list(page.items)
+    people = {
+        person.id: person
+        for person in db.session.execute(
+            select(
+                User.id,
+                User.active,
+                User.personnel_number,
+                User.full_name,
+                User.email,
+                User.unit,
+            ).where(User.id.in_(user_ids))
+        )
+    }
+    enrolments = _counted_enrolments(criteria, user_ids, language)
+    rows = [
+        _summed(people[user_id], enrolments.by_officer.get(user_id, []), enrolments.late)
+        for user_id in user_ids
+    ]
     return Page(items=rows, total=page.total, request=request)
+
+
+def _summed(person: Any, courses: list[CourseStanding], late: frozenset[int]) -> OfficerRow:
+    """An officer's row from their counted enrolments (the figures ``_officer_columns`` count)."""
+    statuses = Counter(course.status for course in courses)
+    activity = [course.last_activity_at for course in courses if course.last_activity_at]
+    return OfficerRow(
+        user_id=person.id,
+        personnel_number=person.personnel_number,
+        full_name=person.full_name,
+        email=person.email,
+        unit=person.unit,
+        active_account=person.active,
+        active=statuses[EnrolmentStatus.ACTIVE],
+        completed=statuses[EnrolmentStatus.COMPLETED],
+        overdue=sum(course.enrolment_id in late for course in courses),
+        expired=statuses[EnrolmentStatus.EXPIRED],
+        last_activity_at=max(activity, default=None),
+        flags=[flag.value for flag in Flag if any(flag.value in c.flags for c in courses)],
+        courses=courses,
+    )
 
 
 OFFICER_COLUMNS = (
@@ -247,14 +286,22 @@ def officer_rows(
         yield _row(record)
 
 
-def course_standings(
+@dataclass(frozen=True)
+class _CountedEnrolments:
+    by_officer: Mapping[int, list[CourseStanding]]
+    late: frozenset[int]  # the enrolments active past their due date
+
+
+def _counted_enrolments(
     criteria: OfficerFilter, user_ids: Sequence[int], language: str
-) -> Mapping[int, list[CourseStanding]]:
-    """Each officer's enrolments that count, by course code: status, grades, certificate."""
+) -> _CountedEnrolments:
+    """Each officer's enrolments that count, by course code (status, grades, certificate,
+    flags), and which of them are late."""
     if not user_ids:
-        return {}
+        return _CountedEnrolments({}, frozenset())
     conditions = _counted(criteria)[1:]
     title, with_titles = standing.course_titles(language)
+    grades = standing.quiz_grades(Attempt.user_id.in_(user_ids))
     statement = (
         select(
             Enrolment.user_id,
@@ -269,18 +316,21 @@ def course_standings(
             Enrolment.completed_at,
             Enrolment.last_activity_at,
             standing.certificate_code(),
+            grades.c.best,
+            grades.c.last,
+            func.coalesce(grades.c.used, 0).label("used"),
+            standing.is_late().label("late"),
             *(rule().label(flag.value) for flag, rule in FLAG_RULES.items()),
         )
         .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(grades, grades.c.enrolment_id == Enrolment.id)
         .where(Enrolment.user_id.in_(user_ids), *conditions)
         .order_by(Enrolment.user_id, Course.code, Enrolment.id)
     )
     enrolments = db.session.execute(with_titles(statement)).all()
-    grades = quiz_grades_of([record.id for record in enrolments])
     verification = issuer()
     standings: dict[int, list[CourseStanding]] = defaultdict(list)
     for record in enrolments:
-        best, last, used = grades.get(record.id, (None, None, 0))
         code = record.certificate_code
         standings[record.user_id].append(
             CourseStanding(
@@ -294,23 +344,13 @@ def course_standings(
                 due_at=record.due_at,
                 completed_at=record.completed_at,
                 last_activity_at=record.last_activity_at,
-                best_grade=best,
-                last_grade=last,
-                attempts_used=used,
+                best_grade=record.best,
+                last_grade=record.last,
+                attempts_used=record.used,
                 certificate_code=code,
                 verification_url=verification.verification_url(code) if code else None,
                 flags=[flag.value for flag in Flag if record._mapping[flag.value]],
             )
         )
-    return standings
-
-
-def quiz_grades_of(enrolment_ids: Sequence[int]) -> Mapping[int, tuple[Any, Any, int]]:
-    """Best grade, last grade and attempts used of each enrolment named."""
-    if not enrolment_ids:
-        return {}
-    grades = standing.quiz_grades(Attempt.enrolment_id.in_(enrolment_ids))
-    return {
-        row.enrolment_id: (row.best, row.last, row.used)
-        for row in db.session.execute(select(grades))
-    }
+    late = frozenset(record.id for record in enrolments if record.late)
+    return _CountedEnrolments(standings, late)

@@ -43,6 +43,12 @@ def recounted(app):
         return {key: +counts for key, counts in expected.items()}
 
 
+def reconcile(app):
+    """The daily beat task, as the worker runs it; how many tallies it corrected."""
+    with app.app_context():
+        return app.extensions["celery"].tasks["elearn.enrolments.reconcile_tallies"]()
+
+
 def expire(app):
     with app.app_context(), unit_of_work():
         changes.expire_overdue()
@@ -101,6 +107,7 @@ def test_tallies_follow_random_enrolment_changes(app, client, make, learning):
                 clock.freeze(None)
         assert stored(app) == recounted(app), f"after {action}"
     assert stored(app)
+    assert reconcile(app) == 0
 
 
 def test_recount_rebuilds_the_tallies(app, make, learning):
@@ -111,6 +118,43 @@ def test_recount_rebuilds_the_tallies(app, make, learning):
     with app.app_context(), unit_of_work():
         tallies.recount()
     assert stored(app) == recounted(app)
+
+
+def test_the_daily_reconciliation_corrects_only_the_tallies_that_differ(
+    app, make, learning, caplog
+):
+    courses = [learning.course("text"), learning.course("text")]
+    for administration in ("AZ", "GE"):
+        for course in courses:
+            learning.enrol(make.user(Role.TRAINEE, administration=administration), course)
+    truth = stored(app)
+    some_key = sorted(truth)[0]
+    with app.app_context(), unit_of_work():
+        table = EnrolmentTally.__table__
+        db.session.execute(
+            table.update()
+            .where(table.c.administration_id == some_key[0], table.c.course_id == some_key[1])
+            .values(enrolled=99, active=0)
+        )
+        db.session.execute(table.delete().where(table.c.course_id == courses[1].id))
+        db.session.execute(
+            table.insert().values(
+                administration_id=some_key[0], course_id=courses[0].id, run_key=12345, enrolled=3
+            )
+        )
+
+    corrected = reconcile(app)
+
+    assert corrected == 1 + 2 + 1
+    assert stored(app) == truth == recounted(app)
+    assert "enrolment tallies corrected to a recount: 4 row(s)" in caplog.text
+    assert reconcile(app) == 0
+
+
+def test_the_reconciliation_runs_daily_on_the_beat(app):
+    entry = app.extensions["celery"].conf.beat_schedule["enrolments-reconcile-tallies"]
+
+    assert (entry["task"], entry["schedule"]) == ("elearn.enrolments.reconcile_tallies", 86400.0)
 
 
 @pytest.mark.parametrize("round_", range(2))
@@ -148,5 +192,6 @@ def test_concurrent_changes_add_up(committed_data, app, make, learning, round_):
 
     assert all(response.status_code in (200, 201) for response in responses)
     assert stored(app) == recounted(app)
+    assert reconcile(app) == 0
     [counts] = stored(app).values()
     assert (counts["enrolled"], counts["withdrawn"], counts["progress_total"]) == (6, 2, 100)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from elearn import clock
+from elearn.accounts.administrations import get_administration
 from elearn.accounts.models import Role, User
 from elearn.certificates.models import Certificate
+from elearn.enrolments.models import EnrolmentStatus
+from elearn.pagination import PageRequest
+from elearn.reports import officers
+from elearn.reports.documents import document
+from elearn.reports.schemas import OfficerRowSchema
+from elearn.reports.standing import Flag
 from tests.http import assert_problem, links
 from tests.quizzes.builders import QuizBuilder, QuizClient, correct_response
 
@@ -169,3 +177,48 @@ def test_a_page_costs_the_same_queries_for_few_or_many_officers(
 
     assert len(response.get_json()) == 8
     assert queries.count == few
+
+
+@pytest.mark.parametrize("days", [0, 11, 40])
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {},
+        {"status": EnrolmentStatus.ACTIVE},
+        {"flag": Flag.OVERDUE},
+        {"flag": Flag.FAILED_FINAL_ATTEMPT},
+    ],
+)
+def test_a_page_sums_the_same_figures_and_flags_as_the_whole_report_counts(
+    app, office, days, criteria
+):
+    """A page sums its officers' figures from their enrolments; the export and the sort count
+    them in SQL over every officer. Both apply the same rules: the same numbers on any day."""
+    clock.freeze(later(days))
+    try:
+        with app.app_context():
+            where = get_administration("AZ")
+            chosen = officers.OfficerFilter(**criteria)
+            page = officers.officer_page(where, chosen, "name", "en", PageRequest(1, 100))
+            summed = [dataclasses.replace(row, courses=[]) for row in page.items]
+            counted = list(officers.officer_rows(where, chosen, "name"))
+    finally:
+        clock.freeze(None)
+    assert summed == counted
+
+
+def test_the_page_document_is_what_its_schema_documents(app, office):
+    clock.freeze(later(40))
+    try:
+        with app.app_context():
+            page = officers.officer_page(
+                get_administration("AZ"), officers.OfficerFilter(), "name", "en", PageRequest()
+            )
+    finally:
+        clock.freeze(None)
+
+    assert {course.certificate_code is None for row in page.items for course in row.courses} == {
+        True,
+        False,
+    }
+    assert document(list(page.items)) == OfficerRowSchema(many=True).dump(page.items)

@@ -10,8 +10,12 @@ import openpyxl
 import pytest
 
 from elearn import clock
+from elearn.accounts.administrations import get_administration
 from elearn.accounts.models import Role
+from elearn.reports import service
+from elearn.reports.documents import document
 from elearn.reports.exports import MEDIA_TYPES, Format
+from elearn.reports.schemas import AdministrationSummarySchema
 from tests.http import assert_problem
 
 SUMMARY = "/api/v1/reports/administrations/AZ"
@@ -153,3 +157,29 @@ def test_an_unknown_delimiter_is_named(client, actors):
         f"{SUMMARY}/enrolments.csv?delimiter=tab", headers=actors["contact_point"].headers
     )
     assert_problem(response, 422, fields=["delimiter"])
+
+
+def test_the_summary_document_is_what_its_schema_documents(app, make, actors, learning):
+    arrange(make, actors, learning)
+    with app.app_context():
+        summary = service.administration_summary(get_administration("AZ"), "en")
+
+    assert len(summary.courses) == 2
+    assert document(summary) == AdministrationSummarySchema().dump(summary)
+
+
+def test_the_enrolment_export_reads_officers_a_batch_at_a_time_in_name_order(
+    app, make, actors, learning, monkeypatch
+):
+    arrange(make, actors, learning)
+    second = learning.course("text")
+    learning.enrol(actors["trainee"], second)
+    with app.app_context():
+        whole = list(service.enrolment_rows(get_administration("AZ"), "en"))
+        monkeypatch.setattr(service, "EXPORT_OFFICERS", 1)
+        batched = list(service.enrolment_rows(get_administration("AZ"), "en"))
+
+    assert batched == whole
+    assert len(whole) == 3
+    keys = [(row.trainee, row.course_code) for row in whole]
+    assert keys == sorted(keys)

@@ -3,8 +3,9 @@
 Assigning enrols every covered officer through ``enrolling.admit`` (seats, run windows,
 reactivation as everywhere) with source ``assignment`` and the target date as due date. An
 officer already holding an enrolment keeps it; compliance judges it by its completion date.
-While the target date has not passed, officers who join the administration are enrolled too
-(``enrol_newcomer``, run on the accounts domain's signal).
+While the target date has not passed, officers who join the administration (or, for a unit
+assignment, move into the unit) are enrolled too (``enrol_newcomer``, run on the accounts
+domain's signals). An officer who leaves the unit keeps the enrolment and stays counted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from elearn import clock, policy
 from elearn.accounts.models import Administration, Role, User, UserRole
@@ -32,6 +33,15 @@ from elearn.enrolments.service import enrolling
 from elearn.errors import Conflict, Invalid, NotFound, Unprocessable
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest, fetch_page
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whom an assignment covers: every officer, the people listed, or one unit's officers."""
+
+    target: AssignmentTarget
+    user_ids: Sequence[int] = ()
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,16 +66,17 @@ def assign(
     course: Course,
     run: CourseRun | None,
     due_at: datetime,
-    user_ids: Sequence[int] | None,
+    coverage: Coverage,
 ) -> Assignment:
-    """Assign ``course`` to the administration's officers (all, or ``user_ids``), all or none."""
+    """Assign ``course`` to the administration's officers that ``coverage`` names, all or none."""
     _ensure_assignable(administration, course, run, due_at)
-    people = _officers(administration) if user_ids is None else _listed(administration, user_ids)
+    people = _covered(administration, coverage)
     assignment = Assignment(
         administration_id=administration.id,
         course_id=course.id,
         run_id=run.id if run is not None else None,
-        target=AssignmentTarget.ALL if user_ids is None else AssignmentTarget.LIST,
+        target=coverage.target,
+        unit=coverage.unit,
         due_at=due_at,
         created_by_id=actor.id,
     )
@@ -82,6 +93,7 @@ def assign(
         course_id=course.id,
         run_id=assignment.run_id,
         target=assignment.target,
+        unit=assignment.unit,
         people=len(people),
     )
     return assignment
@@ -101,8 +113,22 @@ def _ensure_assignable(
     enrolling.ensure_enrollable(course, run)
 
 
-def _officers(administration: Administration) -> list[User]:
-    """The administration's active trainees."""
+def _covered(administration: Administration, coverage: Coverage) -> list[User]:
+    if coverage.target == AssignmentTarget.LIST:
+        return _listed(administration, coverage.user_ids)
+    if coverage.target == AssignmentTarget.ALL:
+        return _officers(administration)
+    people = _officers(administration, User.unit == coverage.unit)
+    if not people:
+        raise Invalid(
+            f"No active officer of {administration.code} is in the unit {coverage.unit!r}.",
+            errors={"unit": ["No active officer is in this unit; check the spelling."]},
+        )
+    return people
+
+
+def _officers(administration: Administration, *criteria: ColumnElement[bool]) -> list[User]:
+    """The administration's active trainees (who meet ``criteria``)."""
     return list(
         db.session.scalars(
             select(User)
@@ -110,6 +136,7 @@ def _officers(administration: Administration) -> list[User]:
                 User.administration_id == administration.id,
                 User.active.is_(True),
                 User.role_links.any(UserRole.role == Role.TRAINEE),
+                *criteria,
             )
             .order_by(User.id)
         )
@@ -144,13 +171,17 @@ def _enrol(actor: User | None, assignment: Assignment, person: User) -> None:
 
 
 def enrol_newcomer(user: User) -> None:
-    """Enrol an officer who joined an administration in its open assignments to everyone."""
+    """Enrol an officer who joined an administration, or a unit, in the open assignments that
+    now cover them: to every officer, or to their unit (idempotent)."""
     if not user.active or not user.has_role(Role.TRAINEE):
         return
+    covering = Assignment.target == AssignmentTarget.ALL
+    if user.unit is not None:
+        covering |= (Assignment.target == AssignmentTarget.UNIT) & (Assignment.unit == user.unit)
     open_assignments = db.session.scalars(
         select(Assignment).where(
             Assignment.administration_id == user.administration_id,
-            Assignment.target == AssignmentTarget.ALL,
+            covering,
             Assignment.due_at > clock.now(),
             ~select(AssignedPerson)
             .where(AssignedPerson.assignment_id == Assignment.id, AssignedPerson.user_id == user.id)

@@ -5,22 +5,37 @@ before and after, in the same transaction; the tally rows change by the differen
 ``INSERT … ON CONFLICT DO UPDATE SET n = n + delta`` per row, so concurrent transactions add up
 instead of overwriting each other (PostgreSQL holds the row until commit). Rows are updated in
 key order, so two transactions touching the same rows never wait for each other in a cycle.
-``recount`` rebuilds every row from the enrolments (after a bulk load, or to prove the tallies).
+``recount`` rebuilds every row from the enrolments (after a bulk load); ``reconcile`` (a daily
+beat) compares every row with a recount and corrects, and logs, only those that differ.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 
 from elearn.accounts.models import User
 from elearn.database import add_to_counters
 from elearn.enrolments.models import Enrolment, EnrolmentStatus, EnrolmentTally
 from elearn.extensions import db
+
+log = logging.getLogger(__name__)
 
 COUNTERS = ("enrolled", "active", "completed", "expired", "withdrawn", "progress_total")
 Key = tuple[int, int, int]
@@ -121,9 +136,68 @@ def _sum(value: ColumnElement[Any], condition: ColumnElement[bool]) -> ColumnEle
 
 def recount() -> None:
     """Rebuild every tally from the enrolments (holding the table against concurrent counts)."""
+    _hold_the_table()
+    db.session.execute(delete(EnrolmentTally))
+    columns = ["administration_id", "course_id", "run_key", *COUNTERS]
+    db.session.execute(insert(EnrolmentTally).from_select(columns, _recounted()))
+    db.session.flush()
+
+
+def reconcile() -> int:
+    """Correct every tally that differs from a recount of the enrolments (holding the table
+    against concurrent counts meanwhile); how many were wrong. Zero unless something changed
+    enrolments without telling ``count`` (a manual fix in the database, a bug)."""
+    _hold_the_table()
+    zero = (0,) * len(COUNTERS)
+    expected = {(a, c, r): tuple(n) for a, c, r, *n in db.session.execute(_recounted())}
+    stored = {
+        (row.administration_id, row.course_id, row.run_key): tuple(
+            getattr(row, name) for name in COUNTERS
+        )
+        for row in db.session.scalars(select(EnrolmentTally))
+    }
+    wrong = sorted(
+        key
+        for key in expected.keys() | stored.keys()
+        if expected.get(key, zero) != stored.get(key, zero)
+    )
+    for key in wrong:
+        administration_id, course_id, run_key = key
+        figures = dict(zip(COUNTERS, expected.get(key, zero), strict=True))
+        if key in stored:
+            db.session.execute(
+                update(EnrolmentTally)
+                .where(
+                    EnrolmentTally.administration_id == administration_id,
+                    EnrolmentTally.course_id == course_id,
+                    EnrolmentTally.run_key == run_key,
+                )
+                .values(figures)
+            )
+        else:
+            db.session.add(
+                EnrolmentTally(
+                    administration_id=administration_id,
+                    course_id=course_id,
+                    run_key=run_key,
+                    **figures,
+                )
+            )
+    if wrong:
+        log.warning(
+            "enrolment tallies corrected to a recount: %d row(s), e.g. %s", len(wrong), wrong[:5]
+        )
+    db.session.flush()
+    return len(wrong)
+
+
+def _hold_the_table() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("LOCK TABLE enrolment_tallies IN EXCLUSIVE MODE"))
-    db.session.execute(delete(EnrolmentTally))
+
+
+def _recounted() -> Select[Any]:
+    """Every tally's figures counted from the enrolments: key columns, then ``COUNTERS``."""
     one = literal(1)
     status = Enrolment.status
     withdrawn = status == EnrolmentStatus.WITHDRAWN
@@ -139,12 +213,9 @@ def recount() -> None:
         _sum(one, withdrawn),
         _sum(Enrolment.progress_percent.expression, ~withdrawn),
     ]
-    rows = (
+    return (
         select(*figures)
         .join(User, User.id == Enrolment.user_id)
         .where(User.administration_id.isnot(None))
         .group_by(User.administration_id, Enrolment.course_id, run_key)
     )
-    columns = ["administration_id", "course_id", "run_key", *COUNTERS]
-    db.session.execute(insert(EnrolmentTally).from_select(columns, rows))
-    db.session.flush()

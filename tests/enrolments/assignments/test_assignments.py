@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from elearn import clock
 from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
@@ -201,3 +203,151 @@ def test_a_full_run_never_stops_a_newcomer_joining_and_the_audit_says_why(
     assert make.count(Enrolment, user_id=created.get_json()["id"]) == 0
     [event] = make.all(AuditEvent, action="assignment.newcomer_not_enrolled")
     assert event.details["reason"] == "This run is full."
+
+
+def test_a_unit_assignment_covers_the_active_officers_of_that_unit_only(
+    client, make, actors, learning, frozen
+):
+    airport = [make.user(Role.TRAINEE, administration="AZ", unit="Airport") for _ in range(2)]
+    make.user(Role.TRAINEE, administration="AZ", unit="Red Bridge")
+    make.user(Role.TRAINEE, administration="AZ", unit="Airport", active=False)
+    make.user(Role.TRAINEE, administration="GE", unit="Airport")
+    course = learning.course()
+
+    response = _assign(
+        client, actors["contact_point"], course.id, frozen + days(30), target="unit", unit="Airport"
+    )
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert (response.get_json()["target"], response.get_json()["unit"]) == ("unit", "Airport")
+    enrolled = sorted(e.user_id for e in make.all(Enrolment, course_id=course.id))
+    assert enrolled == sorted(person.id for person in airport)
+    [event] = make.all(AuditEvent, action="assignment.created")
+    assert (event.details["unit"], event.details["people"]) == ("Airport", 2)
+
+
+def test_officers_who_join_the_unit_while_it_is_open_are_enrolled(
+    client, make, actors, learning, frozen
+):
+    make.user(Role.TRAINEE, administration="AZ", unit="Airport")
+    moving_in = make.user(Role.TRAINEE, administration="AZ", unit="Red Bridge")
+    from_abroad = make.user(Role.TRAINEE, administration="GE", unit="Airport")
+    staying = make.user(Role.TRAINEE, administration="AZ", unit="Red Bridge")
+    course = learning.course()
+    assignment_id = _assign(
+        client, actors["contact_point"], course.id, frozen + days(30), target="unit", unit="Airport"
+    ).get_json()["id"]
+
+    moved = client.patch(
+        f"/api/v1/users/{moving_in.id}",
+        json={"unit": "Airport"},
+        headers=actors["contact_point"].headers,
+    )
+    came = client.patch(
+        f"/api/v1/users/{from_abroad.id}",
+        json={"administration": "AZ"},
+        headers=actors["admin"].headers,
+    )
+    created = client.post(
+        "/api/v1/users",
+        json={
+            "email": "airport@customs.test",
+            "full_name": "Air Port",
+            "administration": "AZ",
+            "unit": "Airport",
+        },
+        headers=actors["contact_point"].headers,
+    )
+
+    assert (moved.status_code, came.status_code, created.status_code) == (200, 200, 201)
+    covered = {row.user_id for row in make.all(AssignedPerson, assignment_id=assignment_id)}
+    newcomers = {moving_in.id, from_abroad.id, created.get_json()["id"]}
+    assert newcomers <= covered
+    assert staying.id not in covered
+    enrolled = {e.user_id: e.source for e in make.all(Enrolment, course_id=course.id)}
+    assert {enrolled[person] for person in newcomers} == {"assignment"}
+
+
+def test_moving_into_the_unit_after_the_target_date_enrols_nobody(
+    client, make, actors, learning, frozen
+):
+    make.user(Role.TRAINEE, administration="AZ", unit="Airport")
+    late = make.user(Role.TRAINEE, administration="AZ")
+    course = learning.course()
+    _assign(
+        client, actors["contact_point"], course.id, frozen + days(3), target="unit", unit="Airport"
+    )
+    clock.freeze(frozen + days(4))
+
+    moved = client.patch(
+        f"/api/v1/users/{late.id}",
+        json={"unit": "Airport"},
+        headers=actors["contact_point"].headers,
+    )
+
+    assert moved.status_code == 200
+    assert make.count(Enrolment, user_id=late.id) == 0
+
+
+def test_an_officer_leaving_the_unit_keeps_the_enrolment_and_stays_counted(
+    client, make, actors, learning, frozen
+):
+    leaving = make.user(Role.TRAINEE, administration="AZ", unit="Airport")
+    course = learning.course()
+    assignment_id = _assign(
+        client, actors["contact_point"], course.id, frozen + days(30), target="unit", unit="Airport"
+    ).get_json()["id"]
+
+    client.patch(
+        f"/api/v1/users/{leaving.id}", json={"unit": None}, headers=actors["contact_point"].headers
+    )
+
+    assert make.count(Enrolment, user_id=leaving.id, status="active") == 1
+    compliance = client.get(
+        f"{URL}/{assignment_id}/compliance", headers=actors["contact_point"].headers
+    )
+    assert compliance.get_json()["assigned"] == 1
+
+
+def test_a_unit_nobody_active_is_in_is_422_naming_it_and_assigns_nothing(
+    client, make, actors, learning, frozen
+):
+    make.user(Role.TRAINEE, administration="AZ", unit="Airport")
+    make.user(Role.TRAINEE, administration="GE", unit="Airprot")
+    course = learning.course()
+
+    response = _assign(
+        client, actors["contact_point"], course.id, frozen + days(30), target="unit", unit="Airprot"
+    )
+
+    _problem(response, 422, "No active officer of AZ is in the unit 'Airprot'.")
+    assert list(response.get_json()["errors"]) == ["unit"]
+    assert make.count(Assignment) == 0
+    assert make.count(Enrolment) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"target": "unit"}, "unit"),
+        ({"target": "unit", "unit": "   "}, "unit"),
+        ({"target": "unit", "unit": "x" * 201}, "unit"),
+        ({"target": "all", "unit": "Airport"}, "unit"),
+        ({"target": "list", "user_ids": [1], "unit": "Airport"}, "unit"),
+        ({"target": "unit", "unit": "Airport", "user_ids": [1]}, "user_ids"),
+        ({"target": "team", "unit": "Airport"}, "target"),
+    ],
+)
+def test_a_unit_target_without_its_unit_or_with_the_wrong_fields_is_422(
+    client, make, actors, learning, frozen, body, field
+):
+    make.user(Role.TRAINEE, administration="AZ", unit="Airport")
+    course = learning.course()
+
+    response = _assign(client, actors["contact_point"], course.id, frozen + days(30), **body)
+
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert field in response.get_json()["errors"]
+    assert make.count(Assignment) == 0
+    assert make.count(Enrolment) == 0
