@@ -38,6 +38,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "security_headers",
             "csv_upload",
             "http_cache",
+            "json_encoding",
             "uow",
             "health",
             "fonts",
