@@ -37,7 +37,7 @@ class OrjsonProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         value = self._prepare_response_obj(args, kwargs)
         indent = self.compact is False or (self.compact is None and self._app.debug)
-        return self._app.response_class(encode(value, indent=indent), mimetype=self.mimetype)
+        return Response(encode(value, indent=indent), mimetype=self.mimetype)
 
 
 def init_app(app: Flask) -> None:

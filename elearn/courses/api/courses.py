@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from elearn import policy
-from elearn.accounts.identity import current_actor
+from elearn.accounts.identity import about_caller, current_actor
 from elearn.accounts.models import User
 from elearn.courses.api.access import (
     editable_course,
@@ -32,7 +32,7 @@ from elearn.courses.schemas import (
 )
 from elearn.courses.service import authoring
 from elearn.http_cache import RepresentationCache, cached, conditional
-from elearn.negotiation import requested_language
+from elearn.negotiation import header_language, requested_language
 from elearn.pagination import paginated
 
 courses_blp = Blueprint(
@@ -55,18 +55,18 @@ def _changed(actor: User, course: Course) -> Detail:
 catalogue_pages = RepresentationCache()
 
 
+def _viewer(actor: User) -> tuple[tuple[object, ...], int, str]:
+    """What the catalogue depends on about the caller: what they may see, who they are (their
+    own courses) and their language (when the request names none)."""
+    return policy.courses.catalogue_scope(actor), actor.id, actor.language
+
+
 def _catalogue_key() -> Hashable:
     """Who may see what, the exact request, and the state of every course card."""
-    actor = current_actor()
-    personal = actor.id if "owned" in request.args else None
-    language = requested_language()
-    return (
-        policy.courses.catalogue_scope(actor),
-        personal,
-        request.url,
-        language,
-        catalogue.fingerprint(),
-    )
+    scope, actor_id, own_language = about_caller(_viewer)
+    personal = actor_id if "owned" in request.args else None
+    languages = (header_language(), own_language)
+    return (scope, personal, request.url, languages, catalogue.fingerprint())
 
 
 @courses_blp.route("")
