@@ -274,6 +274,12 @@ def arguments(description: str, **defaults: object) -> argparse.ArgumentParser:
     parser.add_argument(
         "--reuse", action="store_true", help="use (and keep) a database built with the same sizes"
     )
+    parser.add_argument(
+        "--rotate",
+        type=int,
+        default=0,
+        help="the requests rotate the tokens of this many trainees (default: all --tokens)",
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the database after")
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint")
     parser.add_argument("--connections", type=int, default=16, help="concurrent wrk connections")
@@ -291,6 +297,11 @@ class Options:
     serving: Serving
     load: Load
     keep: bool
+    rotate: int = 0
+
+    def tokens(self) -> list[str]:
+        """The bearer tokens the requests rotate."""
+        return self.dataset.tokens(self.rotate or None)
 
 
 @contextmanager
@@ -303,7 +314,7 @@ def session(args: argparse.Namespace) -> Iterator[Options]:
     serving = Serving(args.worker_class, args.workers, args.threads)
     load = Load(args.seconds, args.connections, args.wrk_threads)
     try:
-        yield Options(dataset, serving, load, args.keep)
+        yield Options(dataset, serving, load, args.keep, args.rotate)
     finally:
         if not (args.keep or args.reuse):
             drop_database(args.database_url)
@@ -316,7 +327,7 @@ def measure(title: str, options: Options, targets: Iterable[Target]) -> list[Fig
     quiz phases work on what the phase before them stored).
     """
     loads = load_average()
-    figures = anchors(options.dataset, options.serving, options.load, options.dataset.tokens())
+    figures = anchors(options.dataset, options.serving, options.load, options.tokens())
     with gunicorn("elearn.wsgi:app", options.serving, app_environment(options.dataset)) as base:
         figures += [wrk(base, target, options.load) for target in targets]
     report(title, options.serving, options.load, figures, f"{loads} -> {load_average()}")
