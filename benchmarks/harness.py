@@ -68,6 +68,7 @@ class Load:
     seconds: int = 10  # wrk counts whole seconds
     connections: int = 16
     threads: int = 2  # wrk's own threads
+    warmup: int = 1  # seconds of the same load before each measured run (5 s runs or longer)
 
     def __str__(self) -> str:
         return f"wrk -t{self.threads} -c{self.connections} -d{self.seconds}s"
@@ -161,14 +162,19 @@ def _wait_until_answering(base: str, server: subprocess.Popen[bytes], log: str) 
 
 
 def wrk(base: str, target: Target, load: Load) -> Figures:
-    """One bounded wrk run, after a one-second warm-up for repeatable targets of 5 s or more."""
+    """One bounded wrk run, after a warm-up (one second unless asked) for repeatable targets of
+    5 s or more."""
     program = require_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", prefix="elearn-bench-") as listing:
         listing.write("\n".join(request.line() for request in target.requests) + "\n")
         listing.flush()
         if target.mode != "once" and load.seconds >= 5:
             _run_wrk(
-                program, base, listing.name, target.mode, Load(1, load.connections, load.threads)
+                program,
+                base,
+                listing.name,
+                target.mode,
+                Load(load.warmup, load.connections, load.threads),
             )
         timed = Load(max(1, round(load.seconds * target.share)), load.connections, load.threads)
         output = _run_wrk(program, base, listing.name, target.mode, timed)
@@ -284,6 +290,12 @@ def arguments(description: str, **defaults: object) -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint")
     parser.add_argument("--connections", type=int, default=16, help="concurrent wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="seconds of load before each measured run (per-process caches fill in it)",
+    )
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="per gthread worker")
@@ -312,7 +324,7 @@ def session(args: argparse.Namespace) -> Iterator[Options]:
     dataset = prepare(args.database_url, sizes, reuse=args.reuse)
     tokens_recently_used(dataset)
     serving = Serving(args.worker_class, args.workers, args.threads)
-    load = Load(args.seconds, args.connections, args.wrk_threads)
+    load = Load(args.seconds, args.connections, args.wrk_threads, args.warmup)
     try:
         yield Options(dataset, serving, load, args.keep, args.rotate)
     finally:

@@ -76,13 +76,18 @@ class RepresentationCache:
                 self._entries.popitem(last=False)
 
 
-def cached(cache: RepresentationCache, key: Callable[[], Hashable]) -> Callable[[View], View]:
-    """Serve a GET view's 200 responses from ``cache`` while ``key()`` stays the same."""
+def cached(
+    cache: RepresentationCache, key: Callable[[], Hashable | None]
+) -> Callable[[View], View]:
+    """Serve a GET view's 200 responses from ``cache`` while ``key()`` stays the same; a key of
+    None means this caller's representation is their own: the view answers, nothing is kept."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
             cache_key = key()
+            if cache_key is None:
+                return make_response(view(*args, **kwargs))
             entry = cache.get(cache_key)
             if entry is not None:
                 body, headers = entry

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -17,11 +18,12 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
+    bindparam,
     case,
     cast,
     exists,
     func,
-    literal,
     null,
     select,
 )
@@ -33,6 +35,9 @@ from elearn.courses.models import Course, CourseTranslation, Lesson, LessonTrans
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus, LessonProgress
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest
+
+# The language course and lesson titles are wanted in (each falls back on its own).
+LANGUAGE = bindparam("title_language", type_=String)
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,10 @@ def _page(
     conditions: list[Any], language: str, request: PageRequest, *, next_lessons: bool
 ) -> Page[EnrolmentView]:
     total = db.session.scalar(select(func.count()).select_from(Enrolment).where(*conditions))
-    rows = db.session.execute(_statement(conditions, language, request, next_lessons))
+    statement = (
+        _statement(next_lessons).where(*conditions).limit(request.per_page).offset(request.offset)
+    )
+    rows = db.session.execute(statement, {LANGUAGE.key: language})
     return Page(items=[_view(row) for row in rows], total=total or 0, request=request)
 
 
@@ -153,6 +161,13 @@ def _course_title(lang: Any) -> Any:
         .where(CourseTranslation.course_id == Course.id, CourseTranslation.lang == lang)
         .scalar_subquery()
     )
+
+
+def _lesson_title(lesson: Any, condition: ColumnElement[bool] | None) -> Any:
+    statement = select(LessonTranslation.title).where(LessonTranslation.lesson_id == lesson.id)
+    if condition is not None:
+        statement = statement.where(condition)
+    return statement.order_by(LessonTranslation.lang).limit(1).scalar_subquery()
 
 
 def _next_lesson_id() -> Any:
@@ -173,15 +188,18 @@ def _next_lesson_id() -> Any:
     return case((Enrolment.status == EnrolmentStatus.ACTIVE, first))
 
 
-def _statement(
-    conditions: list[Any], language: str, request: PageRequest, next_lessons: bool
-) -> Select[Any]:
+@cache
+def _statement(next_lessons: bool) -> Select[Any]:
+    """Every enrolment with what its view shows, newest first; built once per process (building
+    it cost more than running it), each request adds its conditions and page."""
     has_language = exists().where(
-        CourseTranslation.course_id == Course.id, CourseTranslation.lang == language
+        CourseTranslation.course_id == Course.id, CourseTranslation.lang == LANGUAGE
     )
-    chosen = case((has_language, literal(language)), else_=Course.default_language)
-    title = func.coalesce(_course_title(language), _course_title(Course.default_language))
-    page = (
+    chosen = case((has_language, LANGUAGE), else_=Course.default_language)
+    title = func.coalesce(
+        _course_title(LANGUAGE), _course_title(Course.default_language), Course.slug
+    )
+    statement = (
         select(
             Enrolment.id,
             Enrolment.status,
@@ -202,39 +220,26 @@ def _statement(
             CourseRun.ends_at.label("run_ends_at"),
             Course.id.label("course_id"),
             Course.slug.label("course_slug"),
-            func.coalesce(title, Course.slug).label("course_title"),
+            title.label("course_title"),
             chosen.label("course_language"),
-            (_next_lesson_id() if next_lessons else cast(null(), Integer)).label("next_lesson_id"),
         )
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(Administration, Administration.id == User.administration_id)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(CourseRun, CourseRun.id == Enrolment.run_id)
-        .where(*conditions)
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-        .limit(request.per_page)
-        .offset(request.offset)
-        .subquery()
     )
-    lesson = aliased(Lesson)
+    if not next_lessons:
+        return statement.add_columns(cast(null(), Integer).label("next_lesson_id"))
+    lesson = aliased(Lesson, name="next_lesson")
     lesson_title = func.coalesce(
-        _lesson_title(lesson, LessonTranslation.lang == page.c.course_language),
-        _lesson_title(lesson, None),
-        "",
+        _lesson_title(lesson, LessonTranslation.lang == chosen), _lesson_title(lesson, None), ""
     )
-    return (
-        select(page, lesson.kind.label("next_lesson_kind"), lesson_title.label("next_lesson_title"))
-        .outerjoin(lesson, lesson.id == page.c.next_lesson_id)
-        .order_by(page.c.enrolled_at.desc(), page.c.id.desc())
-    )
-
-
-def _lesson_title(lesson: Any, condition: ColumnElement[bool] | None) -> Any:
-    """The lesson's title in the course's language; else in the first of its languages."""
-    statement = select(LessonTranslation.title).where(LessonTranslation.lesson_id == lesson.id)
-    if condition is not None:
-        statement = statement.where(condition)
-    return statement.order_by(LessonTranslation.lang).limit(1).scalar_subquery()
+    return statement.add_columns(
+        lesson.id.label("next_lesson_id"),
+        lesson.kind.label("next_lesson_kind"),
+        lesson_title.label("next_lesson_title"),
+    ).outerjoin(lesson, lesson.id == _next_lesson_id())
 
 
 def _view(row: Row[Any]) -> EnrolmentView:

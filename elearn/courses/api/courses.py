@@ -13,6 +13,8 @@ from elearn import policy
 from elearn.accounts.identity import about_caller, current_actor
 from elearn.accounts.models import User
 from elearn.courses.api.access import (
+    course_page_key,
+    course_pages,
     editable_course,
     language_headers,
     visible_course,
@@ -96,6 +98,7 @@ class Courses(MethodView):
 @courses_blp.route("/<int:course_id>")
 class CourseItem(MethodView):
     @conditional
+    @cached(course_pages, course_page_key)
     @courses_blp.arguments(LanguageArgs, location="query")
     @courses_blp.response(200, CourseDetailSchema)
     def get(self, args: dict[str, Any], course_id: int) -> Detail:

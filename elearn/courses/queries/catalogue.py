@@ -211,6 +211,27 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """A course as one caller may see it: its version (see models.versions), and whether they
+    edit it (editors see more than the others, who all see the same)."""
+
+    card_version: int
+    editor: bool
+
+
+def sighting(actor: User, course_id: int) -> Sighting:
+    """One indexed query; NotFound when the course does not exist or ``actor`` may not see it."""
+    row = db.session.execute(
+        select(Course.card_version, policy.courses.edit.filter(actor).label("editor")).where(
+            Course.id == course_id, policy.courses.visible.filter(actor)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such course.")
+    return Sighting(row.card_version, bool(row.editor))
+
+
 def load_course(course_id: int, *, outline: bool = False) -> Course:
     """One course; with its modules, lessons and lesson titles when ``outline``."""
     statement = select(Course).where(Course.id == course_id)
