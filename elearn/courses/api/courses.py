@@ -67,8 +67,8 @@ def _catalogue_key() -> Hashable:
     """Who may see what, the exact request, and the state of every course card."""
     scope, actor_id, own_language = about_caller(_viewer)
     personal = actor_id if "owned" in request.args else None
-    languages = (header_language(), own_language)
-    return (scope, personal, request.url, languages, catalogue.fingerprint())
+    language = request.args.get("lang") or header_language() or own_language
+    return (scope, personal, request.url, language, catalogue.fingerprint())
 
 
 @courses_blp.route("")
