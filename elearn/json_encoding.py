@@ -4,6 +4,7 @@ faster to encode; non-ASCII text is sent as UTF-8 rather than as ``\\u`` escapes
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -22,7 +23,20 @@ def _default(value: Any) -> Any:
 def encode(value: Any, *, indent: bool = False) -> bytes:
     """``value`` as a JSON document ending with a newline."""
     options = COMPACT | PASSED_THROUGH | (orjson.OPT_INDENT_2 if indent else 0)
-    return orjson.dumps(value, default=_default, option=options)
+    try:
+        return orjson.dumps(value, default=_default, option=options)
+    except orjson.JSONEncodeError:
+        # orjson refuses integers beyond 64 bits (a client may send one); the standard library
+        # writes them, and raises as orjson would on anything else it cannot encode.
+        text = json.dumps(
+            value,
+            default=_default,
+            sort_keys=True,
+            ensure_ascii=False,
+            indent=2 if indent else None,
+            separators=None if indent else (",", ":"),
+        )
+        return f"{text}\n".encode()
 
 
 class OrjsonProvider(DefaultJSONProvider):

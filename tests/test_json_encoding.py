@@ -27,3 +27,10 @@ def test_documents_are_those_of_flasks_own_provider_in_utf_8(app):
 
 def test_decimals_become_strings():
     assert encode({"grade": Decimal("9.50")}) == b'{"grade":"9.50"}\n'
+
+
+def test_integers_beyond_64_bits_are_written_too():
+    assert (
+        encode({"id": 10**30, "name": "Баку"})
+        == '{"id":1000000000000000000000000000000,"name":"Баку"}\n'.encode()
+    )
