@@ -19,12 +19,13 @@ from typing import Any, NamedTuple
 
 from celery import Celery, shared_task
 from flask import current_app
-from sqlalchemy import Index, String, insert, select, update
+from kombu import Producer
+from sqlalchemy import Index, Integer, String, insert, literal, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn import clock, uow
 from elearn.config import current_settings
-from elearn.database import Base
+from elearn.database import Base, UTCDateTime, json_object_of, values_table
 from elearn.extensions import db
 from elearn.infra.broker import broker_reachable
 
@@ -90,26 +91,46 @@ def enqueue(task: str, /, *, queue: str = "default", **kwargs: Any) -> OutboxMes
     return message
 
 
-def enqueue_many(task: str, calls: Sequence[dict[str, Any]], /, *, queue: str = "default") -> None:
-    """``enqueue`` for many calls of one task, written in one statement (a sweep's mail)."""
-    for kwargs in calls:
-        _check(task, queue, kwargs)
-    if not calls:
+def enqueue_each(task: str, name: str, values: Sequence[int], /, *, queue: str = "default") -> None:
+    """``enqueue(task, **{name: value})`` for each of ``values`` (a sweep's mail), written in
+    one ``INSERT … SELECT`` over the values passed as one parameter, and sent after the commit
+    through one connection to the broker."""
+    if not values:
         return
+    _check(task, queue, {name: values[0]})
     now = clock.now()
-    rows = [
-        {"task": task, "queue": queue, "kwargs": kwargs, "created_at": now, "dispatched_at": now}
-        for kwargs in calls
-    ]
-    ids = db.session.scalars(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
+    source = values_table(values)
+    rows = db.session.execute(
+        insert(OutboxMessage)
+        .from_select(
+            ["task", "queue", "kwargs", "status", "dispatches", "created_at", "dispatched_at"],
+            select(
+                literal(task, String()),
+                literal(queue, String()),
+                json_object_of(**{name: source.c.value}),
+                literal(OutboxStatus.PENDING.value, String()),
+                literal(1, Integer()),
+                literal(now, UTCDateTime()),
+                literal(now, UTCDateTime()),
+            ).select_from(source),
+        )
+        .returning(OutboxMessage.id, OutboxMessage.kwargs)
     ).all()
-    for message_id, kwargs in zip(ids, calls, strict=True):
-        uow.after_commit(partial(dispatch, message_id, task, queue, kwargs))
+    uow.after_commit(partial(dispatch_all, task, queue, [(row.id, row.kwargs) for row in rows]))
 
 
-def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> None:
-    """Send one outbox row's task to its queue (or run it here, in eager mode)."""
+def dispatch_all(task: str, queue: str, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """``dispatch`` each message, through one connection to the broker."""
+    with _celery().producer_or_acquire() as producer:
+        for message_id, kwargs in messages:
+            dispatch(message_id, task, queue, kwargs, producer=producer)
+
+
+def dispatch(
+    message_id: int, task: str, queue: str, kwargs: dict[str, Any], producer: Producer | None = None
+) -> None:
+    """Send one outbox row's task to its queue (or run it here, in eager mode), through
+    ``producer``'s connection when given."""
     celery_app = _celery()
     options: dict[str, Any] = {"kwargs": {**kwargs, "outbox_id": message_id}, "queue": queue}
     if celery_app.conf.task_always_eager:
@@ -117,7 +138,7 @@ def dispatch(message_id: int, task: str, queue: str, kwargs: dict[str, Any]) -> 
         celery_app.tasks[task].apply_async(**options)
     else:
         # By name: the sending process needs none of the worker's task modules.
-        celery_app.send_task(task, **options)
+        celery_app.send_task(task, producer=producer, **options)
 
 
 def claim(message_id: int, task: str) -> bool:

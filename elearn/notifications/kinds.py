@@ -18,9 +18,8 @@ from babel.numbers import format_percent
 
 from elearn.accounts import passwords
 from elearn.config import current_settings
-from elearn.enrolments.models import HOLDING_STATUSES, Enrolment, EnrolmentStatus
+from elearn.enrolments.models import HOLDING_STATUSES, EnrolmentStatus
 from elearn.enrolments.service import progress
-from elearn.extensions import db
 from elearn.notifications import timing
 from elearn.notifications.admission_kinds import ADMISSION_KINDS
 from elearn.notifications.models import Notification
@@ -81,12 +80,6 @@ def _certificate_issued(notification: Notification) -> dict[str, Any]:
 # enrolment reminders
 
 
-def _enrolment(notification: Notification) -> Enrolment | None:
-    if notification.enrolment_id is None:
-        return None
-    return db.session.get(Enrolment, notification.enrolment_id)
-
-
 def _stored_due_at(notification: Notification) -> datetime | None:
     due_at = notification.context.get("due_at")
     return datetime.fromisoformat(due_at) if isinstance(due_at, str) else None
@@ -94,7 +87,7 @@ def _stored_due_at(notification: Notification) -> datetime | None:
 
 def _enrolment_values(notification: Notification) -> dict[str, Any]:
     """The course, the due date in the recipient's zone and language, and what is left."""
-    enrolment = _enrolment(notification)
+    enrolment = notification.enrolment
     assert enrolment is not None, "an enrolment mail outlives its enrolment only if cancelled"
     recipient = notification.user
     course = enrolment.course
@@ -127,7 +120,7 @@ def _digest_values(notification: Notification) -> dict[str, Any]:
 
 
 def _is_active_with_same_due_date(notification: Notification) -> bool:
-    enrolment = _enrolment(notification)
+    enrolment = notification.enrolment
     return (
         enrolment is not None
         and enrolment.status == EnrolmentStatus.ACTIVE
@@ -136,12 +129,12 @@ def _is_active_with_same_due_date(notification: Notification) -> bool:
 
 
 def _is_still_held(notification: Notification) -> bool:
-    enrolment = _enrolment(notification)
+    enrolment = notification.enrolment
     return enrolment is not None and enrolment.status in HOLDING_STATUSES
 
 
 def _is_still_idle(notification: Notification) -> bool:
-    enrolment = _enrolment(notification)
+    enrolment = notification.enrolment
     if enrolment is None or enrolment.status != EnrolmentStatus.ACTIVE:
         return False
     activity = enrolment.last_activity_at or enrolment.enrolled_at
@@ -149,7 +142,7 @@ def _is_still_idle(notification: Notification) -> bool:
 
 
 def _is_still_expired(notification: Notification) -> bool:
-    enrolment = _enrolment(notification)
+    enrolment = notification.enrolment
     return (
         enrolment is not None
         and enrolment.status == EnrolmentStatus.EXPIRED

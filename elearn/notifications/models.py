@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.database import Base
+from elearn.enrolments.models import Enrolment
 
 
 class NotificationStatus(StrEnum):
@@ -52,6 +53,12 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     user: Mapped[User] = relationship()
+    enrolment: Mapped[Enrolment | None] = relationship()
+    # What the recipient chose; None: the defaults (read with the notification when it is sent).
+    recipient_preferences: Mapped[NotificationPreference | None] = relationship(
+        primaryjoin="Notification.user_id == foreign(NotificationPreference.user_id)",
+        viewonly=True,
+    )
 
 
 class NotificationPreference(Base):

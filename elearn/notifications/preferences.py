@@ -28,7 +28,13 @@ SECONDS_PER_DAY = 86_400
 
 def preferences_of(user_id: int) -> NotificationPreference:
     """The person's preferences: their stored row, or the defaults (not stored)."""
-    stored = db.session.get(NotificationPreference, user_id)
+    return stored_or_defaults(user_id, db.session.get(NotificationPreference, user_id))
+
+
+def stored_or_defaults(
+    user_id: int, stored: NotificationPreference | None
+) -> NotificationPreference:
+    """``stored`` (the person's row, as the caller read it), or the defaults when there is none."""
     if stored is not None:
         return stored
     return NotificationPreference(
@@ -41,11 +47,12 @@ def preferences_of(user_id: int) -> NotificationPreference:
     )
 
 
-def wants(user_id: int, category: Category) -> bool:
-    """Whether mail of ``category`` may be sent to this person (transactional always)."""
+def wants(preferences: NotificationPreference, category: Category) -> bool:
+    """Whether mail of ``category`` may be sent to the person of ``preferences``
+    (transactional always)."""
     if category not in SWITCHABLE:
         return True
-    return bool(getattr(preferences_of(user_id), category.value))
+    return bool(getattr(preferences, category.value))
 
 
 def update_preferences(user: User, changes: Mapping[str, Any]) -> NotificationPreference:

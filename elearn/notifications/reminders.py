@@ -13,14 +13,18 @@ beat that was down for longer skips the reminders that became stale meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
+from operator import eq
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, or_, select
 
 from elearn import clock
-from elearn.accounts.models import Role, User, UserRole
+from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User, UserRole
 from elearn.courses.models import Course
+from elearn.database import iso_timestamp, json_object_of, plus_seconds
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.notifications import preferences, service
@@ -31,8 +35,7 @@ WINDOW = timedelta(days=1)
 LAST_CALL = timedelta(hours=6)
 IDLE_NUDGE_EVERY = timedelta(days=7)
 DUE_DATE_KINDS = ("due_soon", "overdue", "overdue_copy")
-# What each selected enrolment's rules and mail need, loaded with the batch, not row by row.
-_WITH_PEOPLE_AND_COURSES = (joinedload(Enrolment.user), joinedload(Enrolment.course))
+T = TypeVar("T")
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -111,16 +114,70 @@ def mail_overdue(enrolment_id: int, due_at: datetime | None) -> None:
 # sweeps
 
 
-def _offsets_in_use() -> set[int]:
-    lists = [
-        *db.session.scalars(select(Course.reminder_offsets_days)),
-        *db.session.scalars(
-            select(CourseRun.reminder_offsets_days).where(
-                CourseRun.reminder_offsets_days.is_not(None)
-            )
+def _by_run_or_course_setting(
+    courses: Mapping[int, T], runs: Mapping[int, T], matches: Callable[[T], bool]
+) -> ColumnElement[bool]:
+    """The enrolments whose run's setting (``runs``: the runs that set one), else whose
+    course's, ``matches``. Settings live on a few courses and runs: they are read
+    first, and the enrolments are filtered by course and run id."""
+    return or_(
+        Enrolment.run_id.in_([run for run, value in runs.items() if matches(value)]),
+        and_(
+            Enrolment.course_id.in_(
+                [course for course, value in courses.items() if matches(value)]
+            ),
+            or_(Enrolment.run_id.is_(None), Enrolment.run_id.not_in(list(runs))),
         ),
-    ]
-    return {int(day) for offsets in lists for day in offsets or ()}
+    )
+
+
+def _recipients(*conditions: ColumnElement[bool]) -> Select[Any]:
+    """The enrolments matching ``conditions``, joined to their trainee and the trainee's zone."""
+    return (
+        select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(Administration, Administration.id == User.administration_id)
+        .where(Enrolment.status == EnrolmentStatus.ACTIVE, *conditions)
+    )
+
+
+def _columns(
+    kind: str, dedupe_key: ColumnElement[str], **context: ColumnElement[Any]
+) -> tuple[ColumnElement[Any], ...]:
+    """The columns ``service.notify_selected`` reads; the dedupe key is
+    ``<kind>:<enrolment id>:<dedupe_key>``, the context has the course and due date."""
+    zone = func.coalesce(
+        func.nullif(User.time_zone, ""), Administration.time_zone, DEFAULT_TIME_ZONE
+    )
+    return (
+        Enrolment.user_id.label("user_id"),
+        (f"{kind}:" + cast(Enrolment.id, String) + ":" + dedupe_key).label("dedupe_key"),
+        User.language.label("language"),
+        json_object_of(
+            course_id=Enrolment.course_id.expression,
+            due_at=iso_timestamp(Enrolment.due_at),
+            **context,
+        ).label("context"),
+        Enrolment.id.label("enrolment_id"),
+        zone.label("time_zone"),
+    )
+
+
+def _offsets_of_courses_and_runs() -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    courses = db.session.execute(select(Course.id, Course.reminder_offsets_days)).all()
+    runs = db.session.execute(
+        select(CourseRun.id, CourseRun.reminder_offsets_days).where(
+            CourseRun.reminder_offsets_days.is_not(None)
+        )
+    ).all()
+    return (
+        {course: [int(day) for day in offsets] for course, offsets in courses},
+        {run: [int(day) for day in offsets] for run, offsets in runs if offsets is not None},
+    )
+
+
+def _holds(offset: int, offsets: list[int]) -> bool:
+    return offset in offsets
 
 
 def _due_window(offset_days: int, now: datetime) -> tuple[datetime, datetime]:
@@ -131,85 +188,72 @@ def _due_window(offset_days: int, now: datetime) -> tuple[datetime, datetime]:
     return upper - WINDOW, upper
 
 
-def _reminder_moment(enrolment: Enrolment, offset_days: int) -> datetime:
-    assert enrolment.due_at is not None
-    return enrolment.due_at - (timedelta(days=offset_days) if offset_days else LAST_CALL)
+def _ahead_of_due_date(offset_days: int) -> timedelta:
+    """How long before the due date the ``offset_days`` reminder is due."""
+    return timedelta(days=offset_days) if offset_days else LAST_CALL
 
 
 def send_due_soon(now: datetime | None = None) -> int:
     """Queue every "due soon" reminder whose moment has come; how many were new."""
     now = now or clock.now()
-    mails: list[service.Mail] = []
-    for offset in sorted(_offsets_in_use()):
+    courses, runs = _offsets_of_courses_and_runs()
+    in_use = {day for offsets in (*courses.values(), *runs.values()) for day in offsets}
+    queued = 0
+    for offset in sorted(in_use):
         after, up_to = _due_window(offset, now)
-        statement = (
-            select(Enrolment)
-            .where(
-                Enrolment.status == EnrolmentStatus.ACTIVE,
+        ahead = int(_ahead_of_due_date(offset).total_seconds())
+        selection = (
+            _recipients(
                 Enrolment.due_at > max(after, now),
                 Enrolment.due_at <= up_to,
+                _by_run_or_course_setting(courses, runs, partial(_holds, offset)),
+                # Enrolled after this reminder's moment: the enrolled mail said it all.
+                plus_seconds(Enrolment.enrolled_at, literal(ahead)) <= Enrolment.due_at,
             )
-            .order_by(Enrolment.due_at, Enrolment.id)
-            .options(*_WITH_PEOPLE_AND_COURSES)
-        )
-        for enrolment in db.session.scalars(statement).all():
-            if offset not in enrolment.reminder_offsets_days:
-                continue
-            # Enrolled after this reminder's moment: the enrolled mail said it all.
-            if enrolment.enrolled_at > _reminder_moment(enrolment, offset):
-                continue
-            mails.append(
-                service.Mail(
-                    enrolment.user,
+            .with_only_columns(
+                *_columns(
                     "due_soon",
-                    {**_enrolment_context(enrolment), "offset_days": offset},
-                    f"due_soon:{enrolment.id}:{_iso(enrolment.due_at)}:{offset}",
-                    enrolment.id,
+                    iso_timestamp(Enrolment.due_at) + f":{offset}",
+                    offset_days=literal(offset),
                 )
             )
-    return service.notify_many(mails)
-
-
-def _idle_periods_in_use() -> set[int]:
-    return {
-        *db.session.scalars(select(Course.idle_after_days).distinct()),
-        *db.session.scalars(
-            select(CourseRun.idle_after_days)
-            .where(CourseRun.idle_after_days.is_not(None))
-            .distinct()
-        ),
-    }
-
-
-def _idle_since(enrolment: Enrolment) -> datetime:
-    return enrolment.last_activity_at or enrolment.enrolled_at
-
-
-def _nudged_lately(enrolment_id: int, now: datetime) -> bool:
-    return (
-        db.session.scalar(
-            select(Notification.id).where(
-                Notification.enrolment_id == enrolment_id,
-                Notification.kind == "idle",
-                Notification.created_at > now - IDLE_NUDGE_EVERY,
-            )
+            .order_by(Enrolment.due_at, Enrolment.id)
         )
-        is not None
-    )
+        queued += service.notify_selected("due_soon", selection)
+    return queued
+
+
+def _idle_periods_of_courses_and_runs() -> tuple[dict[int, int], dict[int, int]]:
+    courses = db.session.execute(select(Course.id, Course.idle_after_days)).all()
+    runs = db.session.execute(
+        select(CourseRun.id, CourseRun.idle_after_days).where(
+            CourseRun.idle_after_days.is_not(None)
+        )
+    ).all()
+    return dict(courses), {run: days for run, days in runs if days is not None}
 
 
 def send_idle_nudges(now: datetime | None = None) -> int:
     """Queue one nudge per idle period to each active trainee idle for their course's
     ``idle_after_days``, never two within a week; how many were new."""
     now = now or clock.now()
-    mails: list[service.Mail] = []
-    for days in sorted(_idle_periods_in_use()):
+    courses, runs = _idle_periods_of_courses_and_runs()
+    nudged_lately = (
+        select(Notification.id)
+        .where(
+            Notification.enrolment_id == Enrolment.id,
+            Notification.kind == "idle",
+            Notification.created_at > now - IDLE_NUDGE_EVERY,
+        )
+        .exists()
+    )
+    idle_since = func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at)
+    queued = 0
+    for days in sorted({*courses.values(), *runs.values()}):
         up_to = now - timedelta(days=days)
         after = up_to - WINDOW
-        statement = (
-            select(Enrolment)
-            .where(
-                Enrolment.status == EnrolmentStatus.ACTIVE,
+        selection = (
+            _recipients(
                 or_(
                     and_(Enrolment.last_activity_at > after, Enrolment.last_activity_at <= up_to),
                     and_(
@@ -218,21 +262,13 @@ def send_idle_nudges(now: datetime | None = None) -> int:
                         Enrolment.enrolled_at <= up_to,
                     ),
                 ),
+                _by_run_or_course_setting(courses, runs, partial(eq, days)),
+                ~nudged_lately,
+            )
+            .with_only_columns(
+                *_columns("idle", iso_timestamp(idle_since), activity_at=iso_timestamp(idle_since))
             )
             .order_by(Enrolment.id)
-            .options(*_WITH_PEOPLE_AND_COURSES)
         )
-        for enrolment in db.session.scalars(statement).all():
-            if enrolment.idle_after_days != days or _nudged_lately(enrolment.id, now):
-                continue
-            since = _idle_since(enrolment)
-            mails.append(
-                service.Mail(
-                    enrolment.user,
-                    "idle",
-                    {**_enrolment_context(enrolment), "activity_at": since.isoformat()},
-                    f"idle:{enrolment.id}:{since.isoformat()}",
-                    enrolment.id,
-                )
-            )
-    return service.notify_many(mails)
+        queued += service.notify_selected("idle", selection)
+    return queued

@@ -9,18 +9,20 @@ a reminder that is no longer true (course finished, due date moved) is cancelled
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, String, case, literal, null, select, true
+from sqlalchemy.orm import defaultload, joinedload
 
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
-from elearn.database import insert_new_rows, insert_or_get, locked
+from elearn.courses.models import Course
+from elearn.database import UTCDateTime, insert_new_selected, insert_or_get, locked
+from elearn.enrolments.models import Enrolment
 from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
 from elearn.infra import outbox
@@ -62,50 +64,62 @@ def notify(
     return _queue(user, kind, context, dedupe_key, enrolment_id)
 
 
-@dataclass(frozen=True)
-class Mail:
-    """One mail to queue with ``notify_many``."""
-
-    user: User
-    kind: str
-    context: Mapping[str, Any]
-    dedupe_key: str
-    enrolment_id: int | None = None
-
-
-def notify_many(mails: Sequence[Mail]) -> int:
-    """Queue many mails in a few statements (a sweep's reminders); those whose dedupe key is
-    used, also by a concurrent transaction, change nothing. Returns how many were queued."""
-    now = clock.now()
+def _held_until(urgent: bool, time_zones: Iterable[str], now: datetime) -> dict[str, datetime]:
+    """The opening of the sending window of each zone in which it is closed now."""
+    if urgent:
+        return {}
     settings = current_settings()
-    rows = []
-    for mail in mails:
-        _check_context(mail.kind, mail.context)
-        held_until = None
-        if not KINDS[mail.kind].urgent:
-            send_at = timing.sending_time(now, mail.user.local_time_zone, settings)
-            held_until = send_at if send_at > now else None
-        rows.append(
-            {
-                "user_id": mail.user.id,
-                "kind": mail.kind,
-                "dedupe_key": mail.dedupe_key,
-                "language": mail.user.language,
-                "context": dict(mail.context),
-                "enrolment_id": mail.enrolment_id,
-                "status": NotificationStatus.PENDING,
-                "attempts": 0,
-                "next_try_at": held_until,
-                "created_at": now,
-            }
+    opening = {zone: timing.sending_time(now, zone, settings) for zone in time_zones}
+    return {zone: moment for zone, moment in opening.items() if moment > now}
+
+
+def notify_selected(kind: str, selection: Select[Any]) -> int:
+    """Queue one mail of ``kind`` for each row of ``selection``, in one ``INSERT … SELECT``
+    (a sweep's reminders: no row is loaded here). The selection's columns are labelled
+    ``user_id``, ``dedupe_key``, ``language``, ``context``, ``enrolment_id`` and ``time_zone``
+    (the recipient's, for the sending window). Rows whose dedupe key is used, also by a
+    concurrent transaction, change nothing. Returns how many were queued."""
+    _check_context(kind, {})
+    rows = selection.subquery()
+    time_zones = db.session.scalars(select(rows.c.time_zone).distinct()).all()
+    if not time_zones:
+        return 0
+    now = clock.now()
+    held = _held_until(KINDS[kind].urgent, time_zones, now)
+    next_try_at = (
+        case(
+            *(
+                (rows.c.time_zone == zone, literal(moment, UTCDateTime()))
+                for zone, moment in held.items()
+            ),
+            else_=null(),
         )
-    inserted = insert_new_rows(Notification, rows, "dedupe_key")
-    due_now = [
-        {"notification_id": inserted[row["dedupe_key"]]}
-        for row in rows
-        if row["dedupe_key"] in inserted and row["next_try_at"] is None
-    ]
-    outbox.enqueue_many(SEND_TASK, due_now, queue="mail")
+        if held
+        else null()
+    )
+    inserted = insert_new_selected(
+        Notification,
+        select(
+            rows.c.user_id,
+            literal(kind, String()).label("kind"),
+            rows.c.dedupe_key,
+            rows.c.language,
+            rows.c.context,
+            rows.c.enrolment_id,
+            literal(NotificationStatus.PENDING.value, String()).label("status"),
+            literal(0, Integer()).label("attempts"),
+            next_try_at.label("next_try_at"),
+            literal(now, UTCDateTime()).label("created_at"),
+        ).where(true()),  # SQLite reads ON CONFLICT after a SELECT without WHERE as a join's ON
+        "dedupe_key",
+        returning=(Notification.id, Notification.next_try_at),
+    )
+    outbox.enqueue_each(
+        SEND_TASK,
+        "notification_id",
+        [row.id for row in inserted if row.next_try_at is None],
+        queue="mail",
+    )
     return len(inserted)
 
 
@@ -128,10 +142,8 @@ def _queue(
         context=dict(context),
         enrolment_id=enrolment_id,
     )
-    now = clock.now()
-    if not KINDS[kind].urgent:
-        send_at = timing.sending_time(now, user.local_time_zone, current_settings())
-        notification.next_try_at = send_at if send_at > now else None
+    zone = user.local_time_zone
+    notification.next_try_at = _held_until(KINDS[kind].urgent, [zone], clock.now()).get(zone)
     notification, created = insert_or_get(notification, lambda: _by_dedupe_key(dedupe_key))
     if created and notification.next_try_at is None:
         outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
@@ -185,6 +197,19 @@ def _finish(notification: Notification, status: NotificationStatus, error: str |
     )
 
 
+# What sending a notification reads, in the statement that locks it: the recipient (and their
+# administration, for the time zone), their preferences, and the enrolment a reminder is about
+# with its course and the course's titles; not the course's owners, topics or administrations.
+_TO_SEND = (
+    joinedload(Notification.user).lazyload(User.role_links),
+    joinedload(Notification.recipient_preferences),
+    joinedload(Notification.enrolment).joinedload(Enrolment.course).lazyload("*"),
+    defaultload(Notification.enrolment)
+    .defaultload(Enrolment.course)
+    .selectinload(Course.translations),
+)
+
+
 def deliver(notification_id: int, mailer: Mailer) -> None:
     """Send a pending notification, its row locked meanwhile; any other status is left alone.
 
@@ -192,19 +217,26 @@ def deliver(notification_id: int, mailer: Mailer) -> None:
     temporary failure is counted and the next try scheduled with exponential backoff
     (``retry_due`` sends it then), until ``ELEARN_MAIL_MAX_ATTEMPTS`` attempts mark it failed.
     """
-    notification = locked(select(Notification).where(Notification.id == notification_id))
+    notification = locked(
+        select(Notification).where(Notification.id == notification_id).options(*_TO_SEND),
+        of=Notification,
+    )
     if notification is None or notification.status != NotificationStatus.PENDING:
         return
     kind = KINDS[notification.kind]
-    if not notification.user.active or not preferences.wants(notification.user_id, kind.category):
+    chosen = preferences.stored_or_defaults(
+        notification.user_id, notification.recipient_preferences
+    )
+    if not notification.user.active or not preferences.wants(chosen, kind.category):
         _finish(notification, NotificationStatus.SUPPRESSED, None)
         return
     if not kind.still_true(notification):
         _finish(notification, NotificationStatus.CANCELLED, "no longer true when its turn came")
         return
+    mail = compose(notification)
     notification.attempts += 1
     try:
-        mailer.send(compose(notification))
+        mailer.send(mail)
     except PermanentMailError as error:
         _finish(notification, NotificationStatus.FAILED, error.reason)
         return

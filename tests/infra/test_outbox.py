@@ -63,6 +63,25 @@ def test_work_is_a_pending_row_of_the_transaction_and_runs_only_after_the_commit
     assert deliveries(make, "service") == 1
 
 
+def test_work_for_each_of_many_values_is_a_row_each_and_runs_after_the_commit(app, make):
+    with app.app_context(), unit_of_work():
+        outbox.enqueue_each("tests.record_number", "number", [7, 8, 9])
+        assert make.count(OutboxMessage, status="pending") == 3
+        assert deliveries(make, "7") == 0
+
+    rows = make.all(OutboxMessage)
+    assert sorted(row.kwargs["number"] for row in rows) == [7, 8, 9]
+    assert {row.status for row in rows} == {OutboxStatus.DELIVERED}
+    assert [deliveries(make, label) for label in ("7", "8", "9")] == [1, 1, 1]
+
+
+def test_work_for_each_value_with_an_argument_the_task_lacks_fails_at_once(app, make):
+    with app.app_context(), unit_of_work(), pytest.raises(TypeError):
+        outbox.enqueue_each("tests.record_number", "label", [7])
+
+    assert make.count(OutboxMessage) == 0
+
+
 def test_work_of_a_rolled_back_transaction_is_neither_stored_nor_sent(app, make, sent):
     def refusing_service():
         with unit_of_work():

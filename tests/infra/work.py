@@ -30,6 +30,12 @@ def record_delivery(label: str) -> None:
     audit.record(None, DELIVERED, "label", label)
 
 
+@shared_task(name="tests.record_number")
+def record_number(number: int) -> None:
+    """``record_delivery`` for work enqueued per value (``outbox.enqueue_each``)."""
+    audit.record(None, DELIVERED, "label", str(number))
+
+
 @shared_task(name="tests.fail")
 def fail(label: str) -> None:
     raise RuntimeError(f"work {label} cannot be done")

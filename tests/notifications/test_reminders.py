@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 from elearn import clock
 from elearn.accounts.models import Administration, Role, User
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db
+from elearn.infra.outbox import OutboxMessage
 from elearn.notifications.models import Notification, NotificationStatus
+from elearn.notifications.service import SEND_TASK
 from tests.mailserver import body
 from tests.notifications.conftest import set_time_zone
 
@@ -323,3 +326,109 @@ def test_expiry_without_a_due_date_change_sends_one_overdue_mail(app, make, lear
     [enrolment] = make.all(Enrolment, user_id=officer.id)
     assert enrolment.status == EnrolmentStatus.EXPIRED
     assert kinds(make, officer.id) == ["enrolled", "overdue"]
+
+
+def test_a_runs_offsets_and_idle_period_replace_the_courses(app, make, learning, beat):
+    in_run, in_silent_run, inheriting = (make.user(administration="AZ") for _ in range(3))
+    course = learning.course(reminder_offsets_days=[7], idle_after_days=14)
+    due = MONDAY_8 + timedelta(days=10)
+    run = learning.run(course, due_at=due, reminder_offsets_days=[3], idle_after_days=2)
+    silent_run = learning.run(course, name="Quiet", due_at=due, reminder_offsets_days=[])
+    plain_run = learning.run(course, name="Plain", due_at=due)
+    clock.freeze(MONDAY_8)
+    learning.enrol(in_run, course, run_id=run)
+    learning.enrol(in_silent_run, course, run_id=silent_run)
+    learning.enrol(inheriting, course, run_id=plain_run)
+
+    beat.every(MONDAY_8, due - timedelta(hours=1), SIX_HOURS)
+
+    def reminded(person) -> list[tuple[str, timedelta]]:
+        rows = make.all(Notification, user_id=person.id)
+        return [(n.kind, n.created_at - MONDAY_8) for n in rows if n.kind != "enrolled"]
+
+    assert reminded(in_run) == [("idle", timedelta(days=2)), ("due_soon", timedelta(days=7))]
+    assert reminded(in_silent_run) == []
+    assert reminded(inheriting) == [("due_soon", timedelta(days=3))]
+
+
+def test_keys_and_context_written_by_the_sweep_read_as_python_writes_them(
+    app, make, learning, beat
+):
+    """The sweep writes its rows in SQL: its timestamps must read exactly as ``isoformat()``
+    (microseconds or not), so keys written before and after agree and dedupe holds."""
+    whole, fractional = make.user(administration="AZ"), make.user(administration="AZ")
+    course = learning.course(due_days=7, reminder_offsets_days=[7], idle_after_days=1)
+    clock.freeze(MONDAY_8)
+    learning.enrol(whole, course)
+    clock.freeze(MONDAY_8 + timedelta(microseconds=123_450))
+    learning.enrol(fractional, course)
+
+    # Enrolled exactly at the 7-day reminder's moment: reminded (only later is too late).
+    beat.at(MONDAY_8 + timedelta(hours=1))
+    beat.at(MONDAY_8 + timedelta(days=1, hours=1))
+
+    for person in (whole, fractional):
+        [enrolment] = make.all(Enrolment, user_id=person.id)
+        enrolled = enrolment.enrolled_at.isoformat()
+        due = enrolment.due_at.isoformat()
+        by_kind = {n.kind: n for n in make.all(Notification, user_id=person.id)}
+        assert by_kind["due_soon"].dedupe_key == f"due_soon:{enrolment.id}:{due}:7"
+        assert by_kind["due_soon"].context == {
+            "course_id": course.id,
+            "due_at": due,
+            "offset_days": 7,
+        }
+        assert by_kind["idle"].dedupe_key == f"idle:{enrolment.id}:{enrolled}"
+        assert by_kind["idle"].context == {
+            "course_id": course.id,
+            "due_at": due,
+            "activity_at": enrolled,
+        }
+    assert (
+        ".123450+00:00" in make.all(Notification, user_id=fractional.id, kind="idle")[0].dedupe_key
+    )
+
+
+def test_a_trainee_enrolled_a_microsecond_after_the_reminders_moment_gets_no_reminder(
+    app, make, learning, beat
+):
+    on_time, late = make.user(administration="AZ"), make.user(administration="AZ")
+    course = learning.course(reminder_offsets_days=[7])
+    due = MONDAY_8 + timedelta(days=7, microseconds=500_000)
+    run = learning.run(course, due_at=due)
+    clock.freeze(MONDAY_8 + timedelta(microseconds=500_000))
+    learning.enrol(on_time, course, run_id=run)
+    clock.freeze(MONDAY_8 + timedelta(microseconds=500_001))
+    learning.enrol(late, course, run_id=run)
+
+    beat.at(MONDAY_8 + timedelta(hours=1))
+
+    assert make.count(Notification, user_id=on_time.id, kind="due_soon") == 1
+    assert make.count(Notification, user_id=late.id, kind="due_soon") == 0
+
+
+def test_sending_a_reminder_takes_five_statements(app, make, learning, beat, mails, queries):
+    """Claim the outbox row; lock the notification, read with it the recipient, their
+    preferences, the enrolment and its course; the course's titles; the lessons left; and write
+    the outcome. Sending is what bounds the mail rate of a worker, so this is kept small."""
+    officer = make.user(administration="AZ")
+    course = learning.course("text", "text", "text", due_days=10, reminder_offsets_days=[3])
+    clock.freeze(MONDAY_8)
+    learning.enrol(officer, course)
+    beat.at(MONDAY_8 + timedelta(days=7))
+    [reminder] = make.all(Notification, kind="due_soon")
+    with app.app_context():
+        db.session.get(Notification, reminder.id).status = NotificationStatus.PENDING
+        message = OutboxMessage(
+            task=SEND_TASK, queue="mail", kwargs={"notification_id": reminder.id}
+        )
+        db.session.add(message)
+        db.session.commit()
+        send = {"notification_id": reminder.id, "outbox_id": message.id}
+    queries.reset()
+    with app.app_context():
+        app.extensions["celery"].tasks[SEND_TASK].apply(kwargs=send)
+
+    assert queries.count == 5
+    assert make.all(Notification, kind="due_soon")[0].status == NotificationStatus.SENT
+    assert len([s for s in mails.subjects(officer.email) if "Due soon" in s]) == 2

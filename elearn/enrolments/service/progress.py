@@ -39,18 +39,13 @@ def counted_lessons(course: Course) -> Select[int]:
 
 
 def lessons_left(enrolment: Enrolment) -> int:
-    """How many lessons the completion rule still asks of ``enrolment``."""
+    """How many lessons the completion rule still asks of ``enrolment`` (one query)."""
     counted = counted_lessons(enrolment.course).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    done = db.session.scalar(
-        select(func.count())
-        .select_from(LessonProgress)
-        .where(
-            LessonProgress.enrolment_id == enrolment.id,
-            LessonProgress.lesson_id.in_(select(counted.c.id)),
-        )
+    done = select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)
+    left = db.session.scalar(
+        select(func.count()).select_from(counted).where(counted.c.id.not_in(done))
     )
-    return max(0, total - (done or 0))
+    return left or 0
 
 
 def complete_lesson(enrolment: Enrolment, lesson_id: int) -> Enrolment:
