@@ -242,17 +242,29 @@ def wait_for_issued(app: Flask, expected: int, timeout: float = 1800) -> None:
         time.sleep(0.1)
 
 
-def group_cpu_seconds(group: int) -> float:
-    """CPU time (user + system) of the living processes of a process group (Linux /proc)."""
-    ticks = 0
+def group_stats(group: int) -> Iterator[tuple[int, list[str]]]:
+    """Pid and ``/proc/PID/stat`` fields (after the command name) of each living process of a
+    process group (Linux)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # the process ended meanwhile
         if int(fields[2]) == group:
-            ticks += int(fields[11]) + int(fields[12])
+            yield int(stat.parent.name), fields
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) of the living processes of a process group."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in group_stats(group))
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def group_rss_mib(group: int) -> dict[int, float]:
+    """Resident memory of each living process of a process group, by pid (the leader first)."""
+    pages = {pid: int(fields[21]) for pid, fields in group_stats(group)}
+    page_mib = os.sysconf("SC_PAGE_SIZE") / 2**20
+    return {pid: pages[pid] * page_mib for pid in sorted(pages, key=lambda pid: pid != group)}
 
 
 @contextmanager
@@ -310,6 +322,7 @@ def _end_to_end(count: int, database_url: str, broker_url: str, storage: str, fo
                 wait_for_issued(app, WARM_UP + count)
                 total = time.perf_counter() - started
                 worker_cpu = group_cpu_seconds(worker.process.pid) - worker_cpu
+                memory = group_rss_mib(worker.process.pid)
             print(
                 f"End to end: {count} certificates with Cyrillic names, worker -Q certificates "
                 f"concurrency 2, {settings.database_url.split('@')[-1]}, storage {storage}"
@@ -321,6 +334,8 @@ def _end_to_end(count: int, database_url: str, broker_url: str, storage: str, fo
             print(f"  until the last is issued: {total:.2f} s")
             print(f"  throughput {count / total:.1f} certificates/s")
             print(f"  worker CPU per certificate: {worker_cpu * 1000 / count:.1f} ms")
+            rss = ", ".join(f"{mib:.0f}" for mib in memory.values())
+            print(f"  worker RSS after them, MiB (main process first): {rss}")
         finally:
             with app.app_context():
                 db.drop_all()

@@ -31,7 +31,7 @@ from flask_migrate import upgrade
 from psycopg import sql
 from sqlalchemy import JSON, URL, Column, Table, make_url
 
-from elearn import create_app
+from elearn import create_app, schema_migrations
 from elearn.accounts.models import Administration, ApiToken, Role, User, UserRole
 from elearn.accounts.tokens import TOKEN_PREFIX
 from elearn.config import Settings
@@ -260,9 +260,9 @@ def _app_settings(url: str, instance: Path | None = None) -> Settings:
 
 
 def _migrate(url: str) -> None:
-    app = create_app(_app_settings(url))
+    app = schema_migrations.init_app(create_app(_app_settings(url)))
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade()
         db.engine.dispose()
 
 

@@ -38,7 +38,7 @@ import psycopg
 from flask_migrate import upgrade
 from psycopg import sql
 
-from elearn import create_app
+from elearn import create_app, schema_migrations
 from elearn.accounts import headcounts
 from elearn.accounts.administrations import get_administration
 from elearn.accounts.tokens import TOKEN_PREFIX
@@ -94,8 +94,8 @@ def main() -> None:
         started = time.perf_counter()
         create_database(args.server, args.database)
         app = application(url)
-        with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"))
+        with schema_migrations.init_app(app).app_context():
+            upgrade()
         with psycopg.connect(url) as connection:
             token_file.write_text(fill(connection, args.enrolments, args.export_rows))
         with app.app_context(), unit_of_work():

@@ -30,7 +30,7 @@ from elearn.database import configure_sqlite
 from elearn.enrolments import subscriptions as enrolment_subscriptions
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
-from elearn.extensions import api, db, limiter, migrate
+from elearn.extensions import api, db, limiter
 from elearn.infra import mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
@@ -65,7 +65,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=_migrations_directory())
     identity.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
@@ -104,8 +103,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _migrations_directory() -> str:
-    return str(Path(__file__).resolve().parent.parent / "migrations")
+RATELIMIT_STORAGE_TIMEOUT_SECONDS = 0.5
+
+
+def _ratelimit_storage_options(url: str) -> dict[str, float]:
+    if not url.startswith(("redis://", "rediss://")):
+        return {}
+    return {
+        "socket_timeout": RATELIMIT_STORAGE_TIMEOUT_SECONDS,
+        "socket_connect_timeout": RATELIMIT_STORAGE_TIMEOUT_SECONDS,
+    }
 
 
 def _flask_config(settings: Settings) -> dict[str, object]:
@@ -122,7 +129,14 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": settings.is_production,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        # Redis down or hung never fails a request: after one short timeout the limits are
+        # counted in this process's memory until the storage answers again (checked at most
+        # every 32 s), and any other storage error is logged and let through.
+        "RATELIMIT_STORAGE_OPTIONS": _ratelimit_storage_options(settings.ratelimit_storage_url),
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADER_RETRY_AFTER": security_headers.LIMITER_RETRY_AFTER,
         "API_TITLE": API_TITLE,
         "API_VERSION": API_VERSION,
         "OPENAPI_VERSION": "3.0.3",

@@ -13,10 +13,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from werkzeug.serving import run_simple
 
-from elearn import create_app
+from elearn import create_app, schema_migrations
 from elearn.accounts import service as accounts
 from elearn.accounts.models import Role
 from elearn.accounts.schemas import UserCreateSchema
+from elearn.certificates.cli import certificates
 from elearn.certificates.credentials import keys as signing_keys
 from elearn.config import DEFAULT_LANGUAGES, ConfigError, current_settings
 from elearn.content.cli import content
@@ -38,7 +39,7 @@ class _ConfigProblem(NoAppException):
 
 def _create_app() -> Flask:
     try:
-        return create_app()
+        return schema_migrations.init_app(create_app())
     except ConfigError as error:
         raise _ConfigProblem(str(error)) from None
 
@@ -88,6 +89,7 @@ def serve(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True)
 
 
+main.add_command(certificates)
 main.add_command(content)
 main.add_command(notifications)
 

@@ -173,7 +173,7 @@ class Settings:
         2 * 1024 * 1024, "Largest JSON request body accepted", parse=_int
     )
     outbox_sweep_after_seconds: int = _setting(
-        300, "Age after which pending background work is sent again", parse=_int
+        30, "Age after which pending background work is sent again", parse=_int
     )
     log_level: str = _setting("INFO", "Python logging level")
     certificate_issuer_name: str = _setting(
@@ -253,6 +253,12 @@ class Settings:
         "JWS alg named in new signed credentials: EdDSA (understood by today's verifiers) or "
         "Ed25519 (RFC 9864); both are accepted at verification",
         parse=_one_of("EdDSA", "Ed25519"),
+    )
+    task_retry_horizon_hours: int = _setting(
+        24,
+        "Hours background work keeps being retried while the storage, database or broker it "
+        "needs is unavailable; such an outage never fails work sooner",
+        parse=_int,
     )
 
     @property

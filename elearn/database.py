@@ -142,15 +142,36 @@ def add_to_counters(model: type[Base], key: dict[str, Any], deltas: dict[str, in
     commit). Callers touching several rows do it in key order, so none wait in a cycle."""
     if not any(deltas.values()):
         return
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     columns = model.__table__.c
-    statement = dialect.insert(model).values(**key, **deltas)
+    statement = _insert(model).values(**key, **deltas)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=list(key),
             set_={name: columns[name] + statement.excluded[name] for name in deltas},
         )
     )
+
+
+def upsert(
+    model: type[Base], rows: Sequence[dict[str, Any]], key: Sequence[str], update: Sequence[str]
+) -> None:
+    """INSERT ``rows`` in one statement; a row whose ``key`` columns match a stored row sets
+    that row's ``update`` columns instead (``ON CONFLICT DO UPDATE``, PostgreSQL and SQLite)."""
+    if not rows:
+        return
+    statement = _insert(model).values(list(rows))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key), set_={name: statement.excluded[name] for name in update}
+        )
+    )
+
+
+def _insert(model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which knows ``ON CONFLICT``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 class Timestamped:

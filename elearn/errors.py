@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, json
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_JSON = "application/problem+json"
@@ -144,8 +145,27 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem(status, detail, errors=errors or None, headers=headers)
 
 
+# Seconds a client is asked to wait when the database is unreachable (a restart, a failover).
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot be reached (rather than refusing a query)."""
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     original = getattr(error, "original_exception", None) or error
+    if database_unavailable(original):
+        # Not a bug: the pool reconnects by itself (pre-ping) once the database is back.
+        log.warning("database unavailable: %s", type(original).__name__)
+        return problem(
+            503,
+            "The service is briefly unavailable; try again in a few seconds.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     if not isinstance(original, InternalServerError):
         log.error("unhandled error", exc_info=original)
     return problem(500, "An unexpected error occurred; it has been logged.")

@@ -7,8 +7,9 @@
 - What an authenticated caller receives is theirs: unless the endpoint chose a cache policy,
   ``no-store``; a response with an ETag may be kept privately and revalidated (``private,
   no-cache``), so conditional GET still saves the body.
-- ``Retry-After`` only where it means something (429, 503); the rate limiter adds it to every
-  response of a limited endpoint otherwise.
+- ``Retry-After`` only where it means something: the rate limiter's own on a 429 (it writes
+  it, under ``LIMITER_RETRY_AFTER``, on every response of a limited endpoint), the error
+  handler's on a 503.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 from flask import Flask, Response, g, request
 
 DOCS_PATH = "/api/docs"
-RETRY_STATUSES = frozenset({429, 503})
+LIMITER_RETRY_AFTER = "X-Limiter-Retry-After"
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -44,8 +45,9 @@ def _secure(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     if request.path == DOCS_PATH and response.status_code == 200:
         response.headers["Content-Security-Policy"] = _docs_policy(response.get_data())
-    if response.status_code not in RETRY_STATUSES:
-        response.headers.pop("Retry-After", None)
+    limiter_retry_after = response.headers.pop(LIMITER_RETRY_AFTER, None)
+    if response.status_code == 429 and limiter_retry_after is not None:
+        response.headers["Retry-After"] = limiter_retry_after
     if g.get("auth_method") and "Cache-Control" not in response.headers:
         if response.get_etag()[0]:
             response.cache_control.private = True

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from flask.cli import ScriptInfo
 
+from elearn import schema_migrations
 from elearn.cli import main
 from elearn.config import Settings, documented_variables
 from elearn.infra.outbox import QUEUES
@@ -108,7 +109,9 @@ def test_elearn_cli_commands_exist(where, argv, app):
     group: click.Command = main
     # Closing the context pops the app context that looking up app-given commands (`db`) pushes;
     # a leaked one would make later requests share one `g` (and one cached user).
-    with click.Context(main, obj=ScriptInfo(create_app=lambda: app)) as context:
+    # The app as the `elearn` command builds it: with the migrations' `db` group.
+    cli_app = schema_migrations.init_app(app)
+    with click.Context(main, obj=ScriptInfo(create_app=lambda: cli_app)) as context:
         for name in argv[1:]:
             if name.startswith("-"):
                 break
@@ -205,3 +208,26 @@ def test_the_api_health_check_probes_the_readiness_route_on_the_served_port(app)
 
     assert bind.endswith(f":{url[1]}")
     assert app.url_map.bind("localhost").match(url[2]) == ("health.ready", {})
+
+
+def test_presigned_urls_point_at_a_published_public_s3_endpoint():
+    environment = COMPOSE["x-elearn-environment"]
+    public = INTERPOLATION.sub(
+        lambda match: match["argument"], environment["ELEARN_S3_PUBLIC_ENDPOINT_URL"]
+    )
+    port = public.rsplit(":", 1)[-1]
+    published = [mapping.split(":") for mapping in SERVICES["seaweedfs"].get("ports", [])]
+
+    assert public.startswith("http://localhost:")
+    assert public != environment["ELEARN_S3_ENDPOINT_URL"]
+    assert ["127.0.0.1", port, environment["ELEARN_S3_ENDPOINT_URL"].rsplit(":", 1)[-1]] in (
+        published
+    )
+
+
+def test_the_broker_and_the_rate_limits_use_separate_redis_databases():
+    environment = COMPOSE["x-elearn-environment"]
+    broker, limits = environment["ELEARN_BROKER_URL"], environment["ELEARN_RATELIMIT_STORAGE_URL"]
+
+    assert broker.rsplit("/", 1)[0] == limits.rsplit("/", 1)[0] == "redis://redis:6379"
+    assert broker.rsplit("/", 1)[1] != limits.rsplit("/", 1)[1]

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, make_url, text
 
-from elearn import create_app
+from elearn import create_app, schema_migrations
 from elearn.config import Settings
 from elearn.extensions import db
 
@@ -34,7 +34,7 @@ def empty_database_url(settings: Settings, tmp_path) -> Iterator[str]:
 
 
 def test_migrations_match_the_models_and_downgrade_cleanly(settings, empty_database_url):
-    app = create_app(replace(settings, database_url=empty_database_url))
+    app = schema_migrations.init_app(create_app(replace(settings, database_url=empty_database_url)))
 
     with app.app_context():
         upgrade()

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from elearn import openapi, policy
-from elearn.accounts import administrations, importing, service, tokens
+from elearn.accounts import administrations, importing, service, throttle, tokens
 from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
 from elearn.accounts.login import authenticate
 from elearn.accounts.models import Administration, Role, User
@@ -35,7 +35,7 @@ from elearn.accounts.schemas import (
 from elearn.accounts.service import NewUser
 from elearn.config import current_settings
 from elearn.csv_upload import uploaded_csv
-from elearn.errors import Invalid
+from elearn.errors import Invalid, Unauthenticated
 from elearn.extensions import limiter
 from elearn.pagination import paginated
 from elearn.schemas import load_or_invalid
@@ -53,7 +53,7 @@ users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description
 
 def _login_account_key() -> str:
     """Failed logins count per (account, client address): a stranger guessing someone's password
-    from elsewhere cannot lock the owner out; each address keeps its own overall limit."""
+    from elsewhere cannot slow the owner down; each address keeps its own overall limit."""
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
     account = service.normalize_email(email) if isinstance(email, str) else "-"
@@ -67,17 +67,19 @@ def _token_creator_key() -> str:
 
 @auth_blp.route("/login", methods=["POST"])
 @limiter.limit(lambda: current_settings().login_rate_limit_ip)
-@limiter.limit(
-    lambda: current_settings().login_rate_limit_account,
-    key_func=_login_account_key,
-    deduct_when=lambda response: response.status_code == 401,
-)
 @auth_blp.doc(security=openapi.PUBLIC)
 @auth_blp.arguments(LoginSchema)
 @auth_blp.response(200, UserSchema)
 def login(credentials: dict[str, str]) -> User:
-    """Start a cookie session. Unknown email and wrong password get the same answer."""
-    user = authenticate(credentials["email"], credentials["password"])
+    """Start a cookie session. Unknown email and wrong password get the same answer; repeated
+    failures on one account from one address slow the next attempts down."""
+    key, limit = _login_account_key(), current_settings().login_rate_limit_account
+    throttle.slow_down(key, limit)
+    try:
+        user = authenticate(credentials["email"], credentials["password"])
+    except Unauthenticated:
+        throttle.count_failure(key, limit)
+        raise
     start_session(user)
     return user
 

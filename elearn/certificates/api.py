@@ -31,6 +31,8 @@ from elearn.certificates.schemas import (
     JwksSchema,
     PublicRecordSchema,
     ReissueSchema,
+    RetriedSchema,
+    RetryFailedSchema,
     RevokeSchema,
     SignedCredentialSchema,
 )
@@ -211,6 +213,16 @@ def retry(public_id: str) -> Certificate:
     """Render a failed certificate again; 409 unless it failed."""
     actor, certificate = _managed_certificate(public_id)
     return issuing.retry(actor, certificate)
+
+
+@certificates_blp.route("/certificates/retry-failed", methods=["POST"])
+@certificates_blp.arguments(RetryFailedSchema)
+@certificates_blp.response(202, RetriedSchema)
+def retry_failed(body: dict[str, Any]) -> dict[str, int]:
+    """Render again every certificate that failed and was written since `since` (admins)."""
+    actor = current_actor()
+    policy.authorize(policy.certificates.manage.check(actor))
+    return {"retried": issuing.retry_failed(actor, body["since"])}
 
 
 # jobs

@@ -77,6 +77,17 @@ class RevokeSchema(StrictSchema):
     reason = text(500, required=True)
 
 
+class RetryFailedSchema(StrictSchema):
+    since = ma.fields.AwareDateTime(
+        required=True,
+        metadata={"description": "Retry the certificates that failed and were written since"},
+    )
+
+
+class RetriedSchema(ma.Schema):
+    retried = Integer(required=True, metadata={"description": "Certificates queued again"})
+
+
 class ReissueSchema(StrictSchema):
     reason = text(500, required=True)
     holder_name = text(

@@ -27,10 +27,11 @@ from elearn import clock, uow
 from elearn.config import current_settings
 from elearn.database import Base, UTCDateTime, json_object_of, values_table
 from elearn.extensions import db
-from elearn.infra.broker import broker_reachable
+from elearn.infra.broker import PublishGate, broker_reachable
 
 log = logging.getLogger(__name__)
 MAX_DISPATCHES = 10
+MAX_SWEEP_WAIT = timedelta(hours=1)
 QUEUES = ("default", "certificates", "mail")
 _PLAIN = (int, str, bool, type(None))
 
@@ -119,6 +120,12 @@ def enqueue_each(task: str, name: str, values: Sequence[int], /, *, queue: str =
     uow.after_commit(partial(dispatch_all, task, queue, [(row.id, row.kwargs) for row in rows]))
 
 
+def publish_gate() -> PublishGate:
+    """This process's gate: shut for a while after a publish fails."""
+    gate: PublishGate = current_app.extensions.setdefault("elearn.publish_gate", PublishGate())
+    return gate
+
+
 def dispatch_all(task: str, queue: str, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """``dispatch`` each message, through one connection to the broker."""
     with _celery().producer_or_acquire() as producer:
@@ -130,15 +137,28 @@ def dispatch(
     message_id: int, task: str, queue: str, kwargs: dict[str, Any], producer: Producer | None = None
 ) -> None:
     """Send one outbox row's task to its queue (or run it here, in eager mode), through
-    ``producer``'s connection when given."""
+    ``producer``'s connection when given.
+
+    A publish gives up within PUBLISH_BUDGET_SECONDS (elearn/infra/tasks.py); after a failure
+    this process publishes nothing for a while, so one request at most pays that budget and
+    the rows wait, pending, for the sweeper.
+    """
     celery_app = _celery()
     options: dict[str, Any] = {"kwargs": {**kwargs, "outbox_id": message_id}, "queue": queue}
     if celery_app.conf.task_always_eager:
         # send_task ignores eager mode, so run the registered task object instead.
         celery_app.tasks[task].apply_async(**options)
-    else:
+        return
+    gate = publish_gate()
+    if not gate.is_open():
+        log.info("outbox message %s left for the sweeper: the broker failed recently", message_id)
+        return
+    try:
         # By name: the sending process needs none of the worker's task modules.
         celery_app.send_task(task, producer=producer, **options)
+    except Exception:
+        gate.close()
+        raise
 
 
 def claim(message_id: int, task: str) -> bool:
@@ -160,27 +180,50 @@ def claim(message_id: int, task: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def sweep(limit: int = 500) -> SweepResult:
-    """Re-send rows pending longer than the configured delay; fail those sent MAX_DISPATCHES times.
+def postpone(message_id: int, seconds: int) -> None:
+    """The row's task retries in ``seconds``: the sweeper leaves it alone until then (and its
+    delay after that), so a retry waiting for its time is not sent twice. Never brings the
+    sweep nearer."""
+    retry_at = clock.now() + timedelta(seconds=seconds)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.dispatched_at < retry_at,
+        )
+        .values(dispatched_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
 
-    Nothing is counted while the broker is unreachable, so an outage, however long, never makes
-    work fail for good: the rows wait for the broker to come back.
+
+def sweep(limit: int = 500) -> SweepResult:
+    """Re-send rows pending longer than the configured delay; fail those sent MAX_DISPATCHES
+    times and older than ``ELEARN_TASK_RETRY_HORIZON_HOURS``.
+
+    Each re-send of a row doubles the wait before the next one (at most MAX_SWEEP_WAIT), so a
+    long queue is not flooded with copies. Nothing is counted while the broker is unreachable,
+    so an outage, however long, never makes work fail for good: the rows wait for the broker.
     """
     if not broker_reachable(_celery()):
         log.warning("outbox sweep skipped: the broker is unreachable")
         return SweepResult(0, 0)
+    settings = current_settings()
     now = clock.now()
-    cutoff = now - timedelta(seconds=current_settings().outbox_sweep_after_seconds)
+    delay = timedelta(seconds=settings.outbox_sweep_after_seconds)
+    horizon = now - timedelta(hours=settings.task_retry_horizon_hours)
     stuck = db.session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.dispatched_at <= cutoff)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.dispatched_at <= now - delay
+        )
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     failed = 0
     for message in stuck:
-        if message.dispatches >= MAX_DISPATCHES:
+        if message.dispatches >= MAX_DISPATCHES and message.created_at <= horizon:
             message.status = OutboxStatus.FAILED
             failed += 1
             log.error(
@@ -190,8 +233,8 @@ def sweep(limit: int = 500) -> SweepResult:
                 message.dispatches,
             )
             continue
+        message.dispatched_at = now + min(MAX_SWEEP_WAIT, delay * (2**message.dispatches - 2))
         message.dispatches += 1
-        message.dispatched_at = now
         uow.after_commit(
             partial(dispatch, message.id, message.task, message.queue, dict(message.kwargs))
         )

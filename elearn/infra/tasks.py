@@ -1,16 +1,21 @@
 """Celery bound to the Flask app: every task runs in an app context and one unit of work.
 
 Tasks take ids, never ORM objects. They are acknowledged late (a worker killed mid-task leaves
-the message to be redelivered), time-limited, and retried with exponential backoff and jitter.
+the message to be redelivered), time-limited, and retried with exponential backoff and jitter:
+``max_retries`` times for a failure of their own, and for as long as
+``ELEARN_TASK_RETRY_HORIZON_HOURS`` when a service they need is unavailable (``unavailable``).
 A task sent through the outbox carries ``outbox_id``; it claims its row in the same transaction
-as its own changes, and a second delivery of the same row does nothing. Domain tasks live in
-``elearn/<domain>/tasks.py`` and are found by name, so a new domain needs no registration here.
+as its own changes, and a second delivery of the same row does nothing. Each retry postpones
+its row's next sweep until the retry is overdue, so the sweeper re-sends only lost work. Domain
+tasks live in ``elearn/<domain>/tasks.py`` and are found by name, so a new domain needs no
+registration here.
 """
 
 from __future__ import annotations
 
 import logging
 import pkgutil
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,9 +27,11 @@ from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
 from elearn import health
-from elearn.config import Settings
+from elearn.config import Settings, current_settings
+from elearn.errors import database_unavailable
 from elearn.infra import outbox
 from elearn.infra.broker import check_broker
+from elearn.infra.storage import StorageUnavailable
 from elearn.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -32,8 +39,16 @@ log = logging.getLogger(__name__)
 QUEUES = outbox.QUEUES
 TIME_LIMIT_SECONDS = 300
 SOFT_TIME_LIMIT_SECONDS = 240
-SWEEP_EVERY_SECONDS = 60.0
+SWEEP_EVERY_SECONDS = 15.0
+# The time of a task's first attempt, carried by its retries (like ``outbox_id``).
+FIRST_TRIED_AT = "first_tried_at"
 BROKER_CONNECT_TIMEOUT_SECONDS = 1
+# A read from the broker (a publish's reply); above kombu's 1 s BRPOP, which the worker waits on.
+BROKER_READ_TIMEOUT_SECONDS = 1.5
+# The most one publish can take, connect, send and reply included, with no retry: a refused
+# connection fails in milliseconds, a silent host after the connect timeout, a broker that
+# accepts and never answers after the read timeout.
+PUBLISH_BUDGET_SECONDS = BROKER_CONNECT_TIMEOUT_SECONDS + BROKER_READ_TIMEOUT_SECONDS
 
 
 class TaskDatabaseError(Exception):
@@ -52,6 +67,12 @@ def loggable(error: Exception) -> Exception:
     return TaskDatabaseError(summary).with_traceback(error.__traceback__)
 
 
+def unavailable(error: Exception) -> bool:
+    """Whether ``error`` is a service being unavailable (storage, database) rather than a
+    failure of the work itself: retried up to the horizon, never a reason to give up sooner."""
+    return isinstance(error, StorageUnavailable) or database_unavailable(error)
+
+
 class AppTask(Task):
     """Base class of every elearn task."""
 
@@ -68,6 +89,7 @@ class AppTask(Task):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         outbox_id = kwargs.pop("outbox_id", None)
+        first_tried_at = kwargs.pop(FIRST_TRIED_AT, None) or time.time()
         try:
             with self.flask_app.app_context(), unit_of_work():
                 if outbox_id is not None and not outbox.claim(outbox_id, self.name):
@@ -78,9 +100,35 @@ class AppTask(Task):
             raise
         except Exception as error:
             failure = loggable(error)
+            keep_trying = unavailable(error) and self._within_horizon(first_tried_at)
         # Retried here rather than with autoretry_for, so that a failing commit (deadlock, lost
         # connection) is retried too; raised outside the except block so the log shows no chain.
-        raise self.retry(exc=failure, countdown=self.backoff())
+        countdown = self.backoff()
+        max_retries = self.request.retries + 1 if keep_trying else self.max_retries
+        if outbox_id is not None and self.request.retries < max_retries:
+            self._postpone(outbox_id, countdown)
+        raise self.retry(
+            exc=failure,
+            countdown=countdown,
+            kwargs={**(self.request.kwargs or {}), FIRST_TRIED_AT: first_tried_at},
+            max_retries=max(max_retries, self.max_retries),
+        )
+
+    def _within_horizon(self, first_tried_at: float) -> bool:
+        if self.request.is_eager:
+            return False  # in a request: the row stays pending for the sweeper instead
+        with self.flask_app.app_context():
+            horizon = current_settings().task_retry_horizon_hours * 3600
+        return time.time() - first_tried_at < horizon
+
+    def _postpone(self, outbox_id: int, countdown: int) -> None:
+        """Keep the sweeper off this row until the retry is overdue (best effort: with the
+        database down the sweeper may send it again, which the claim makes harmless)."""
+        try:
+            with self.flask_app.app_context(), unit_of_work():
+                outbox.postpone(outbox_id, countdown)
+        except Exception as error:
+            log.warning("outbox message %s not postponed: %s", outbox_id, type(error).__name__)
 
     def backoff(self) -> int:
         return backoff_seconds(self.request.retries)
@@ -112,15 +160,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "default",
         "task_create_missing_queues": True,
-        # A request must not wait on a dead broker: one immediate retry, then the row stays
-        # pending for the sweeper. A refused connection costs milliseconds; a host that never
-        # answers two connect timeouts; a broker that accepts but hangs, one read timeout.
-        "task_publish_retry_policy": {
-            "max_retries": 1,
-            "interval_start": 0,
-            "interval_step": 0.2,
-            "interval_max": 0.2,
-        },
+        # A request must not wait on a dead broker: no retry (PUBLISH_BUDGET_SECONDS at most),
+        # the row stays pending for the sweeper.
+        "task_publish_retry": False,
         "broker_connection_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
@@ -130,7 +172,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # Redis ignores broker_connection_timeout; without these a silent host or a hung
             # broker blocks a publish for minutes. The read timeout must exceed kombu's 1 s BRPOP.
             "socket_connect_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
-            "socket_timeout": 2,
+            "socket_timeout": BROKER_READ_TIMEOUT_SECONDS,
         },
         "timezone": "UTC",
         "enable_utc": True,
@@ -212,7 +254,11 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     if not settings.tasks_eager:
-        health.register_readiness_check(app, "broker", partial(_check_app_broker, app))
+        # Reported, never required: without the broker requests still succeed and their work
+        # waits in the outbox, so a Redis outage must not take every API instance out of service.
+        health.register_readiness_check(
+            app, "broker", partial(_check_app_broker, app), required=False
+        )
     return celery_app
 
 

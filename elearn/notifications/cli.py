@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 from flask.cli import with_appcontext
 
+from elearn.cli_options import since_option
 from elearn.notifications import service
 from elearn.uow import unit_of_work
 
@@ -18,12 +19,7 @@ def notifications() -> None:
 
 @notifications.command("resend")
 @click.option("--failed", is_flag=True, required=True, help="Send again mail that failed.")
-@click.option(
-    "--since",
-    required=True,
-    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
-    help="Only mail written since this UTC date or time (2026-12-01 or 2026-12-01T08:00).",
-)
+@since_option("mail")
 @with_appcontext
 def resend_command(failed: bool, since: datetime) -> None:
     """Queue again every mail that failed for good (a 5xx refusal, or too many attempts)."""

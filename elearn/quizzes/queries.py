@@ -8,7 +8,7 @@ the response schemas name every field they write, so nothing else of a frozen qu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -114,8 +114,8 @@ class AttemptProgress:
     question_count: int
 
 
-def attempt_progress(attempt: Attempt) -> AttemptProgress:
-    answered = {row.question_key for row in attempt.answers if row.saved_at is not None}
+def attempt_progress(attempt: Attempt, answered: Collection[str]) -> AttemptProgress:
+    """``answered``: the keys of the questions answered so far."""
     return AttemptProgress(
         id=attempt.id,
         status=attempt.status,

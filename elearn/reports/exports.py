@@ -20,8 +20,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import IO, Any
 
-import xlsxwriter
-
 
 class Kind(StrEnum):
     TEXT = "text"
@@ -99,6 +97,10 @@ def _write_csv(
 
 def _write_xlsx(output: IO[bytes], columns: Sequence[Column], rows: Iterable[Any]) -> None:
     """One sheet; times are UTC (a cell has no time zone), as the header says."""
+    # Imported here: XlsxWriter costs every process that loads the app (API, workers) 2 MiB,
+    # and only this export uses it.
+    import xlsxwriter
+
     workbook = xlsxwriter.Workbook(
         output,
         {

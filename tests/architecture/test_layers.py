@@ -37,10 +37,12 @@ FLOORS: tuple[frozenset[str], ...] = (
             "openapi",
             "security_headers",
             "csv_upload",
+            "cli_options",
             "http_cache",
             "json_encoding",
             "uow",
             "health",
+            "schema_migrations",
             "fonts",
             "infra",
         }

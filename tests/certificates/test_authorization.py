@@ -55,6 +55,12 @@ CASES = [
     Case("POST", f"{CERTIFICATE}/retry", expect(401, 403, 403, 403, 404, 409)),
     Case(
         "POST",
+        "/api/v1/certificates/retry-failed",
+        expect(401, 403, 403, 403, 403, 202),
+        json={"since": "2026-01-01T00:00:00+00:00"},
+    ),
+    Case(
+        "POST",
         "/api/v1/certificates/exports",
         expect(401, 403, 403, 202, 202, 422),
         json={"course_id": "{course}"},

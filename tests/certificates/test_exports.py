@@ -16,7 +16,7 @@ from elearn.audit.models import AuditEvent
 from elearn.certificates.models import CertificateJob
 from elearn.courses.models import Course
 from elearn.extensions import db
-from elearn.infra.storage import StorageUnavailable, storage
+from elearn.infra.storage import StorageAuthError, storage
 from tests.http import assert_problem
 
 
@@ -145,7 +145,7 @@ def test_an_export_that_keeps_failing_is_marked_failed(client, graduation, actor
     graduation.graduate(course=course)
 
     def refuse(*_args, **_kwargs):
-        raise StorageUnavailable("cannot reach http://s3.internal")
+        raise StorageAuthError("http://s3.internal refused access")
 
     monkeypatch.setattr(graduation.app.extensions["elearn.storage"], "open", refuse)
 
@@ -153,7 +153,7 @@ def test_an_export_that_keeps_failing_is_marked_failed(client, graduation, actor
     progress = poll(client, actors["contact_point"], job["id"]).json
 
     assert progress["status"] == "failed"
-    assert progress["failure_reason"] == "The file store could not be reached."
+    assert progress["failure_reason"] == "The file store refused the platform's credentials."
     assert progress["download_url"] is None
 
 

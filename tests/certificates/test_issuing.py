@@ -5,22 +5,24 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import requests
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from elearn import clock
 from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
 from elearn.certificates.credentials.credential import Verdict, verify_credential
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.service import issuing
 from elearn.certificates.service.issuing import ISSUED_MAIL
+from elearn.cli import main
 from elearn.extensions import db
 from elearn.infra.outbox import OutboxMessage, OutboxStatus
-from elearn.infra.storage import S3Storage, StorageUnavailable
+from elearn.infra.storage import S3Storage, StorageAuthError, StorageUnavailable
 from elearn.notifications.models import Notification
 from elearn.uow import unit_of_work
 from tests.certificates.conftest import stored_keys
@@ -235,19 +237,19 @@ def test_a_failed_render_is_marked_failed_with_a_reason_then_an_admin_retries_it
     app, client, graduation, make, monkeypatch, media
 ):
     admin = make.user(Role.ADMIN, administration=None)
-    _store_down(monkeypatch, app, StorageUnavailable("cannot reach http://s3.internal:8333"))
+    _store_down(monkeypatch, app, StorageAuthError("http://s3.internal:8333 refused access"))
     before = stored_keys(media)
 
     graduate = graduation.graduate()
 
     failed = graduation.certificate_of(graduate.enrolment_id)
     assert failed.status == CertificateStatus.FAILED
-    assert failed.failure_reason == "The file store could not be reached."
+    assert failed.failure_reason == "The file store refused the platform's credentials."
     assert (failed.pdf_sha256, failed.credential, failed.issued_at) == (None, None, None)
     assert make.count(Notification, kind=ISSUED_MAIL) == 0
     assert stored_keys(media) == before
     shown = client.get(f"/api/v1/certificates/{graduate.public_id}", headers=admin.headers)
-    assert shown.json["failure_reason"] == "The file store could not be reached."
+    assert shown.json["failure_reason"] == failed.failure_reason
     assert "s3.internal" not in shown.get_data(as_text=True)
     no_pdf = client.get(
         f"/api/v1/certificates/{graduate.public_id}/pdf", headers=graduate.person.headers
@@ -268,6 +270,28 @@ def test_a_failed_render_is_marked_failed_with_a_reason_then_an_admin_retries_it
     again = client.post(f"/api/v1/certificates/{graduate.public_id}/retry", headers=admin.headers)
     assert again.status_code == 409
     assert make.count(AuditEvent, action="certificate.retried") == 1
+
+
+def test_an_unreachable_store_never_fails_a_certificate_the_sweeper_issues_it_later(
+    app, graduation, make, monkeypatch, settings
+):
+    _store_down(monkeypatch, app, StorageUnavailable("cannot reach http://s3.internal:8333"))
+
+    graduate = graduation.graduate()  # eager: the last attempt, yet only an outage
+
+    waiting = graduation.certificate_of(graduate.enrolment_id)
+    assert (waiting.status, waiting.failure_reason) == (CertificateStatus.PENDING, None)
+    assert make.count(OutboxMessage, task=issuing.RENDER_TASK, status="pending") == 1
+
+    monkeypatch.undo()
+    clock.freeze(clock.now() + timedelta(seconds=settings.outbox_sweep_after_seconds))
+    try:
+        assert app.test_cli_runner().invoke(main, ["outbox", "sweep"]).exit_code == 0
+    finally:
+        clock.freeze(None)
+
+    assert graduation.certificate_of(graduate.enrolment_id).status == CertificateStatus.ISSUED
+    assert make.count(Notification, kind=ISSUED_MAIL) == 1
 
 
 def test_an_unexpected_failure_is_recorded_without_its_message(app, graduation, monkeypatch):
@@ -298,3 +322,20 @@ def test_on_s3_the_pdf_is_an_object_of_its_own_downloaded_by_a_presigned_url(
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert "%D0%90%D0%BB%D0%B8%D0%B5%D0%B2%D0%B0" in pdf.headers["Content-Disposition"]
     assert hashlib.sha256(pdf.content).hexdigest() == certificate.pdf_sha256
+
+
+def test_issuing_reads_the_certificate_and_what_it_states_then_writes_it_once(
+    app, graduation, queries
+):
+    graduate = graduation.graduate()
+    certificate = graduation.certificate_of(graduate.enrolment_id)
+    graduation.change(graduate.public_id, status=CertificateStatus.PENDING)
+    queries.reset()
+
+    with app.app_context(), unit_of_work():
+        issuing.render(certificate.id, last_attempt=False)
+
+    # the certificate held with holder and course; the course's texts; the signing key; the
+    # certificate written; the mail (its dedupe key already used: no outbox row this time)
+    assert queries.count == 5, queries.statements
+    assert graduation.certificate_of(graduate.enrolment_id).status == CertificateStatus.ISSUED

@@ -16,7 +16,7 @@ from elearn.cli import main
 from elearn.errors import Invalid
 from elearn.extensions import db
 from elearn.infra import outbox
-from elearn.infra.outbox import MAX_DISPATCHES, OutboxMessage, OutboxStatus
+from elearn.infra.outbox import MAX_DISPATCHES, MAX_SWEEP_WAIT, OutboxMessage, OutboxStatus
 from elearn.uow import unit_of_work
 from tests.infra.work import DELIVERED
 
@@ -199,25 +199,32 @@ def test_the_sweeper_resends_only_work_pending_longer_than_the_delay(
     assert deliveries(make, "old") == 1
 
 
-def test_work_that_keeps_failing_is_given_up_after_max_dispatches(work_client, app, make, caplog):
-    delay = timedelta(seconds=app.extensions["elearn.settings"].outbox_sweep_after_seconds)
-    clock.freeze(clock.now())
+def test_work_that_keeps_failing_is_given_up_after_max_dispatches_past_the_horizon(
+    work_client, app, make, caplog
+):
+    settings = app.extensions["elearn.settings"]
+    delay = timedelta(seconds=settings.outbox_sweep_after_seconds)
+    start = clock.now()
+    clock.freeze(start)
     message_id = work_client.post(
         "/test/work", json={"task": "tests.fail", "label": "doomed"}
     ).json["outbox_id"]
-    for _ in range(MAX_DISPATCHES - 1):
-        clock.freeze(clock.now() + delay)
+    waits = []
+    for _ in range(MAX_DISPATCHES):
+        clock.freeze(clock.now() + MAX_SWEEP_WAIT + delay)
         assert sweep(app) == "Re-sent 1 pending task(s); 0 failed for good."
+        waits.append(make.get(OutboxMessage, message_id).dispatched_at - clock.now())
+    assert waits[1] < waits[2] < waits[3]  # each re-send waits longer before the next
 
-    clock.freeze(clock.now() + delay)
+    clock.freeze(start + timedelta(hours=settings.task_retry_horizon_hours) + MAX_SWEEP_WAIT)
     assert sweep(app) == "Re-sent 0 pending task(s); 1 failed for good."
 
     message = make.get(OutboxMessage, message_id)
-    assert (message.status, message.dispatches) == ("failed", MAX_DISPATCHES)
+    assert (message.status, message.dispatches) == ("failed", MAX_DISPATCHES + 1)
     failures = [r for r in caplog.records if r.getMessage().startswith("Task tests.fail[")]
-    assert len(failures) == MAX_DISPATCHES  # in eager mode a failed run is not retried inline
+    assert len(failures) == MAX_DISPATCHES + 1  # in eager mode a failed run is not retried inline
     assert f"outbox message {message_id} (tests.fail) failed for good" in caplog.text
-    clock.freeze(clock.now() + delay)
+    clock.freeze(clock.now() + MAX_SWEEP_WAIT + delay)
     assert sweep(app) == "Re-sent 0 pending task(s); 0 failed for good."
 
 

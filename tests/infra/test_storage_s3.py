@@ -210,8 +210,8 @@ def test_init_app_on_s3_serves_no_local_routes_and_checks_the_bucket(settings, s
     with app.app_context():
         assert isinstance(storage_module.storage(), S3Storage)
     assert not any(rule.rule.startswith("/storage") for rule in app.url_map.iter_rules())
-    app.extensions["elearn.readiness"]["storage"]()
+    app.extensions["elearn.readiness"]["storage"].check()
     wrong = Flask(__name__)
     storage_module.init_app(wrong, replace(s3_settings, s3_secret_access_key="wrong"))
     with pytest.raises(StorageAuthError):
-        wrong.extensions["elearn.readiness"]["storage"]()
+        wrong.extensions["elearn.readiness"]["storage"].check()

@@ -15,6 +15,7 @@ afterwards.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -166,9 +167,10 @@ def _generate_first_key() -> SigningKey:
     return key
 
 
-def _sealing_key() -> AESGCM:
-    secret = current_settings().secret_key.encode()
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_INFO).derive(secret)
+def _sealing_key(secret: str) -> AESGCM:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_INFO).derive(
+        secret.encode()
+    )
     return AESGCM(derived)
 
 
@@ -179,26 +181,33 @@ def _seal(private_key: Ed25519PrivateKey, kid: str) -> str:
         serialization.NoEncryption(),
     )
     nonce = os.urandom(_NONCE_BYTES)
-    sealed = _sealing_key().encrypt(nonce, pem, kid.encode())
+    sealed = _sealing_key(current_settings().secret_key).encrypt(nonce, pem, kid.encode())
     return f"{_SEAL_VERSION}.{_b64encode(nonce + sealed)}"
 
 
 def _unseal(key: SigningKey) -> Ed25519PrivateKey:
-    version, _, payload = key.sealed_private_key.partition(".")
+    return _unsealed(key.kid, key.sealed_private_key, current_settings().secret_key)
+
+
+# Every credential a worker issues is signed with the same key: unsealing it (a key derivation,
+# a decryption, a PEM parse) is done once per process and sealed value, not once per credential.
+@functools.lru_cache(maxsize=8)
+def _unsealed(kid: str, sealed: str, secret: str) -> Ed25519PrivateKey:
+    version, _, payload = sealed.partition(".")
     raw = _b64decode(payload)
     try:
         if version != _SEAL_VERSION:
             raise InvalidTag
-        pem = _sealing_key().decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], key.kid.encode())
+        pem = _sealing_key(secret).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], kid.encode())
     except InvalidTag:
         raise SigningKeyUnavailable(
-            f"The active signing key {key.kid} cannot be unsealed with ELEARN_SECRET_KEY "
+            f"The active signing key {kid} cannot be unsealed with ELEARN_SECRET_KEY "
             "(was the secret changed?). Run `elearn keys generate` to start a new key; "
             "credentials signed before stay verifiable."
         ) from None
     loaded = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
-        raise SigningKeyUnavailable(f"Signing key {key.kid} is not an Ed25519 key.")
+        raise SigningKeyUnavailable(f"Signing key {kid} is not an Ed25519 key.")
     return loaded
 
 

@@ -10,6 +10,7 @@ delivery repeated after a crash overwrites the same object instead of adding one
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
@@ -130,9 +131,11 @@ def _issue(certificate: Certificate) -> None:
     achievement = statement.achievement_of(enrolment.course, certificate.language, issuer)
     content = statement.content_of(certificate)
     position = status_list.Position.of(certificate.id)
-    certificate.credential = sign_credential(
-        build_credential(content, achievement, issuer, now, position)
-    )
+    # Reading the signing key would flush the PDF's figures on their own; they go with the rest.
+    with db.session.no_autoflush:
+        certificate.credential = sign_credential(
+            build_credential(content, achievement, issuer, now, position)
+        )
     certificate.status = CertificateStatus.ISSUED
     certificate.issued_at = now
     certificate.failure_reason = None
@@ -152,21 +155,41 @@ def _issue(certificate: Certificate) -> None:
     log.info("certificate %s issued", certificate.id)
 
 
-def retry(actor: User, certificate: Certificate) -> Certificate:
+def retry(actor: User | None, certificate: Certificate) -> Certificate:
     """Queue a failed certificate's rendering again; Conflict unless it failed."""
     locked(select(Certificate).where(Certificate.id == certificate.id))
     if certificate.status != CertificateStatus.FAILED:
         raise Conflict(
             f"Only a failed certificate can be retried; this one is {certificate.status}."
         )
+    _requeue(actor, certificate)
+    return certificate
+
+
+def retry_failed(actor: User | None, since: datetime) -> int:
+    """Queue again every certificate that failed and was written since ``since``; how many.
+    The rows are read and locked in one statement; each gets its outbox row and audit event."""
+    failed = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.status == CertificateStatus.FAILED, Certificate.created_at >= since)
+        .options(joinedload(Certificate.enrolment, innerjoin=True).joinedload(Enrolment.user))
+        .order_by(Certificate.id)
+        .with_for_update(of=Certificate)
+        .execution_options(populate_existing=True)
+    ).all()
+    for certificate in failed:
+        _requeue(actor, certificate)
+    return len(failed)
+
+
+def _requeue(actor: User | None, certificate: Certificate) -> None:
     certificate.status = CertificateStatus.PENDING
     certificate.failure_reason = None
     queue_rendering(certificate)
     record(actor, certificate, "certificate.retried")
-    return certificate
 
 
-def record(actor: User, certificate: Certificate, action: str, **details: object) -> None:
+def record(actor: User | None, certificate: Certificate, action: str, **details: object) -> None:
     """An audit event about ``certificate``, filed under its holder's administration."""
     holder = certificate.enrolment.user
     audit_log.record(

@@ -14,7 +14,7 @@ import io
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
@@ -32,6 +32,7 @@ from s3transfer.manager import TransferConfig, TransferManager
 
 from elearn import clock
 from elearn.config import ConfigError, Settings
+from elearn.health import PROBE_TIMEOUT_SECONDS
 from elearn.infra.storage.base import (
     CHUNK_SIZE,
     MIN_UPLOAD_SIZE,
@@ -117,6 +118,16 @@ class S3Storage:
             _client(options, options.public_endpoint_url)
             if options.public_endpoint_url
             else self._client
+        )
+        # The readiness probe's own client: one attempt, short timeouts, whatever the options.
+        self._probe = _client(
+            replace(
+                options,
+                connect_timeout=PROBE_TIMEOUT_SECONDS,
+                read_timeout=PROBE_TIMEOUT_SECONDS,
+                max_attempts=1,
+            ),
+            options.endpoint_url,
         )
         self._transfer = TransferConfig(
             multipart_threshold=options.multipart_threshold,
@@ -227,9 +238,9 @@ class S3Storage:
         return PresignedUpload(url=post["url"], fields=dict(post["fields"]), expires_at=expires_at)
 
     def check(self) -> None:
-        """The bucket exists and our credentials may use it."""
+        """The bucket exists and our credentials may use it (within PROBE_TIMEOUT_SECONDS)."""
         with self._errors(None):
-            self._client.head_bucket(Bucket=self.options.bucket)
+            self._probe.head_bucket(Bucket=self.options.bucket)
 
     def _name(self, key: str) -> str:
         check_key(key)

@@ -73,7 +73,7 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> views.AttemptProgress
     """Save one or several answers, all or none (422 naming each bad one; 409 once the
     attempt is submitted or its time is up)."""
     attempt = own_attempt(current_actor(), attempt_id)
-    return views.attempt_progress(attempts.save_answers(attempt, body["answers"]))
+    return views.attempt_progress(attempt, attempts.save_answers(attempt, body["answers"]))
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

@@ -5,28 +5,31 @@ as ``expired`` (graded with the answers saved in time) by whichever comes first 
 on it (a refused late save included), the trainee's next start or result, or the
 ``elearn.quizzes.expire_attempts`` beat task.
 Writes hold the attempt row (starting holds the enrolment row), so concurrent saves, submits and
-expiry apply one after the other.
+expiry apply one after the other. The row is locked and read in one statement (``FOR UPDATE``
+returns its latest version); what a write reads besides (the attempt's answers, the
+enrolment's attempts) comes from statements that start after the lock is held, so it includes
+whatever the previous holder committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from elearn import clock, uow
 from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
-from elearn.database import lock
+from elearn.database import locked, upsert
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
-from elearn.quizzes.models import FINISHED_STATUSES, Attempt, AttemptAnswer, AttemptStatus
-from elearn.quizzes.service.grading import final_grade, grade, validate_response
+from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
+from elearn.quizzes.service.grading import grade, validate_response
 from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
 from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
@@ -35,41 +38,50 @@ EXPIRY_BATCH = 500
 
 
 def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
-    """The attempt with its answers (the attempt row held until the transaction ends when
-    ``for_update``)."""
-    statement = select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.answers))
+    """The attempt, with its answers unless ``for_update`` (then the attempt row is held until
+    the transaction ends, and the answers are read when first used: after the lock)."""
+    statement = select(Attempt).where(Attempt.id == attempt_id)
     if for_update:
-        # Lock first, read after: a statement that waited for the lock still sees the answers
-        # of its own start, not those the holder of the lock has just committed.
-        lock(Attempt, attempt_id)
-        statement = statement.execution_options(populate_existing=True)
-    attempt = db.session.execute(statement).unique().scalar_one_or_none()
+        attempt = locked(statement)
+    else:
+        found = db.session.execute(statement.options(joinedload(Attempt.answers)))
+        attempt = found.unique().scalar_one_or_none()
     if attempt is None:
         raise NotFound("No such attempt.")
     return attempt
 
 
-def standing(enrolment: Enrolment, quiz: Quiz) -> Standing:
-    """The trainee's attempts at ``quiz`` after finalising one that ran out of time."""
-    attempts = attempts_of(enrolment.id, quiz.id)
+def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
+    """The trainee's standing with ``quiz`` from their ``attempts`` at it, after finalising
+    one that ran out of time."""
     for attempt in attempts:
         finish_if_overdue(attempt, quiz.settings)
     return Standing(quiz.settings, enrolment, attempts, clock.now())
 
 
 def quiz_standing(trainee: User, quiz: Quiz) -> Standing:
-    """The caller's standing with a quiz of a course they learn in (403 when not enrolled)."""
-    return standing(enrolments_service.holding_enrolment(trainee, quiz.course.id), quiz)
+    """The caller's standing with a quiz of a course they learn in (403 when not enrolled): the
+    enrolment and its attempts in one statement."""
+    rows = db.session.execute(
+        select(Enrolment, Attempt)
+        .outerjoin(Attempt, (Attempt.enrolment_id == Enrolment.id) & (Attempt.lesson_id == quiz.id))
+        .where(enrolments_service.holding(trainee, quiz.course.id))
+        .order_by(Attempt.number)
+        .options(joinedload(Enrolment.run))
+    ).all()
+    if not rows:
+        raise enrolments_service.not_enrolled()
+    attempts = [row.Attempt for row in rows if row.Attempt is not None]
+    return standing(rows[0].Enrolment, quiz, attempts)
 
 
 def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Attempt, bool]:
     """The trainee's running attempt, or a new one (created: True) when the quiz's attempt
     limit, cooldown and the course run allow; 409 naming the reason otherwise."""
-    enrolment = enrolments_service.holding_enrolment(trainee, quiz.course.id)
-    lock(Enrolment, enrolment.id)
+    enrolment = enrolments_service.holding_enrolment(trainee, quiz.course.id, for_update=True)
     if not quiz.open_to_trainees or quiz.definition is None:
         raise Conflict("This quiz takes no attempts.")
-    current = standing(enrolment, quiz)
+    current = standing(enrolment, quiz, attempts_of(enrolment.id, quiz.id))
     if current.running is not None:
         return current.running, False
     _ensure_may_start(current)
@@ -126,10 +138,10 @@ def _deadline(now: datetime, settings: QuizSettings, enrolment: Enrolment) -> da
     return min(limits, default=None)
 
 
-def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Attempt:
-    """Store the given answers (None clears one), all or none: 422 when an answer names a
-    question outside the attempt or does not fit its question's type; 409 once the attempt
-    is submitted or past its deadline."""
+def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> set[str]:
+    """Store the given answers (None clears one), all or none, and return the keys of the
+    questions answered now: 422 when an answer names a question outside the attempt or does
+    not fit its question's type; 409 once the attempt is submitted or past its deadline."""
     _ensure_open(attempt)
     questions = {question["key"]: question for question in attempt.questions}
     errors: dict[str, list[str]] = {}
@@ -144,20 +156,27 @@ def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Attempt:
                 errors.update({field: list(found) for field, found in (error.errors or {}).items()})
     if errors:
         raise Invalid("Some answers do not fit the attempt; none was saved.", errors=errors)
+    cleared = [key for key, response in answers.items() if response is None]
+    if cleared:
+        db.session.execute(
+            delete(AttemptAnswer)
+            .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_key.in_(cleared))
+            .execution_options(synchronize_session=False)
+        )
     now = clock.now()
-    for key, response in answers.items():
-        row = attempt.answer(key)
-        if response is None:
-            if row is not None:
-                attempt.answers.remove(row)
-        elif row is None:
-            attempt.answers.append(
-                AttemptAnswer(question_key=key, response=dict(response), saved_at=now)
+    saved = [
+        {"attempt_id": attempt.id, "question_key": key, "response": dict(response), "saved_at": now}
+        for key, response in answers.items()
+        if response is not None
+    ]
+    upsert(AttemptAnswer, saved, ("attempt_id", "question_key"), update=("response", "saved_at"))
+    return set(
+        db.session.scalars(
+            select(AttemptAnswer.question_key).where(
+                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.saved_at.is_not(None)
             )
-        else:
-            row.response, row.saved_at = dict(response), now
-    db.session.flush()
-    return attempt
+        )
+    )
 
 
 def _ensure_open(attempt: Attempt) -> None:
@@ -179,26 +198,28 @@ def _overdue(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now >= attempt.deadline_at
 
 
-def submit_attempt(attempt: Attempt, settings: QuizSettings) -> Attempt:
-    """Grade and close the attempt. Submitting again changes nothing; submitting after the
-    deadline closes it as expired with the answers saved in time."""
-    if not finish_if_overdue(attempt, settings) and not attempt.finished:
-        _finalise(attempt, AttemptStatus.SUBMITTED, clock.now(), settings)
-    return attempt
+def submit_attempt(attempt: Attempt, settings: QuizSettings) -> Standing:
+    """Grade and close the attempt, and return the trainee's standing with the quiz after it.
+    Submitting again changes nothing; submitting after the deadline closes it as expired with
+    the answers saved in time."""
+    finished = finish_if_overdue(attempt, settings)
+    if finished is None and not attempt.finished:
+        finished = _finalise(attempt, AttemptStatus.SUBMITTED, clock.now(), settings)
+    return standing_of(attempt, settings) if finished is None else finished
 
 
-def finish_if_overdue(attempt: Attempt, settings: QuizSettings) -> bool:
+def finish_if_overdue(attempt: Attempt, settings: QuizSettings) -> Standing | None:
     """Finalise a running attempt whose deadline has passed (committed even when the request
-    is then refused); True when it did."""
+    is then refused); the trainee's standing after it when it did, None when it did not."""
     if attempt.finished or not _overdue(attempt, clock.now()):
-        return False
+        return None
     find_attempt(attempt.id, for_update=True)  # the same object, held and re-read
     if attempt.finished or attempt.deadline_at is None:
-        return False
-    _finalise(attempt, AttemptStatus.EXPIRED, attempt.deadline_at, settings)
+        return None
+    finished = _finalise(attempt, AttemptStatus.EXPIRED, attempt.deadline_at, settings)
     # The expiry is a fact, not part of what a refused request asked for: it stays recorded.
     uow.current().keep_when_refused()
-    return True
+    return finished
 
 
 def expire_overdue(limit: int = EXPIRY_BATCH) -> int:
@@ -223,9 +244,9 @@ def expire_overdue(limit: int = EXPIRY_BATCH) -> int:
 
 def _finalise(
     attempt: Attempt, status: AttemptStatus, ended_at: datetime, settings: QuizSettings
-) -> None:
+) -> Standing:
     """Grade every question of the attempt, close it, and record the quiz as passed when the
-    trainee's grade now reaches the pass mark."""
+    trainee's grade now reaches the pass mark; the trainee's standing after it."""
     saved = {row.question_key: row for row in attempt.answers}
     earned = possible = 0.0
     for question in attempt.questions:
@@ -240,19 +261,11 @@ def _finalise(
     attempt.passed = reaches(attempt.score, attempt.pass_mark)
     attempt.status, attempt.submitted_at = status, ended_at
     db.session.flush()
+    now = standing_of(attempt, settings)
     enrolment = attempt.enrolment
-    scores = db.session.scalars(
-        select(Attempt.score)
-        .where(
-            Attempt.enrolment_id == enrolment.id,
-            Attempt.lesson_id == attempt.lesson_id,
-            Attempt.status.in_(FINISHED_STATUSES),
-        )
-        .order_by(Attempt.number)
-    ).all()
-    grade_now = final_grade(settings.grading, [score or 0.0 for score in scores])
-    if reaches(grade_now, settings.pass_mark) and _may_record_pass(enrolment, attempt.lesson_id):
+    if now.passed and _may_record_pass(enrolment, attempt.lesson_id):
         enrolments_service.record_quiz_passed(enrolment, attempt.lesson_id)
+    return now
 
 
 def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
@@ -266,13 +279,21 @@ def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
     )
 
 
+def standing_of(attempt: Attempt, settings: QuizSettings) -> Standing:
+    """The trainee's standing with the attempt's quiz, as stored now."""
+    history = attempts_of(attempt.enrolment_id, attempt.lesson_id)
+    # ``attempts_of`` loaded the enrolment: reaching it costs no statement.
+    return Standing(settings, attempt.enrolment, history, clock.now())
+
+
 def attempts_of(enrolment_id: int, lesson_id: int) -> list[Attempt]:
-    """An enrolment's attempts at one quiz, in order."""
+    """An enrolment's attempts at one quiz, in order, with the enrolment and its run (answers
+    are read when used)."""
     return list(
         db.session.scalars(
             select(Attempt)
             .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
             .order_by(Attempt.number)
-            .options(selectinload(Attempt.answers))
+            .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
         )
     )

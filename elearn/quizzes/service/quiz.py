@@ -103,17 +103,24 @@ class Quiz:
 def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
     """The quiz lesson with its definition and course; 404 for any other lesson (unless
     ``any_kind``: a lesson whose attempts outlived its change to another kind)."""
-    found = db.session.execute(
-        select(Lesson, Course)
-        .join(Course, Course.id == Lesson.course_id)
-        .where(Lesson.id == lesson_id)
-        # What policies ask of a course comes with it; its texts only when a caller reads them.
-        .options(
-            joinedload(Lesson.quiz).defer(QuizDefinition.source),
-            lazyload(Course.translations),
-            lazyload(Course.topic_links),
+    found = (
+        db.session.execute(
+            select(Lesson, Course)
+            .join(Course, Course.id == Lesson.course_id)
+            .where(Lesson.id == lesson_id)
+            # What policies ask of a course comes with it, in the same statement; its texts only
+            # when a caller reads them.
+            .options(
+                joinedload(Lesson.quiz).defer(QuizDefinition.source),
+                joinedload(Course.administration_links),
+                joinedload(Course.owner_links),
+                lazyload(Course.translations),
+                lazyload(Course.topic_links),
+            )
         )
-    ).one_or_none()
+        .unique()
+        .one_or_none()
+    )
     if found is None or (found.Lesson.kind != LessonKind.QUIZ and not any_kind):
         raise NotFound("No such quiz.")
     return Quiz(lesson=found.Lesson, course=found.Course)
@@ -121,7 +128,8 @@ def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
 
 def settings_of_lesson(lesson_id: int, default_pass_mark: int) -> QuizSettings:
     """The current settings of a quiz lesson (defaults when its definition is gone)."""
-    definition = db.session.scalar(
-        select(QuizDefinition.definition).where(QuizDefinition.lesson_id == lesson_id)
+    # Only the settings travel and are parsed, not the questions.
+    settings = db.session.scalar(
+        select(QuizDefinition.definition["settings"]).where(QuizDefinition.lesson_id == lesson_id)
     )
-    return QuizSettings.of((definition or {}).get("settings", {}), default_pass_mark)
+    return QuizSettings.of(settings or {}, default_pass_mark)

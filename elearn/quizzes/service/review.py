@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from elearn import clock
+from collections.abc import Callable
+
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.queries import AttemptView, Disclosure, attempt_view, disclosure
 from elearn.quizzes.service import attempts
@@ -17,25 +18,28 @@ def attempt_for_trainee(
     answer keys only once the policy allows them, and never to a viewer not ``answers_allowed``
     (a contact point)."""
     settings = settings or settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
-    attempts.finish_if_overdue(attempt, settings)
-    return _shown(attempt, settings, answers_allowed=answers_allowed)
+    finished = attempts.finish_if_overdue(attempt, settings)
+
+    def standing() -> Standing:
+        return attempts.standing_of(attempt, settings) if finished is None else finished
+
+    return _shown(attempt, settings, standing, answers_allowed=answers_allowed)
 
 
 def submit(attempt: Attempt) -> AttemptView:
     """Submit the attempt (see ``attempts.submit_attempt``) and show it as the policy allows."""
     settings = settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
-    attempts.submit_attempt(attempt, settings)
-    return _shown(attempt, settings)
+    after = attempts.submit_attempt(attempt, settings)
+    return _shown(attempt, settings, lambda: after)
 
 
 def _shown(
-    attempt: Attempt, settings: QuizSettings, *, answers_allowed: bool = True
+    attempt: Attempt,
+    settings: QuizSettings,
+    standing: Callable[[], Standing],
+    *,
+    answers_allowed: bool = True,
 ) -> AttemptView:
-    def standing() -> Standing:
-        enrolment = attempt.enrolment
-        history = attempts.attempts_of(enrolment.id, attempt.lesson_id)
-        return Standing(settings, enrolment, history, clock.now())
-
     shown = disclosure(attempt, settings.review, standing)
     if not answers_allowed:
         shown = Disclosure(score=shown.score)

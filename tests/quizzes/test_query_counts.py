@@ -1,0 +1,84 @@
+"""Statements per quiz request, counted after authentication (the token already used, so it
+writes nothing): each write holds and reads the attempt or enrolment row in one statement, and
+the result is the quiz and the enrolment with its attempts, one statement each."""
+
+from __future__ import annotations
+
+import pytest
+
+from elearn.accounts.models import Role
+from tests.quizzes.builders import NUMERIC, TRUE_FALSE, correct_response, wrong_response
+
+AUTHENTICATION = 1
+
+
+@pytest.fixture
+def quiz(quizzes):
+    return quizzes.build(questions=[TRUE_FALSE, NUMERIC], review="after_pass_or_close")
+
+
+@pytest.fixture
+def enrolled(quizzes, quiz, make, taking):
+    trainee = make.user(Role.TRAINEE, administration="AZ")
+    quizzes.enrol(trainee, quiz.course_id)
+    taking.result(trainee, quiz.quiz_id)  # the token's first use records itself once
+    return trainee
+
+
+def statements_of(queries, request):
+    queries.reset()
+    response = request()
+    assert response.status_code < 300, response.get_json()
+    return queries.count - AUTHENTICATION
+
+
+def test_starting_locks_the_enrolment_reads_its_attempts_and_inserts(
+    quiz, enrolled, taking, queries
+):
+    # the quiz with its course; the enrolment held; its attempts; the new attempt
+    assert statements_of(queries, lambda: taking.start(enrolled, quiz.quiz_id)) == 4
+    # the same reads find the running attempt, shown with its answers
+    assert statements_of(queries, lambda: taking.start(enrolled, quiz.quiz_id)) == 4
+
+
+def test_saving_holds_the_attempt_writes_the_answers_and_reads_the_keys_answered(
+    quiz, enrolled, quizzes, taking, queries
+):
+    attempt_id = taking.start(enrolled, quiz.quiz_id).get_json()["id"]
+    frozen = quizzes.frozen(attempt_id)
+    answers = {question["key"]: correct_response(question) for question in frozen}
+
+    assert statements_of(queries, lambda: taking.save(enrolled, attempt_id, answers)) == 3
+    cleared = {frozen[0]["key"]: None, frozen[1]["key"]: correct_response(frozen[1])}
+    # clearing an answer is one more statement
+    assert statements_of(queries, lambda: taking.save(enrolled, attempt_id, cleared)) == 4
+
+
+def test_submitting_a_failed_attempt_grades_it_in_seven_statements(
+    quiz, enrolled, quizzes, taking, queries
+):
+    attempt_id = taking.start(enrolled, quiz.quiz_id).get_json()["id"]
+    frozen = quizzes.frozen(attempt_id)
+    taking.save(enrolled, attempt_id, {frozen[0]["key"]: wrong_response(frozen[0])})
+
+    # the attempt held; its settings; its answers; the attempt, the scores of the answered
+    # and the rows of the unanswered questions written; the trainee's attempts with the
+    # enrolment (for the grade, and for the review policy of the response)
+    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 7
+    # submitting again reads the same, writes nothing
+    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 4
+
+
+def test_the_result_is_two_statements_however_many_attempts(
+    quiz, enrolled, quizzes, taking, queries
+):
+    assert statements_of(queries, lambda: taking.result(enrolled, quiz.quiz_id)) == 2
+    for respond in (wrong_response, correct_response):
+        attempt_id = taking.start(enrolled, quiz.quiz_id).get_json()["id"]
+        frozen = quizzes.frozen(attempt_id)
+        taking.save(enrolled, attempt_id, {q["key"]: respond(q) for q in frozen})
+        taking.submit(enrolled, attempt_id)
+
+    response = taking.result(enrolled, quiz.quiz_id)
+    assert response.get_json()["attempts_used"] == 2
+    assert statements_of(queries, lambda: taking.result(enrolled, quiz.quiz_id)) == 2
