@@ -27,7 +27,7 @@ PATHS = {
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], courses=1000).parse_args()
     with session(args) as options:
-        measure("catalogue", options, rotating_gets(PATHS, options.dataset.tokens()))
+        measure("catalogue", options, rotating_gets(PATHS, options.tokens()))
 
 
 if __name__ == "__main__":

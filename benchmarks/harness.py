@@ -69,6 +69,7 @@ class Load:
     seconds: int = 10  # wrk counts whole seconds
     connections: int = 16
     threads: int = 2  # wrk's own threads
+    warmup: int = 1  # seconds of the same load before each measured run (5 s runs or longer)
 
     def __str__(self) -> str:
         return f"wrk -t{self.threads} -c{self.connections} -d{self.seconds}s"
@@ -162,14 +163,19 @@ def _wait_until_answering(base: str, server: subprocess.Popen[bytes], log: str) 
 
 
 def wrk(base: str, target: Target, load: Load) -> Figures:
-    """One bounded wrk run, after a one-second warm-up for repeatable targets of 5 s or more."""
+    """One bounded wrk run, after a warm-up (one second unless asked) for repeatable targets of
+    5 s or more."""
     program = require_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", prefix="elearn-bench-") as listing:
         listing.write("\n".join(request.line() for request in target.requests) + "\n")
         listing.flush()
         if target.mode != "once" and load.seconds >= 5:
             _run_wrk(
-                program, base, listing.name, target.mode, Load(1, load.connections, load.threads)
+                program,
+                base,
+                listing.name,
+                target.mode,
+                Load(load.warmup, load.connections, load.threads),
             )
         timed = Load(max(1, round(load.seconds * target.share)), load.connections, load.threads)
         output = _run_wrk(program, base, listing.name, target.mode, timed)
@@ -275,10 +281,22 @@ def arguments(description: str, **defaults: object) -> argparse.ArgumentParser:
     parser.add_argument(
         "--reuse", action="store_true", help="use (and keep) a database built with the same sizes"
     )
+    parser.add_argument(
+        "--rotate",
+        type=int,
+        default=0,
+        help="the requests rotate the tokens of this many trainees (default: all --tokens)",
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the database after")
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint")
     parser.add_argument("--connections", type=int, default=16, help="concurrent wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="seconds of load before each measured run (per-process caches fill in it)",
+    )
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="per gthread worker")
@@ -292,6 +310,11 @@ class Options:
     serving: Serving
     load: Load
     keep: bool
+    rotate: int = 0
+
+    def tokens(self) -> list[str]:
+        """The bearer tokens the requests rotate."""
+        return self.dataset.tokens(self.rotate or None)
 
 
 @contextmanager
@@ -302,9 +325,9 @@ def session(args: argparse.Namespace) -> Iterator[Options]:
     dataset = prepare(args.database_url, sizes, reuse=args.reuse)
     tokens_recently_used(dataset)
     serving = Serving(args.worker_class, args.workers, args.threads)
-    load = Load(args.seconds, args.connections, args.wrk_threads)
+    load = Load(args.seconds, args.connections, args.wrk_threads, args.warmup)
     try:
-        yield Options(dataset, serving, load, args.keep)
+        yield Options(dataset, serving, load, args.keep, args.rotate)
     finally:
         if not (args.keep or args.reuse):
             drop_database(args.database_url)
@@ -317,7 +340,7 @@ def measure(title: str, options: Options, targets: Iterable[Target]) -> list[Fig
     quiz phases work on what the phase before them stored).
     """
     dataset = options.dataset
-    return measure_on(title, dataset.url, options.serving, options.load, dataset.tokens(), targets)
+    return measure_on(title, dataset.url, options.serving, options.load, options.tokens(), targets)
 
 
 def measure_on(

@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     results: list[tuple[Serving, list[Figures]]] = []
     with session(args) as options:
-        targets = rotating_gets(PATHS, options.dataset.tokens())
+        targets = rotating_gets(PATHS, options.tokens())
         for serving in args.configurations:
             run = Options(options.dataset, serving, options.load, options.keep)
             results.append((serving, measure(f"serving: {serving}", run, targets)))

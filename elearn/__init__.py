@@ -12,6 +12,7 @@ from elearn import (
     certificates,
     health,
     inputs,
+    json_encoding,
     notifications,
     openapi,
     security_headers,
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=settings.instance_path)
+    json_encoding.init_app(app)
     if settings.trusted_proxy_hops:
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -145,5 +147,4 @@ def _flask_config(settings: Settings) -> dict[str, object]:
         "OPENAPI_SWAGGER_UI_URL": "/static/swagger-ui/",
         # Swagger UI would otherwise send the spec's URL to validator.swagger.io.
         "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
-        "JSON_SORT_KEYS": False,
     }

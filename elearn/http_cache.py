@@ -6,17 +6,23 @@ If-None-Match gets 304.
 
 ``cached``: successful GET responses kept in process memory under a key the endpoint computes.
 The key must change whenever the representation would (typically it includes a fingerprint of
-the data read from the database on every request), so nothing stale is ever served.
+the data), so nothing stale is ever served beyond what the key's parts allow.
+
+``Recent``: values a process computed less than a moment ago (who a token belongs to, the
+catalogue's fingerprint), reused without asking the database again; the process's own changes
+forget them at once, another process's show within that moment.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import wraps
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from flask import Response, make_response, request
 
@@ -24,6 +30,7 @@ DESCRIBING_HEADERS = ("Content-Language", "X-Total-Count", "Link")
 # What a cached response keeps: never Set-Cookie or anything else about one caller.
 KEPT_HEADERS = frozenset({"Content-Type", "Vary", *DESCRIBING_HEADERS})
 
+V = TypeVar("V")
 View = Callable[..., Any]
 Representation = tuple[bytes, tuple[tuple[str, str], ...]]
 
@@ -69,13 +76,18 @@ class RepresentationCache:
                 self._entries.popitem(last=False)
 
 
-def cached(cache: RepresentationCache, key: Callable[[], Hashable]) -> Callable[[View], View]:
-    """Serve a GET view's 200 responses from ``cache`` while ``key()`` stays the same."""
+def cached(
+    cache: RepresentationCache, key: Callable[[], Hashable | None]
+) -> Callable[[View], View]:
+    """Serve a GET view's 200 responses from ``cache`` while ``key()`` stays the same; a key of
+    None means this caller's representation is their own: the view answers, nothing is kept."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
             cache_key = key()
+            if cache_key is None:
+                return make_response(view(*args, **kwargs))
             entry = cache.get(cache_key)
             if entry is not None:
                 body, headers = entry
@@ -89,3 +101,43 @@ def cached(cache: RepresentationCache, key: Callable[[], Hashable]) -> Callable[
         return wrapper
 
     return decorator
+
+
+class Recent(Generic[V]):
+    """Values computed less than ``seconds`` ago in this process; ``forget()`` drops them all."""
+
+    every: ClassVar[weakref.WeakSet[Recent[Any]]] = weakref.WeakSet()
+
+    def __init__(self, seconds: float, size: int = 8192) -> None:
+        Recent.every.add(self)
+        self._seconds = seconds
+        self._size = size
+        self._entries: dict[Hashable, tuple[float, V]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        generation = self._generation
+        value = compute()
+        with self._lock:
+            # A value computed across a forget() may predate the change that caused it.
+            if generation == self._generation:
+                if len(self._entries) >= self._size:
+                    self._entries.clear()
+                self._entries[key] = (now + self._seconds, value)
+        return value
+
+    def forget(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+
+def forget_every_recent_value() -> None:
+    """After a change made behind the application's back (a test's rolled-back transaction)."""
+    for recent in list(Recent.every):
+        recent.forget()

@@ -14,9 +14,13 @@ def requested_language(explicit: str | None = None) -> str | None:
     the request's header, else the caller's profile language."""
     if explicit:
         return explicit
-    languages = current_settings().languages
-    best: str | None = request.accept_languages.best_match(languages)
-    return best or profile_language(languages)
+    return header_language() or profile_language(current_settings().languages)
+
+
+def header_language() -> str | None:
+    """The content language that best matches the request's ``Accept-Language``."""
+    best: str | None = request.accept_languages.best_match(current_settings().languages)
+    return best
 
 
 def profile_language(languages: tuple[str, ...]) -> str | None:

@@ -24,6 +24,7 @@ from elearn import clock, create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
+from elearn.http_cache import forget_every_recent_value
 from elearn.infra.mail import Mailer, mailer_from_settings
 from elearn.infra.storage import S3Options
 from tests import mailserver
@@ -96,6 +97,7 @@ def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         scopefunc=original.registry.scopefunc,  # type: ignore[attr-defined]
     )
     limiter.reset()
+    forget_every_recent_value()
     try:
         yield
     finally:
@@ -211,6 +213,7 @@ def mailbox(
 def _committed(app: Flask) -> Iterator[None]:
     """Let the test commit for real (another process must see its data); then delete it all."""
     limiter.reset()
+    forget_every_recent_value()
     try:
         yield
     finally:

@@ -8,24 +8,43 @@ so a forged form or image request is refused with 415 before it acts.
 A cookie session names the user's session version: logout, a password change and deactivation
 bump it, so every earlier cookie stops working. A session also ends when idle for
 ``ELEARN_SESSION_IDLE_MINUTES`` or ``ELEARN_SESSION_LIFETIME_HOURS`` after login.
+
+Authenticating is one indexed query (token or session user, with administration and roles).
+Reads served from a per-process cache (the catalogue) skip even that with ``about_caller``: what
+a bearer token said about its holder is reused by safe requests for ``RECENT_CALLER_SECONDS``.
+Any change to a user, their roles or a token forgets it in the process that made the change
+when it flushes and commits; other processes see a revocation, deactivation, logout or
+password change within that second. Unsafe requests always authenticate against the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, joinedload
 
 from elearn import clock
 from elearn.accounts import tokens
-from elearn.accounts.models import User
+from elearn.accounts.models import Administration, ApiToken, User, UserRole
 from elearn.config import current_settings
 from elearn.errors import Unauthenticated
 from elearn.extensions import db, login_manager
+from elearn.http_cache import Recent
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # When the cookie session started and was last used (POSIX seconds, by the application clock).
 STARTED_AT, SEEN_AT = "started_at", "seen_at"
+RECENT_CALLER_SECONDS = 1.0
+# Rows whose change may change what a token says about its holder.
+ACCOUNT_ROWS = (User, UserRole, ApiToken, Administration)
+ACCOUNTS_CHANGED = "elearn.accounts_changed"
+
+T = TypeVar("T")
+_recent_callers: Recent[Any] = Recent(RECENT_CALLER_SECONDS)
 
 
 def _bearer_secret() -> str | None:
@@ -96,6 +115,37 @@ def optional_actor() -> User | None:
     return current_actor() if current_user.is_authenticated else None
 
 
+def about_caller(facts: Callable[[User], T]) -> T:
+    """``facts(current_actor())``; with a bearer token on a safe request, as this process
+    computed it at most ``RECENT_CALLER_SECONDS`` ago (see the module docstring)."""
+    secret = _bearer_secret()
+    if secret is None or request.method not in SAFE_METHODS:
+        return facts(current_actor())
+    key = (tokens.digest(secret), facts)
+    return cast(T, _recent_callers.get(key, lambda: facts(current_actor())))
+
+
+def _only_use_recorded(row: object) -> bool:
+    """A token whose one change is the time it was last used."""
+    if not isinstance(row, ApiToken):
+        return False
+    changed = {attr.key for attr in inspect(row).attrs if attr.history.has_changes()}
+    return changed == {"last_used_at"}
+
+
+def _note_account_changes(session: Session, _context: object) -> None:
+    changed = (*session.new, *session.deleted, *session.dirty)
+    if any(isinstance(row, ACCOUNT_ROWS) and not _only_use_recorded(row) for row in changed):
+        session.info[ACCOUNTS_CHANGED] = True
+        _recent_callers.forget()
+
+
+def _forget_recent_callers(session: Session) -> None:
+    # Again at commit: a read between the flush and the commit may have cached the old state.
+    if session.info.pop(ACCOUNTS_CHANGED, False):
+        _recent_callers.forget()
+
+
 def start_session(user: User) -> None:
     login_user(user)
     session[STARTED_AT] = session[SEEN_AT] = clock.now().timestamp()
@@ -129,3 +179,6 @@ def unsafe_request_refusal() -> str | None:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    if not event.contains(Session, "after_flush", _note_account_changes):
+        event.listen(Session, "after_flush", _note_account_changes)
+        event.listen(Session, "after_commit", _forget_recent_callers)

@@ -20,7 +20,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_ACTIVE_TOKENS = 20
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     # The secret carries 256 random bits, so a fast hash is as strong as a slow one here.
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -38,7 +38,7 @@ def create_token(user: User, name: str, expires_at: datetime | None) -> tuple[Ap
     token = ApiToken(
         user_id=user.id,
         name=name.strip(),
-        token_hash=_digest(secret),
+        token_hash=digest(secret),
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         created_at=now,
         expires_at=expires_at,
@@ -87,7 +87,7 @@ def user_for_secret(secret: str) -> User | None:
     # One round trip for token, user, administration and roles: this runs on every request.
     token = db.session.scalar(
         select(ApiToken)
-        .where(ApiToken.token_hash == _digest(secret))
+        .where(ApiToken.token_hash == digest(secret))
         .options(joinedload(ApiToken.user).joinedload(User.role_links))
     )
     now = clock.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -23,6 +25,9 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Rendering is pure and costs more than the rest of a lesson request: each process keeps the HTML
+# of the lesson texts it served last (a text is a few KiB; a new text is a new key).
+@lru_cache(maxsize=1024)
 def markdown_to_html(markdown: str) -> str:
     """Sanitized HTML: no script, no event handlers, no javascript: or data: URLs."""
     html = _markdown.render(markdown)

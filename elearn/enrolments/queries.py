@@ -1,24 +1,43 @@
 """Reading enrolments: the caller's, a course's, an administration's, and one enrolment.
 
-A list is one page query (trainee and run joined in) plus a fixed number of batched look-ups
-(course titles; for the caller's own list, the next lesson of each enrolment), so the number
-of queries does not grow with the number of rows.
+A page is two statements: the count, and the rows, each enrolment with its trainee, run, course
+title in the wanted language and, for the caller's own active enrolments, the lesson to resume at
+(the first of the outline not yet completed). Rows become small read-only records, not ORM
+objects: building and serialising those was most of the time of a request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+)
+from sqlalchemy.orm import aliased
 
 from elearn import policy
-from elearn.accounts.models import User
+from elearn.accounts.models import Administration, User
 from elearn.courses.models import Course, CourseTranslation, Lesson, LessonTranslation, Module
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus, LessonProgress
 from elearn.extensions import db
-from elearn.pagination import Page, PageRequest, fetch_page
+from elearn.pagination import Page, PageRequest
+
+# The language course and lesson titles are wanted in (each falls back on its own).
+LANGUAGE = bindparam("title_language", type_=String)
 
 
 @dataclass(frozen=True)
@@ -44,138 +63,214 @@ class LessonRef:
 
 
 @dataclass(frozen=True)
+class AdministrationRef:
+    code: str
+
+
+@dataclass(frozen=True)
+class TraineeRef:
+    id: int
+    full_name: str
+    email: str
+    administration: AdministrationRef | None
+
+
+@dataclass(frozen=True)
+class RunRef:
+    id: int
+    name: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EnrolmentRecord:
+    id: int
+    status: str
+    source: str
+    progress_percent: int
+    enrolled_at: datetime
+    due_at: datetime | None
+    started_at: datetime | None
+    last_activity_at: datetime | None
+    completed_at: datetime | None
+    user: TraineeRef
+    run: RunRef | None
+
+
+@dataclass(frozen=True)
 class EnrolmentView:
-    enrolment: Enrolment
+    enrolment: EnrolmentRecord
     course: CourseRef
     next_lesson: LessonRef | None = None
-
-
-def _page_statement(criteria: EnrolmentFilter) -> Select[Enrolment]:
-    statement = (
-        select(Enrolment)
-        .options(
-            joinedload(Enrolment.user).options(lazyload(User.role_links)),
-            joinedload(Enrolment.run).options(lazyload(CourseRun.administration_links)),
-        )
-        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-    )
-    if criteria.status is not None:
-        statement = statement.where(Enrolment.status == criteria.status)
-    if criteria.course_id is not None:
-        statement = statement.where(Enrolment.course_id == criteria.course_id)
-    if criteria.administration_id is not None:
-        statement = statement.where(
-            Enrolment.user_id.in_(
-                select(User.id).where(User.administration_id == criteria.administration_id)
-            )
-        )
-    return statement
 
 
 def list_my_enrolments(
     actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The caller's enrolments, newest first, with the lesson to resume each active one at."""
-    statement = _page_statement(criteria).where(policy.enrolments.held.filter(actor))
-    return _views(fetch_page(statement, page), language, next_lessons=True)
+    condition = policy.enrolments.held.filter(actor)
+    return _page(_filtered(condition, criteria), language, page, next_lessons=True)
 
 
 def list_enrolments(
     actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The enrolments ``actor`` may see (admins all, contact points their administration's)."""
-    statement = _page_statement(criteria).where(policy.enrolments.visible.filter(actor))
-    return _views(fetch_page(statement, page), language, next_lessons=False)
+    condition = policy.enrolments.visible.filter(actor)
+    return _page(_filtered(condition, criteria), language, page, next_lessons=False)
 
 
 def enrolment_view(enrolment: Enrolment, language: str) -> EnrolmentView:
     """One enrolment with its course title and the lesson to resume at."""
-    page = Page(items=[enrolment], total=1, request=PageRequest())
-    return _views(page, language, next_lessons=True).items[0]
+    (view,) = _page(
+        [Enrolment.id == enrolment.id], language, PageRequest(), next_lessons=True
+    ).items
+    return view
 
 
-def _views(
-    page: Page[Enrolment], language: str | None, *, next_lessons: bool
-) -> Page[EnrolmentView]:
-    courses = course_refs({enrolment.course_id for enrolment in page.items}, language)
-    upcoming = _next_lessons(page.items, courses) if next_lessons else {}
-    views = [
-        EnrolmentView(enrolment, courses[enrolment.course_id], upcoming.get(enrolment.id))
-        for enrolment in page.items
-    ]
-    return Page(items=views, total=page.total, request=page.request)
-
-
-def course_refs(course_ids: set[int], language: str | None) -> dict[int, CourseRef]:
-    """Each course's title in ``language`` when it has one, else in its default language."""
-    if not course_ids:
-        return {}
-    rows = db.session.execute(
-        select(Course.id, Course.slug, Course.default_language, CourseTranslation.lang)
-        .add_columns(CourseTranslation.title)
-        .join(CourseTranslation, CourseTranslation.course_id == Course.id)
-        .where(Course.id.in_(course_ids))
-    ).all()
-    titles: dict[int, dict[str, str]] = {}
-    for course_id, _slug, _default, lang, title in rows:
-        titles.setdefault(course_id, {})[lang] = title
-    refs = {}
-    for course_id, slug, default, _lang, _title in rows:
-        chosen = language if language in titles[course_id] else default
-        refs[course_id] = CourseRef(course_id, slug, titles[course_id].get(chosen, slug), chosen)
-    return refs
-
-
-def _next_lessons(
-    enrolments: Sequence[Enrolment], courses: dict[int, CourseRef]
-) -> dict[int, LessonRef]:
-    """For each active enrolment, the first lesson of the outline it has not completed."""
-    active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
-    if not active:
-        return {}
-    outline = db.session.execute(
-        select(Lesson.id, Lesson.course_id, Lesson.kind)
-        .join(Module, Module.id == Lesson.module_id)
-        .where(Lesson.course_id.in_({e.course_id for e in active}), Lesson.archived_at.is_(None))
-        .order_by(Module.position, Lesson.position)
-    ).all()
-    done = {
-        (enrolment_id, lesson_id)
-        for enrolment_id, lesson_id in db.session.execute(
-            select(LessonProgress.enrolment_id, LessonProgress.lesson_id).where(
-                LessonProgress.enrolment_id.in_([e.id for e in active])
+def _filtered(condition: ColumnElement[bool], criteria: EnrolmentFilter) -> list[Any]:
+    conditions: list[Any] = [condition]
+    if criteria.status is not None:
+        conditions.append(Enrolment.status == criteria.status)
+    if criteria.course_id is not None:
+        conditions.append(Enrolment.course_id == criteria.course_id)
+    if criteria.administration_id is not None:
+        conditions.append(
+            Enrolment.user_id.in_(
+                select(User.id).where(User.administration_id == criteria.administration_id)
             )
         )
-    }
-    chosen: dict[int, tuple[int, str]] = {}
-    for enrolment in active:
-        for lesson_id, course_id, kind in outline:
-            if course_id == enrolment.course_id and (enrolment.id, lesson_id) not in done:
-                chosen[enrolment.id] = (lesson_id, kind)
-                break
-    titles = _lesson_titles([lesson_id for lesson_id, _ in chosen.values()])
-    by_enrolment = {e.id: e for e in active}
-    return {
-        enrolment_id: LessonRef(
-            lesson_id,
-            kind,
-            _pick(titles.get(lesson_id, {}), courses[by_enrolment[enrolment_id].course_id]),
+    return conditions
+
+
+def _page(
+    conditions: list[Any], language: str, request: PageRequest, *, next_lessons: bool
+) -> Page[EnrolmentView]:
+    total = db.session.scalar(select(func.count()).select_from(Enrolment).where(*conditions))
+    statement = (
+        _statement(next_lessons).where(*conditions).limit(request.per_page).offset(request.offset)
+    )
+    rows = db.session.execute(statement, {LANGUAGE.key: language})
+    return Page(items=[_view(row) for row in rows], total=total or 0, request=request)
+
+
+def _course_title(lang: Any) -> Any:
+    return (
+        select(CourseTranslation.title)
+        .where(CourseTranslation.course_id == Course.id, CourseTranslation.lang == lang)
+        .scalar_subquery()
+    )
+
+
+def _lesson_title(lesson: Any, condition: ColumnElement[bool] | None) -> Any:
+    statement = select(LessonTranslation.title).where(LessonTranslation.lesson_id == lesson.id)
+    if condition is not None:
+        statement = statement.where(condition)
+    return statement.order_by(LessonTranslation.lang).limit(1).scalar_subquery()
+
+
+def _next_lesson_id() -> Any:
+    """The first lesson of the outline the enrolment has not completed, for active ones."""
+    completed = (
+        exists()
+        .where(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == Lesson.id)
+        .correlate_except(LessonProgress)
+    )
+    first = (
+        select(Lesson.id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Lesson.course_id == Enrolment.course_id, Lesson.archived_at.is_(None), ~completed)
+        .order_by(Module.position, Lesson.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((Enrolment.status == EnrolmentStatus.ACTIVE, first))
+
+
+@cache
+def _statement(next_lessons: bool) -> Select[Any]:
+    """Every enrolment with what its view shows, newest first; built once per process (building
+    it cost more than running it), each request adds its conditions and page."""
+    has_language = exists().where(
+        CourseTranslation.course_id == Course.id, CourseTranslation.lang == LANGUAGE
+    )
+    chosen = case((has_language, LANGUAGE), else_=Course.default_language)
+    title = func.coalesce(
+        _course_title(LANGUAGE), _course_title(Course.default_language), Course.slug
+    )
+    statement = (
+        select(
+            Enrolment.id,
+            Enrolment.status,
+            Enrolment.source,
+            Enrolment.progress_percent,
+            Enrolment.enrolled_at,
+            Enrolment.due_at,
+            Enrolment.started_at,
+            Enrolment.last_activity_at,
+            Enrolment.completed_at,
+            User.id.label("user_id"),
+            User.full_name,
+            User.email,
+            Administration.code.label("administration_code"),
+            CourseRun.id.label("run_id"),
+            CourseRun.name.label("run_name"),
+            CourseRun.starts_at.label("run_starts_at"),
+            CourseRun.ends_at.label("run_ends_at"),
+            Course.id.label("course_id"),
+            Course.slug.label("course_slug"),
+            title.label("course_title"),
+            chosen.label("course_language"),
         )
-        for enrolment_id, (lesson_id, kind) in chosen.items()
-    }
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(Administration, Administration.id == User.administration_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(CourseRun, CourseRun.id == Enrolment.run_id)
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    )
+    if not next_lessons:
+        return statement.add_columns(cast(null(), Integer).label("next_lesson_id"))
+    lesson = aliased(Lesson, name="next_lesson")
+    lesson_title = func.coalesce(
+        _lesson_title(lesson, LessonTranslation.lang == chosen), _lesson_title(lesson, None), ""
+    )
+    return statement.add_columns(
+        lesson.id.label("next_lesson_id"),
+        lesson.kind.label("next_lesson_kind"),
+        lesson_title.label("next_lesson_title"),
+    ).outerjoin(lesson, lesson.id == _next_lesson_id())
 
 
-def _lesson_titles(lesson_ids: list[int]) -> dict[int, dict[str, str]]:
-    titles: dict[int, dict[str, str]] = {}
-    if lesson_ids:
-        for lesson_id, lang, title in db.session.execute(
-            select(
-                LessonTranslation.lesson_id, LessonTranslation.lang, LessonTranslation.title
-            ).where(LessonTranslation.lesson_id.in_(lesson_ids))
-        ):
-            titles.setdefault(lesson_id, {})[lang] = title
-    return titles
-
-
-def _pick(titles: dict[str, str], course: CourseRef) -> str:
-    return titles.get(course.language) or next(iter(titles.values()), "")
+def _view(row: Row[Any]) -> EnrolmentView:
+    administration = row.administration_code
+    run = (
+        RunRef(row.run_id, row.run_name, row.run_starts_at, row.run_ends_at)
+        if row.run_id is not None
+        else None
+    )
+    enrolment = EnrolmentRecord(
+        id=row.id,
+        status=row.status,
+        source=row.source,
+        progress_percent=row.progress_percent,
+        enrolled_at=row.enrolled_at,
+        due_at=row.due_at,
+        started_at=row.started_at,
+        last_activity_at=row.last_activity_at,
+        completed_at=row.completed_at,
+        user=TraineeRef(
+            row.user_id,
+            row.full_name,
+            row.email,
+            AdministrationRef(administration) if administration is not None else None,
+        ),
+        run=run,
+    )
+    course = CourseRef(row.course_id, row.course_slug, row.course_title, row.course_language)
+    next_lesson = (
+        LessonRef(row.next_lesson_id, row.next_lesson_kind, row.next_lesson_title)
+        if row.next_lesson_id is not None
+        else None
+    )
+    return EnrolmentView(enrolment, course, next_lesson)

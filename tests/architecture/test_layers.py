@@ -39,6 +39,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "csv_upload",
             "cli_options",
             "http_cache",
+            "json_encoding",
             "uow",
             "health",
             "schema_migrations",

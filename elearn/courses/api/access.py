@@ -1,13 +1,23 @@
-"""What every courses endpoint needs: the course as the caller may see it, and the language."""
+"""What every courses endpoint needs: the course as the caller may see it, and the language;
+and the pages of a course that all who see it without editing it see alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+
+from flask import request
 
 from elearn import policy
+from elearn.accounts.identity import current_actor
 from elearn.accounts.models import User
 from elearn.courses.models import Course
+from elearn.courses.queries import catalogue
 from elearn.courses.service import authoring
+from elearn.http_cache import RepresentationCache
+from elearn.negotiation import requested_language
+
+# A course's detail and lessons as non-editors see them, per process.
+course_pages = RepresentationCache(size=2048)
 
 
 def visible_course(actor: User, course: Course) -> Course:
@@ -30,3 +40,13 @@ def language_headers(languages: Iterable[str]) -> dict[str, str]:
     if used:
         headers["Content-Language"] = ", ".join(used)
     return headers
+
+
+def course_page_key() -> Hashable | None:
+    """For a non-editor: the exact request, its language and the course's version (any change
+    to the course, its outline or lessons renews it); None for editors, whose pages differ.
+    404 when the caller may not see the course."""
+    sighting = catalogue.sighting(current_actor(), int((request.view_args or {})["course_id"]))
+    if sighting.editor:
+        return None
+    return request.url, requested_language(request.args.get("lang")), sighting.card_version

@@ -10,9 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from elearn import policy
-from elearn.accounts.identity import current_actor
+from elearn.accounts.identity import about_caller, current_actor
 from elearn.accounts.models import User
 from elearn.courses.api.access import (
+    course_page_key,
+    course_pages,
     editable_course,
     language_headers,
     visible_course,
@@ -32,7 +34,7 @@ from elearn.courses.schemas import (
 )
 from elearn.courses.service import authoring
 from elearn.http_cache import RepresentationCache, cached, conditional
-from elearn.negotiation import requested_language
+from elearn.negotiation import header_language, requested_language
 from elearn.pagination import paginated
 
 courses_blp = Blueprint(
@@ -55,18 +57,18 @@ def _changed(actor: User, course: Course) -> Detail:
 catalogue_pages = RepresentationCache()
 
 
+def _viewer(actor: User) -> tuple[tuple[object, ...], int, str]:
+    """What the catalogue depends on about the caller: what they may see, who they are (their
+    own courses) and their language (when the request names none)."""
+    return policy.courses.catalogue_scope(actor), actor.id, actor.language
+
+
 def _catalogue_key() -> Hashable:
     """Who may see what, the exact request, and the state of every course card."""
-    actor = current_actor()
-    personal = actor.id if "owned" in request.args else None
-    language = requested_language()
-    return (
-        policy.courses.catalogue_scope(actor),
-        personal,
-        request.url,
-        language,
-        catalogue.fingerprint(),
-    )
+    scope, actor_id, own_language = about_caller(_viewer)
+    personal = actor_id if "owned" in request.args else None
+    language = request.args.get("lang") or header_language() or own_language
+    return (scope, personal, request.url, language, catalogue.fingerprint())
 
 
 @courses_blp.route("")
@@ -96,6 +98,7 @@ class Courses(MethodView):
 @courses_blp.route("/<int:course_id>")
 class CourseItem(MethodView):
     @conditional
+    @cached(course_pages, course_page_key)
     @courses_blp.arguments(LanguageArgs, location="query")
     @courses_blp.response(200, CourseDetailSchema)
     def get(self, args: dict[str, Any], course_id: int) -> Detail:

@@ -10,6 +10,8 @@ from flask_smorest import Blueprint
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.courses.api.access import (
+    course_page_key,
+    course_pages,
     editable_course,
     language_headers,
     visible_course,
@@ -30,7 +32,7 @@ from elearn.courses.schemas import (
     OutlineSchema,
 )
 from elearn.courses.service import authoring, outline
-from elearn.http_cache import conditional
+from elearn.http_cache import cached, conditional
 from elearn.negotiation import requested_language
 
 outline_blp = Blueprint(
@@ -158,6 +160,7 @@ def reorder_lessons(
 
 @outline_blp.route("/<int:course_id>/lessons/<int:lesson_id>")
 class LessonItem(MethodView):
+    @cached(course_pages, course_page_key)
     @outline_blp.arguments(LanguageArgs, location="query")
     @outline_blp.response(200, LessonContentSchema)
     def get(

@@ -2,6 +2,9 @@
 
 Both follow net changes only. A row written again with the values it already had is not a
 change, so re-importing an unchanged package moves neither (and the course's ETag stays).
+
+``recent_cards`` holds what the catalogue read of every card a moment ago; a change to any
+course forgets it in the process that made it (at flush and again at commit).
 """
 
 from __future__ import annotations
@@ -22,9 +25,14 @@ from elearn.courses.models.course import (
 )
 from elearn.courses.models.outline import Lesson, LessonTranslation, Module
 from elearn.courses.models.quiz import QuizDefinition
+from elearn.http_cache import Recent
 
 COURSE_PARTS = (CourseTranslation, CourseTopic, CourseAdministration, CourseOwner, Module, Lesson)
 LESSON_PARTS = (LessonTranslation, QuizDefinition)
+RECENT_CARD_SECONDS = 1.0
+COURSES_CHANGED = "elearn.courses_changed"
+
+recent_cards: Recent[tuple[int, int]] = Recent(RECENT_CARD_SECONDS, size=1)
 
 
 @event.listens_for(Session, "before_flush")
@@ -38,10 +46,20 @@ def _mark_changed_courses(session: Session, _context: Any, _instances: Any) -> N
             course = _course_of(session, row)
             if course is not None and course not in session.new:
                 changed.add(course)
+    if changed or any(isinstance(row, Course) for row in (*session.new, *session.deleted)):
+        session.info[COURSES_CHANGED] = True
+        recent_cards.forget()
     now = clock.now()
     for course in changed:
         course.card_version = new_card_version()
         course.updated_at = now
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_recent_cards(session: Session) -> None:
+    # Again at commit: a read between the flush and the commit may have cached the old cards.
+    if session.info.pop(COURSES_CHANGED, False):
+        recent_cards.forget()
 
 
 def _course_of(session: Session, row: object) -> Course | None:

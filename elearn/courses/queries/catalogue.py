@@ -28,6 +28,7 @@ from elearn.courses.models import (
     Module,
 )
 from elearn.courses.models.course import ordered_languages
+from elearn.courses.models.versions import recent_cards
 from elearn.courses.queries import read_models as views
 from elearn.database import contains_text
 from elearn.errors import NotFound
@@ -192,8 +193,13 @@ def _grouped(statement: Select[Any, Any], course_ids: Sequence[int]) -> dict[int
 
 
 def fingerprint() -> tuple[int, int]:
-    """Changes with any committed change to any course's card or visibility, or to the courses."""
-    # The random card_version of each course is renewed by a flush hook (models.course).
+    """Changes with any committed change to any course's card or visibility, or to the courses;
+    as this process read it at most ``RECENT_CARD_SECONDS`` ago (see models.versions)."""
+    return recent_cards.get(None, _read_fingerprint)
+
+
+def _read_fingerprint() -> tuple[int, int]:
+    # The random card_version of each course is renewed by a flush hook (models.versions).
     count, total = db.session.execute(
         select(func.count(Course.id), func.coalesce(func.sum(Course.card_version), 0))
     ).one()
@@ -203,6 +209,27 @@ def fingerprint() -> tuple[int, int]:
 def _like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A course as one caller may see it: its version (see models.versions), and whether they
+    edit it (editors see more than the others, who all see the same)."""
+
+    card_version: int
+    editor: bool
+
+
+def sighting(actor: User, course_id: int) -> Sighting:
+    """One indexed query; NotFound when the course does not exist or ``actor`` may not see it."""
+    row = db.session.execute(
+        select(Course.card_version, policy.courses.edit.filter(actor).label("editor")).where(
+            Course.id == course_id, policy.courses.visible.filter(actor)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such course.")
+    return Sighting(row.card_version, bool(row.editor))
 
 
 def load_course(course_id: int, *, outline: bool = False) -> Course:
