@@ -6,14 +6,40 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
+import redis
 from celery import Celery
+from kombu.transport import redis as kombu_redis
 
 log = logging.getLogger(__name__)
 
 # After a publish fails, this process sends nothing for so long: the outbox rows stay pending
 # for the sweeper, and requests pay no timeout at all until the gate opens again.
 PUBLISH_PAUSE_SECONDS = 10.0
+
+
+class RedisChannel(kombu_redis.Channel):
+    """kombu's Redis channel, except that asking it for a connection once its transport is
+    closed is a connection error (kombu raised ``AttributeError``). When Redis went away while
+    the worker held unacknowledged messages, closing the channel tried to put them back through
+    the closed connection, and the AttributeError stopped the worker for good; as a connection
+    error, the consumer reconnects once Redis is back, and Redis redelivers those messages."""
+
+    def _connparams(self, asynchronous: bool = False) -> dict[str, Any]:
+        if self.connection.client is None:
+            raise redis.ConnectionError("the broker connection is closed")
+        params: dict[str, Any] = super()._connparams(asynchronous)
+        return params
+
+
+class RedisTransport(kombu_redis.Transport):
+    Channel = RedisChannel
+
+
+def transport_for(broker_url: str) -> str | None:
+    """The kombu transport for ``broker_url``: ours for plain Redis, else kombu's choice."""
+    return f"{__name__}:RedisTransport" if broker_url.startswith("redis://") else None
 
 
 def check_broker(celery_app: Celery) -> None:

@@ -30,7 +30,7 @@ from elearn import health
 from elearn.config import Settings, current_settings
 from elearn.errors import database_unavailable
 from elearn.infra import outbox
-from elearn.infra.broker import check_broker
+from elearn.infra.broker import check_broker, transport_for
 from elearn.infra.storage import StorageUnavailable
 from elearn.uow import unit_of_work
 
@@ -149,6 +149,7 @@ def backoff_seconds(retries: int) -> int:
 def celery_config(settings: Settings) -> dict[str, Any]:
     return {
         "broker_url": settings.broker_url or "memory://localhost/",
+        "broker_transport": transport_for(settings.broker_url or ""),
         "result_backend": None,
         "task_ignore_result": True,
         "task_always_eager": settings.tasks_eager,

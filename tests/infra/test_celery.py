@@ -7,18 +7,22 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import redis
 
 import elearn
 from elearn import clock
 from elearn.audit.models import AuditEvent
 from elearn.cli import main
+from elearn.infra.broker import RedisChannel
 from elearn.infra.outbox import QUEUES, OutboxMessage, OutboxStatus
 from elearn.infra.tasks import (
     PUBLISH_BUDGET_SECONDS,
     SOFT_TIME_LIMIT_SECONDS,
     TIME_LIMIT_SECONDS,
+    celery_config,
     task_packages,
 )
 from tests import mailserver
@@ -114,3 +118,22 @@ def test_beat_sweeps_the_outbox_every_minute_on_a_consumed_queue(app, settings):
         assert entry["options"]["queue"] in QUEUES
         assert 0 < entry["options"]["expires"] <= entry["schedule"]
     assert Path(celery.conf.beat_schedule_filename).parent == Path(settings.instance_path)
+
+
+def test_a_closed_redis_channel_asked_for_a_connection_raises_a_connection_error():
+    """Regression (the Redis drill): kombu raised AttributeError there, which a worker holding
+    unacknowledged messages took as unrecoverable when Redis went away; a connection error is
+    one its consumer recovers from."""
+    channel = object.__new__(RedisChannel)
+    channel.connection = SimpleNamespace(client=None)
+
+    with pytest.raises(redis.ConnectionError):
+        channel._connparams()
+
+
+def test_plain_redis_brokers_use_the_recovering_transport(settings):
+    redis_config = celery_config(replace(settings, broker_url="redis://127.0.0.1:6379/0"))
+    memory_config = celery_config(replace(settings, broker_url=""))
+
+    assert redis_config["broker_transport"] == "elearn.infra.broker:RedisTransport"
+    assert memory_config["broker_transport"] is None
