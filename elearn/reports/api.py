@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, jsonify, send_file
+from flask import Response, send_file
 from flask_smorest import Blueprint
 
 from elearn import policy
@@ -15,7 +15,7 @@ from elearn.accounts.models import Administration
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 from elearn.reports import exports, officers, service
-from elearn.reports.documents import document
+from elearn.reports.documents import json_response
 from elearn.reports.schemas import (
     AdministrationSummarySchema,
     CsvArgs,
@@ -49,20 +49,20 @@ def _language(args: dict[str, Any]) -> str:
 def administration_summary(args: dict[str, Any], code: str) -> Response:
     """How the administration's officers are doing: totals and one row per course."""
     administration = _reported_administration(code)
-    return jsonify(document(service.administration_summary(administration, _language(args))))
+    return json_response(service.administration_summary(administration, _language(args)))
 
 
 @reports_blp.route("/administrations/<string:code>/trainees")
 @reports_blp.arguments(OfficerReportArgs, location="query")
 @reports_blp.response(200, OfficerRowSchema(many=True))
-def administration_trainees(args: dict[str, Any], code: str) -> Any:
+def administration_trainees(args: dict[str, Any], code: str) -> Response:
     """One row per officer: enrolment counts, flags, and per course grades and certificate."""
     administration = _reported_administration(code)
     page = officers.officer_page(
         administration, args["criteria"], args["sort"], _language(args), args["page_request"]
     )
     rows, headers = paginated(page)
-    return jsonify(document(list(rows))), 200, headers
+    return json_response(list(rows), headers)
 
 
 def _download(
