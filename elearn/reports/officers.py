@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 
-from elearn.accounts import headcounts
+from elearn.accounts.headcounts import Headcount
 from elearn.accounts.models import Administration, User, UserRole
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
@@ -204,6 +204,7 @@ def _row(record: Any) -> OfficerRow:
 
 def officer_page(
     administration: Administration,
+    headcount: Headcount,
     criteria: OfficerFilter,
     sort: str,
     language: str,
@@ -215,7 +216,7 @@ def officer_page(
     administration; the page's 50 officers' figures and flags are then summed from their
     enrolments' standings, which the page shows anyway."""
     # Unfiltered, the officers are the administration's trainees: its headcount says how many.
-    known = headcounts.of(administration.id)[0] if criteria == OfficerFilter() else None
+    known = headcount.trainees if criteria == OfficerFilter() else None
     ordered = _officers(administration, criteria, sort, whole_rows=False)
     page = fetch_page(ordered, request, total=known)
     user_ids: list[int] = list(page.items)

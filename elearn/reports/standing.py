@@ -36,9 +36,10 @@ def is_overdue() -> ColumnElement[bool]:
     return or_(Enrolment.status == EnrolmentStatus.EXPIRED, is_late())
 
 
-def is_late() -> ColumnElement[bool]:
-    """Active past its due date."""
-    return and_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < clock.now())
+def is_late(now: datetime | ColumnElement[datetime] | None = None) -> ColumnElement[bool]:
+    """Active past its due date (``now``: the clock's time, or a parameter)."""
+    moment = clock.now() if now is None else now
+    return and_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < moment)
 
 
 def _idle_since() -> datetime:
@@ -85,7 +86,9 @@ FLAG_RULES = {
 }
 
 
-def course_titles(language: str) -> tuple[ColumnElement[Any], Callable[[Select[Any]], Select[Any]]]:
+def course_titles(
+    language: str | ColumnElement[str],
+) -> tuple[ColumnElement[Any], Callable[[Select[Any]], Select[Any]]]:
     """The course title in ``language``, else in the course's default language, else its slug;
     and what adds the two translations it reads to a statement that selects from ``Course``
     (outer joins: one hash join per statement, not a subquery per row)."""
