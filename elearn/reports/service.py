@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, String, bindparam, func, select
 
-from elearn import clock
 from elearn.accounts.headcounts import Headcount
 from elearn.accounts.models import Administration, User
 from elearn.certificates.service.statement import issuer
@@ -21,9 +20,11 @@ from elearn.extensions import db
 from elearn.quizzes.models import Attempt
 from elearn.reports.exports import Column, Kind
 from elearn.reports.standing import (
+    PARAMETERS,
     certificate_code,
     course_titles,
     is_late,
+    moment_values,
     quiz_grades,
 )
 
@@ -61,7 +62,7 @@ def administration_summary(
     those late, and the hourly sweeper soon expires them, so they are counted live, through the
     (status, due date) index. One statement, built once per process.
     """
-    parameters = {"administration_id": administration.id, "language": language, "now": clock.now()}
+    parameters = {"administration_id": administration.id, "language": language}
     courses = [
         CourseSummary(
             course_id=course_id,
@@ -74,7 +75,7 @@ def administration_summary(
             average_progress=round(progress / enrolled) if enrolled else 0,
         )
         for course_id, code, title, enrolled, active, completed, expired, progress, late in (
-            db.session.execute(_summary_statement(), parameters)
+            db.session.execute(_summary_statement(), parameters | moment_values())
         )
     ]
     return AdministrationSummary(
@@ -91,14 +92,14 @@ def administration_summary(
 @cache
 def _summary_statement() -> Select[Any]:
     """Per course: the administration's tallies summed and its late enrolments counted
-    (parameters: ``administration_id``, ``language``, ``now``)."""
+    (parameters: ``administration_id``, ``language`` and the moment's)."""
     administration_id = bindparam("administration_id", type_=Integer)
     tally = EnrolmentTally
     late = (
         select(Enrolment.course_id, func.count(Enrolment.id).label("late"))
         .join(User, User.id == Enrolment.user_id)
         .where(
-            is_late(bindparam("now", type_=Enrolment.due_at.type)),
+            is_late(PARAMETERS),
             User.administration_id == administration_id,
         )
         .group_by(Enrolment.course_id)
