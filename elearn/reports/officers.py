@@ -238,6 +238,7 @@ def _summed(person: Any, courses: list[CourseStanding], late: frozenset[int]) ->
     """An officer's row from their counted enrolments (the figures ``_officer_columns`` count)."""
     statuses = Counter(course.status for course in courses)
     activity = [course.last_activity_at for course in courses if course.last_activity_at]
+    raised = {flag for course in courses for flag in course.flags}
     return OfficerRow(
         user_id=person.user_id,
         personnel_number=person.personnel_number,
@@ -250,7 +251,7 @@ def _summed(person: Any, courses: list[CourseStanding], late: frozenset[int]) ->
         overdue=sum(course.enrolment_id in late for course in courses),
         expired=statuses[EnrolmentStatus.EXPIRED],
         last_activity_at=max(activity, default=None),
-        flags=[flag.value for flag in Flag if any(flag.value in c.flags for c in courses)],
+        flags=[flag for flag in FLAG_VALUES if flag in raised],
         courses=courses,
     )
 
