@@ -23,6 +23,7 @@ from typing import Any
 from celery import Celery, Task
 from celery.exceptions import Ignore, Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
+from celery.worker.request import Request
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
@@ -73,9 +74,29 @@ def unavailable(error: Exception) -> bool:
     return isinstance(error, StorageUnavailable) or database_unavailable(error)
 
 
+class AckOutlivingItsConnection(Request):
+    """A task request whose late acknowledgement survives the loss of the broker connection.
+
+    When Redis goes away while a task runs, kombu's Redis channel raises ``AttributeError``
+    (its connection is gone), not one of its connection errors, from the acknowledgement; left
+    to propagate, it stopped the worker's consumer for good. The message then simply stays
+    unacknowledged: Redis delivers it again and the task, idempotent, does nothing twice.
+    """
+
+    def acknowledge(self) -> None:
+        try:
+            super().acknowledge()
+        except AttributeError:
+            log.warning(
+                "task %s: the broker connection was lost before its acknowledgement", self.id
+            )
+            self.acknowledged = True
+
+
 class AppTask(Task):
     """Base class of every elearn task."""
 
+    Request = AckOutlivingItsConnection
     acks_late = True
     reject_on_worker_lost = True
     max_retries = 5

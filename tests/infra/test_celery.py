@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,6 +20,7 @@ from elearn.infra.tasks import (
     PUBLISH_BUDGET_SECONDS,
     SOFT_TIME_LIMIT_SECONDS,
     TIME_LIMIT_SECONDS,
+    AckOutlivingItsConnection,
     task_packages,
 )
 from tests import mailserver
@@ -114,3 +116,32 @@ def test_beat_sweeps_the_outbox_every_minute_on_a_consumed_queue(app, settings):
         assert entry["options"]["queue"] in QUEUES
         assert 0 < entry["options"]["expires"] <= entry["schedule"]
     assert Path(celery.conf.beat_schedule_filename).parent == Path(settings.instance_path)
+
+
+def test_an_acknowledgement_after_the_broker_connection_is_gone_is_given_up(caplog):
+    """Regression: kombu's Redis channel raised AttributeError from a late acknowledgement
+    once Redis had restarted, and the worker's consumer never recovered (the Redis drill)."""
+
+    def acknowledge_on_a_closed_channel(*_args: object) -> None:
+        raise AttributeError("'NoneType' object has no attribute 'hostname'")
+
+    message = SimpleNamespace(
+        headers={"id": "task-1", "task": "elearn.drill"},
+        body=([], {}, {}),
+        payload=([], {}, {}),
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_info={},
+        properties={},
+    )
+    request = AckOutlivingItsConnection(
+        message,
+        on_ack=acknowledge_on_a_closed_channel,
+        task=SimpleNamespace(ignore_result=True),
+        hostname="w",
+    )
+
+    request.acknowledge()
+
+    assert request.acknowledged
+    assert "the broker connection was lost before its acknowledgement" in caplog.text
