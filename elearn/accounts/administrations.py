@@ -6,9 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, User
+from elearn.accounts.headcounts import Headcount
+from elearn.accounts.models import (
+    DEFAULT_TIME_ZONE,
+    Administration,
+    AdministrationHeadcount,
+    User,
+)
 from elearn.audit import service as audit_log
 from elearn.config import DEFAULT_LANGUAGES
 from elearn.database import changed_since, contains_text, values_of
@@ -43,8 +49,30 @@ def get_administration(code: str) -> Administration:
         select(Administration).where(Administration.code == code.upper())
     )
     if administration is None:
-        raise NotFound(f"No administration with code {code!r}.")
+        raise _unknown(code)
     return administration
+
+
+def get_administration_with_headcount(code: str) -> tuple[Administration, Headcount]:
+    """The administration of ``code`` and its headcount, in one statement."""
+    headcount = AdministrationHeadcount
+    row = db.session.execute(
+        select(
+            Administration,
+            func.coalesce(headcount.trainees, 0),
+            func.coalesce(headcount.active_trainees, 0),
+        )
+        .outerjoin(headcount, headcount.administration_id == Administration.id)
+        .where(Administration.code == code.upper())
+    ).one_or_none()
+    if row is None:
+        raise _unknown(code)
+    administration, trainees, active_trainees = row
+    return administration, Headcount(trainees, active_trainees)
+
+
+def _unknown(code: str) -> NotFound:
+    return NotFound(f"No administration with code {code!r}.")
 
 
 def create_administration(actor: User, values: Mapping[str, Any]) -> Administration:

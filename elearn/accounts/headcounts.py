@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import case, delete, func, insert, select, text
 
@@ -29,14 +30,19 @@ def standing(user: User) -> Standing:
     return Standing(user.administration_id, user.has_role(Role.TRAINEE), user.active)
 
 
-def of(administration_id: int) -> tuple[int, int]:
+class Headcount(NamedTuple):
+    trainees: int
+    active_trainees: int
+
+
+def of(administration_id: int) -> Headcount:
     """The administration's trainees and active trainees."""
     row = db.session.execute(
         select(AdministrationHeadcount.trainees, AdministrationHeadcount.active_trainees).where(
             AdministrationHeadcount.administration_id == administration_id
         )
     ).one_or_none()
-    return (row[0], row[1]) if row is not None else (0, 0)
+    return Headcount(row[0], row[1]) if row is not None else Headcount(0, 0)
 
 
 def count(before: Standing | None, after: Standing | None) -> None:

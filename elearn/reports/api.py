@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, jsonify, send_file
+from flask import Response, send_file
 from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts import administrations
+from elearn.accounts.headcounts import Headcount
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 from elearn.reports import exports, officers, service
-from elearn.reports.documents import document
+from elearn.reports.documents import json_response
 from elearn.reports.schemas import (
     AdministrationSummarySchema,
     CsvArgs,
@@ -32,9 +33,16 @@ reports_blp = Blueprint(
 
 
 def _reported_administration(code: str) -> Administration:
-    actor = current_actor()
-    administration = administrations.get_administration(code)
-    allowed = policy.reports.read_administration.check(actor, administration)
+    return _authorized(administrations.get_administration(code))
+
+
+def _reported_with_headcount(code: str) -> tuple[Administration, Headcount]:
+    administration, headcount = administrations.get_administration_with_headcount(code)
+    return _authorized(administration), headcount
+
+
+def _authorized(administration: Administration) -> Administration:
+    allowed = policy.reports.read_administration.check(current_actor(), administration)
     policy.authorize(allowed, hide=True, what="administration report")
     return administration
 
@@ -48,21 +56,27 @@ def _language(args: dict[str, Any]) -> str:
 @reports_blp.response(200, AdministrationSummarySchema)
 def administration_summary(args: dict[str, Any], code: str) -> Response:
     """How the administration's officers are doing: totals and one row per course."""
-    administration = _reported_administration(code)
-    return jsonify(document(service.administration_summary(administration, _language(args))))
+    administration, headcount = _reported_with_headcount(code)
+    summary = service.administration_summary(administration, headcount, _language(args))
+    return json_response(summary)
 
 
 @reports_blp.route("/administrations/<string:code>/trainees")
 @reports_blp.arguments(OfficerReportArgs, location="query")
 @reports_blp.response(200, OfficerRowSchema(many=True))
-def administration_trainees(args: dict[str, Any], code: str) -> Any:
+def administration_trainees(args: dict[str, Any], code: str) -> Response:
     """One row per officer: enrolment counts, flags, and per course grades and certificate."""
-    administration = _reported_administration(code)
+    administration, headcount = _reported_with_headcount(code)
     page = officers.officer_page(
-        administration, args["criteria"], args["sort"], _language(args), args["page_request"]
+        administration,
+        headcount,
+        args["criteria"],
+        args["sort"],
+        _language(args),
+        args["page_request"],
     )
     rows, headers = paginated(page)
-    return jsonify(document(list(rows))), 200, headers
+    return json_response(list(rows), headers)
 
 
 def _download(

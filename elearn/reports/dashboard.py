@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from elearn import clock
+from elearn.accounts import headcounts
 from elearn.accounts.models import Administration, User
 from elearn.courses.models import Course
 from elearn.enrolments.models import Assignment, Enrolment, EnrolmentStatus
@@ -67,7 +68,9 @@ def dashboard(administration: Administration, language: str) -> Dashboard:
     idle, idle_total = _flagged(administration, _idle(), _last_seen(), language)
     return Dashboard(
         administration=administration,
-        summary=service.administration_summary(administration, language),
+        summary=service.administration_summary(
+            administration, headcounts.of(administration.id), language
+        ),
         trend=weekly_completions(administration),
         overdue=overdue,
         overdue_total=overdue_total,

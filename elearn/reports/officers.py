@@ -14,18 +14,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
+    bindparam,
     exists,
     func,
     select,
 )
 from sqlalchemy.orm import QueryableAttribute
 
-from elearn.accounts import headcounts
+from elearn.accounts.headcounts import Headcount
 from elearn.accounts.models import Administration, User, UserRole
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
@@ -35,7 +39,7 @@ from elearn.pagination import Page, PageRequest, fetch_page
 from elearn.quizzes.models import Attempt
 from elearn.reports import standing
 from elearn.reports.exports import Column, Kind
-from elearn.reports.standing import EXPORT_BATCH, FLAG_RULES, Flag
+from elearn.reports.standing import EXPORT_BATCH, Flag
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ SqlColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 def _officer_columns(criteria: OfficerFilter) -> dict[str, SqlColumn]:
     """Every column of a row, by the name the API sorts by."""
+    at = standing.moment()
     return {
         "personnel_number": User.personnel_number,
         "name": User.full_name,
@@ -126,7 +131,7 @@ def _officer_columns(criteria: OfficerFilter) -> dict[str, SqlColumn]:
         "unit": User.unit,
         "active": _how_many(criteria, Enrolment.status == EnrolmentStatus.ACTIVE),
         "completed": _how_many(criteria, Enrolment.status == EnrolmentStatus.COMPLETED),
-        "overdue": _how_many(criteria, standing.is_late()),
+        "overdue": _how_many(criteria, standing.is_late(at)),
         "expired": _how_many(criteria, Enrolment.status == EnrolmentStatus.EXPIRED),
         "last_activity_at": (
             select(func.max(Enrolment.last_activity_at))
@@ -134,7 +139,7 @@ def _officer_columns(criteria: OfficerFilter) -> dict[str, SqlColumn]:
             .correlate(User)
             .scalar_subquery()
         ),
-        **{flag.value: _any(criteria, rule()) for flag, rule in FLAG_RULES.items()},
+        **{flag.value: _any(criteria, rule) for flag, rule in standing.flag_rules(at).items()},
     }
 
 
@@ -154,15 +159,16 @@ SORTABLE = (
 def _officers(
     administration: Administration, criteria: OfficerFilter, sort: str, *, whole_rows: bool
 ) -> Select[Any]:
-    """The officers in report order: whole rows, or only their ids (for a page: each figure is
-    then worked out for the page's officers only, plus the sort key and flag for all)."""
+    """The officers in report order: whole rows, or only who they are (for a page: each figure
+    is then worked out for the page's officers only, plus the sort key and flag for all)."""
     columns = _officer_columns(criteria)
     descending = sort.startswith("-")
     key = columns[sort.lstrip("-")]
-    selected: list[ColumnElement[Any]] = [User.id.label("user_id")]
+    selected: list[SqlColumn] = [User.id.label("user_id"), User.active.label("active_account")]
     if whole_rows:
-        selected.append(User.active.label("active_account"))
         selected.extend(column.label(name) for name, column in columns.items())
+    else:
+        selected.extend((User.personnel_number, User.full_name, User.email, User.unit))
     statement = (
         select(*selected)
         .where(
@@ -204,6 +210,7 @@ def _row(record: Any) -> OfficerRow:
 
 def officer_page(
     administration: Administration,
+    headcount: Headcount,
     criteria: OfficerFilter,
     sort: str,
     language: str,
@@ -215,27 +222,14 @@ def officer_page(
     administration; the page's 50 officers' figures and flags are then summed from their
     enrolments' standings, which the page shows anyway."""
     # Unfiltered, the officers are the administration's trainees: its headcount says how many.
-    known = headcounts.of(administration.id)[0] if criteria == OfficerFilter() else None
+    known = headcount.trainees if criteria == OfficerFilter() else None
     ordered = _officers(administration, criteria, sort, whole_rows=False)
     page = fetch_page(ordered, request, total=known)
-    user_ids: list[int] = list(page.items)
-    people = {
-        person.id: person
-        for person in db.session.execute(
-            select(
-                User.id,
-                User.active,
-                User.personnel_number,
-                User.full_name,
-                User.email,
-                User.unit,
-            ).where(User.id.in_(user_ids))
-        )
-    }
-    enrolments = _counted_enrolments(criteria, user_ids, language)
+    people: Sequence[Any] = page.items
+    enrolments = _counted_enrolments(criteria, [person.user_id for person in people], language)
     rows = [
-        _summed(people[user_id], enrolments.by_officer.get(user_id, []), enrolments.late)
-        for user_id in user_ids
+        _summed(person, enrolments.by_officer.get(person.user_id, []), enrolments.late)
+        for person in people
     ]
     return Page(items=rows, total=page.total, request=request)
 
@@ -244,19 +238,20 @@ def _summed(person: Any, courses: list[CourseStanding], late: frozenset[int]) ->
     """An officer's row from their counted enrolments (the figures ``_officer_columns`` count)."""
     statuses = Counter(course.status for course in courses)
     activity = [course.last_activity_at for course in courses if course.last_activity_at]
+    raised = {flag for course in courses for flag in course.flags}
     return OfficerRow(
-        user_id=person.id,
+        user_id=person.user_id,
         personnel_number=person.personnel_number,
         full_name=person.full_name,
         email=person.email,
         unit=person.unit,
-        active_account=person.active,
+        active_account=person.active_account,
         active=statuses[EnrolmentStatus.ACTIVE],
         completed=statuses[EnrolmentStatus.COMPLETED],
         overdue=sum(course.enrolment_id in late for course in courses),
         expired=statuses[EnrolmentStatus.EXPIRED],
         last_activity_at=max(activity, default=None),
-        flags=[flag.value for flag in Flag if any(flag.value in c.flags for c in courses)],
+        flags=[flag for flag in FLAG_VALUES if flag in raised],
         courses=courses,
     )
 
@@ -299,9 +294,52 @@ def _counted_enrolments(
     flags), and which of them are late."""
     if not user_ids:
         return _CountedEnrolments({}, frozenset())
-    conditions = _counted(criteria)[1:]
-    title, with_titles = standing.course_titles(language)
-    grades = standing.quiz_grades(Attempt.user_id.in_(user_ids))
+    statement = _enrolments_statement(
+        criteria.course_id is not None, criteria.run_id is not None, criteria.status is not None
+    )
+    parameters = {
+        "user_ids": list(user_ids),
+        "language": language,
+        "course_id": criteria.course_id,
+        "run_id": criteria.run_id,
+        "status": criteria.status,
+        **standing.moment_values(),
+    }
+    verification = issuer()
+    standings: dict[int, list[CourseStanding]] = defaultdict(list)
+    late: set[int] = set()
+    rows = db.session.execute(statement, parameters)
+    for user_id, enrolment_id, *shown, code, is_late, overdue, idle, failed in rows:
+        url = verification.verification_url(code) if code else None
+        flags = [flag for flag, on in zip(FLAG_VALUES, (overdue, idle, failed), strict=True) if on]
+        values = (enrolment_id, *shown, code, url, flags)
+        standings[user_id].append(CourseStanding(*values))
+        if is_late:
+            late.add(enrolment_id)
+    return _CountedEnrolments(standings, frozenset(late))
+
+
+FLAG_VALUES = tuple(flag.value for flag in Flag)
+
+
+@cache
+def _enrolments_statement(by_course: bool, by_run: bool, by_status: bool) -> Select[Any]:
+    """The counted enrolments of some officers: the officer, then ``CourseStanding``'s fields
+    in order up to the certificate code, whether it is late, and each flag in ``Flag``'s order;
+    built once per process for each choice of filters. Parameters: ``user_ids``,
+    ``language``, the filters' and the moment's."""
+    conditions: list[ColumnElement[bool]] = [
+        Enrolment.user_id.in_(bindparam("user_ids", expanding=True))
+    ]
+    if by_course:
+        conditions.append(Enrolment.course_id == bindparam("course_id", type_=Integer))
+    if by_run:
+        conditions.append(Enrolment.run_id == bindparam("run_id", type_=Integer))
+    if by_status:
+        conditions.append(Enrolment.status == bindparam("status", type_=Enrolment.status.type))
+    title, with_titles = standing.course_titles(bindparam("language", type_=String))
+    grades = standing.quiz_grades(Attempt.user_id.in_(bindparam("user_ids", expanding=True)))
+    at = standing.PARAMETERS
     statement = (
         select(
             Enrolment.user_id,
@@ -315,42 +353,16 @@ def _counted_enrolments(
             Enrolment.due_at,
             Enrolment.completed_at,
             Enrolment.last_activity_at,
-            standing.certificate_code(),
             grades.c.best,
             grades.c.last,
-            func.coalesce(grades.c.used, 0).label("used"),
-            standing.is_late().label("late"),
-            *(rule().label(flag.value) for flag, rule in FLAG_RULES.items()),
+            func.coalesce(grades.c.used, 0),
+            standing.certificate_code(),
+            standing.is_late(at),
+            *standing.flag_rules(at).values(),
         )
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(grades, grades.c.enrolment_id == Enrolment.id)
-        .where(Enrolment.user_id.in_(user_ids), *conditions)
+        .where(*conditions)
         .order_by(Enrolment.user_id, Course.code, Enrolment.id)
     )
-    enrolments = db.session.execute(with_titles(statement)).all()
-    verification = issuer()
-    standings: dict[int, list[CourseStanding]] = defaultdict(list)
-    for record in enrolments:
-        code = record.certificate_code
-        standings[record.user_id].append(
-            CourseStanding(
-                enrolment_id=record.id,
-                course_id=record.course_id,
-                course_code=record.code,
-                course_title=record[4],
-                run_id=record.run_id,
-                status=record.status,
-                progress_percent=record.progress_percent,
-                due_at=record.due_at,
-                completed_at=record.completed_at,
-                last_activity_at=record.last_activity_at,
-                best_grade=record.best,
-                last_grade=record.last,
-                attempts_used=record.used,
-                certificate_code=code,
-                verification_url=verification.verification_url(code) if code else None,
-                flags=[flag.value for flag in Flag if record._mapping[flag.value]],
-            )
-        )
-    late = frozenset(record.id for record in enrolments if record.late)
-    return _CountedEnrolments(standings, late)
+    return with_titles(statement)

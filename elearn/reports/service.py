@@ -6,11 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, String, bindparam, func, select
 
-from elearn.accounts import headcounts
+from elearn.accounts.headcounts import Headcount
 from elearn.accounts.models import Administration, User
 from elearn.certificates.service.statement import issuer
 from elearn.courses.models import Course
@@ -19,9 +20,11 @@ from elearn.extensions import db
 from elearn.quizzes.models import Attempt
 from elearn.reports.exports import Column, Kind
 from elearn.reports.standing import (
+    PARAMETERS,
     certificate_code,
     course_titles,
     is_late,
+    moment_values,
     quiz_grades,
 )
 
@@ -49,17 +52,60 @@ class AdministrationSummary:
     courses: list[CourseSummary]
 
 
-def administration_summary(administration: Administration, language: str) -> AdministrationSummary:
+def administration_summary(
+    administration: Administration, headcount: Headcount, language: str
+) -> AdministrationSummary:
     """Totals for the administration and one row per course its officers are enrolled in.
 
     The figures come from the administration's headcount and the enrolment tallies (a few rows
-    per course), except the enrolments
-    that are active past their due date: time alone makes those late, and the hourly sweeper
-    soon expires them, so they are counted live, through the (status, due date) index.
+    per course), except the enrolments that are active past their due date: time alone makes
+    those late, and the hourly sweeper soon expires them, so they are counted live, through the
+    (status, due date) index. One statement, built once per process.
     """
-    trainees, active_trainees = headcounts.of(administration.id)
+    parameters = {"administration_id": administration.id, "language": language}
+    courses = [
+        CourseSummary(
+            course_id=course_id,
+            code=code,
+            title=title,
+            enrolled=enrolled,
+            active=active,
+            completed=completed,
+            overdue=expired + late,
+            average_progress=round(progress / enrolled) if enrolled else 0,
+        )
+        for course_id, code, title, enrolled, active, completed, expired, progress, late in (
+            db.session.execute(_summary_statement(), parameters | moment_values())
+        )
+    ]
+    return AdministrationSummary(
+        code=administration.code,
+        trainees=headcount.trainees,
+        active_trainees=headcount.active_trainees,
+        enrolments=sum(course.enrolled for course in courses),
+        completed=sum(course.completed for course in courses),
+        overdue=sum(course.overdue for course in courses),
+        courses=courses,
+    )
+
+
+@cache
+def _summary_statement() -> Select[Any]:
+    """Per course: the administration's tallies summed and its late enrolments counted
+    (parameters: ``administration_id``, ``language`` and the moment's)."""
+    administration_id = bindparam("administration_id", type_=Integer)
     tally = EnrolmentTally
-    title, with_titles = course_titles(language)
+    late = (
+        select(Enrolment.course_id, func.count(Enrolment.id).label("late"))
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            is_late(PARAMETERS),
+            User.administration_id == administration_id,
+        )
+        .group_by(Enrolment.course_id)
+        .subquery("late")
+    )
+    title, with_titles = course_titles(bindparam("language", type_=String))
     statement = (
         select(
             Course.id,
@@ -70,43 +116,16 @@ def administration_summary(administration: Administration, language: str) -> Adm
             func.sum(tally.completed),
             func.sum(tally.expired),
             func.sum(tally.progress_total),
+            func.coalesce(late.c.late, 0),
         )
         .join(tally, tally.course_id == Course.id)
-        .where(tally.administration_id == administration.id)
-        .group_by(Course.id, Course.code, title)
+        .outerjoin(late, late.c.course_id == Course.id)
+        .where(tally.administration_id == administration_id)
+        .group_by(Course.id, Course.code, title, late.c.late)
         .having(func.sum(tally.enrolled + tally.withdrawn) > 0)
         .order_by(Course.code, Course.id)
     )
-    rows = db.session.execute(with_titles(statement)).all()
-    late_rows = db.session.execute(
-        select(Enrolment.course_id, func.count(Enrolment.id))
-        .join(User, User.id == Enrolment.user_id)
-        .where(is_late(), User.administration_id == administration.id)
-        .group_by(Enrolment.course_id)
-    )
-    late: dict[int, int] = dict(late_rows.all())
-    courses = [
-        CourseSummary(
-            course_id=course_id,
-            code=code,
-            title=title,
-            enrolled=enrolled,
-            active=active,
-            completed=completed,
-            overdue=expired + late.get(course_id, 0),
-            average_progress=round(progress / enrolled) if enrolled else 0,
-        )
-        for course_id, code, title, enrolled, active, completed, expired, progress in rows
-    ]
-    return AdministrationSummary(
-        code=administration.code,
-        trainees=trainees,
-        active_trainees=active_trainees,
-        enrolments=sum(course.enrolled for course in courses),
-        completed=sum(course.completed for course in courses),
-        overdue=sum(course.overdue for course in courses),
-        courses=courses,
-    )
+    return with_titles(statement)
 
 
 @dataclass(frozen=True)

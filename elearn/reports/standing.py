@@ -7,17 +7,29 @@ shows, counts, filters or exports it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from elearn import clock
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.config import current_settings
 from elearn.courses.models import Course, CourseTranslation, QuizDefinition
+from elearn.database import UTCDateTime
 from elearn.enrolments.models import Enrolment, EnrolmentStatus, LessonProgress
 from elearn.quizzes.models import FINISHED_STATUSES, Attempt
 
@@ -31,25 +43,46 @@ class Flag(StrEnum):
     FAILED_FINAL_ATTEMPT = "failed_final_attempt"
 
 
-def is_overdue() -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class Moment:
+    """The times the time-dependent rules compare with: now, and the start of the idle window.
+
+    Either values (``moment()``) or the bound parameters ``now`` and ``idle_since`` of a
+    statement built once per process (``PARAMETERS``, given ``moment_values()`` to run)."""
+
+    now: datetime | ColumnElement[datetime]
+    idle_since: datetime | ColumnElement[datetime]
+
+
+PARAMETERS = Moment(
+    now=bindparam("now", type_=UTCDateTime), idle_since=bindparam("idle_since", type_=UTCDateTime)
+)
+
+
+def moment_values() -> dict[str, datetime]:
+    now = clock.now()
+    return {"now": now, "idle_since": now - timedelta(days=current_settings().report_idle_days)}
+
+
+def moment() -> Moment:
+    return Moment(**moment_values())
+
+
+def is_overdue(at: Moment) -> ColumnElement[bool]:
     """Active past its due date (the hourly sweeper has not expired it yet), or expired."""
-    return or_(Enrolment.status == EnrolmentStatus.EXPIRED, is_late())
+    return or_(Enrolment.status == EnrolmentStatus.EXPIRED, is_late(at))
 
 
-def is_late() -> ColumnElement[bool]:
+def is_late(at: Moment) -> ColumnElement[bool]:
     """Active past its due date."""
-    return and_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < clock.now())
+    return and_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.due_at < at.now)
 
 
-def _idle_since() -> datetime:
-    return clock.now() - timedelta(days=current_settings().report_idle_days)
-
-
-def is_idle() -> ColumnElement[bool]:
+def is_idle(at: Moment) -> ColumnElement[bool]:
     """Active, with no lesson done (or never started) for ``ELEARN_REPORT_IDLE_DAYS``."""
     return and_(
         Enrolment.status == EnrolmentStatus.ACTIVE,
-        func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < _idle_since(),
+        func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < at.idle_since,
     )
 
 
@@ -78,14 +111,18 @@ def failed_final_attempt() -> ColumnElement[bool]:
     return and_(Enrolment.status != EnrolmentStatus.COMPLETED, exhausted.exists())
 
 
-FLAG_RULES = {
-    Flag.OVERDUE: is_overdue,
-    Flag.IDLE: is_idle,
-    Flag.FAILED_FINAL_ATTEMPT: failed_final_attempt,
-}
+def flag_rules(at: Moment) -> dict[Flag, ColumnElement[bool]]:
+    """Each flag's rule, in ``Flag``'s order."""
+    return {
+        Flag.OVERDUE: is_overdue(at),
+        Flag.IDLE: is_idle(at),
+        Flag.FAILED_FINAL_ATTEMPT: failed_final_attempt(),
+    }
 
 
-def course_titles(language: str) -> tuple[ColumnElement[Any], Callable[[Select[Any]], Select[Any]]]:
+def course_titles(
+    language: str | ColumnElement[str],
+) -> tuple[ColumnElement[Any], Callable[[Select[Any]], Select[Any]]]:
     """The course title in ``language``, else in the course's default language, else its slug;
     and what adds the two translations it reads to a statement that selects from ``Course``
     (outer joins: one hash join per statement, not a subquery per row)."""
