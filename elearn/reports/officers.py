@@ -139,8 +139,13 @@ def _officer_columns(criteria: OfficerFilter) -> dict[str, SqlColumn]:
             .correlate(User)
             .scalar_subquery()
         ),
-        **{flag.value: _any(criteria, rule) for flag, rule in standing.flag_rules(at).items()},
+        **{_flagged(flag): _any(criteria, rule) for flag, rule in standing.flag_rules(at).items()},
     }
+
+
+def _flagged(flag: Flag) -> str:
+    """The column of ``flag``, apart from the figures' (``overdue`` is both a count and a flag)."""
+    return f"flag_{flag.value}"
 
 
 SORTABLE = (
@@ -186,7 +191,7 @@ def _officers(
     if criteria.narrows_enrolments:
         statement = statement.where(_any(criteria, Enrolment.id.isnot(None)))
     if criteria.flag is not None:
-        statement = statement.where(columns[criteria.flag.value])
+        statement = statement.where(columns[_flagged(criteria.flag)])
     return statement
 
 
@@ -204,7 +209,7 @@ def _row(record: Any) -> OfficerRow:
         overdue=values["overdue"],
         expired=values["expired"],
         last_activity_at=values["last_activity_at"],
-        flags=[flag.value for flag in Flag if values[flag.value]],
+        flags=[flag.value for flag in Flag if values[_flagged(flag)]],
     )
 
 

@@ -132,6 +132,37 @@ def test_filters_and_sorting(client, actors, office, query, names):
     assert listed == names
 
 
+def test_overdue_counts_late_enrolments_in_the_sort_and_the_export(
+    app, client, make, actors, learning, office
+):
+    """Regression: the overdue flag's column replaced the overdue count, so sorting and the
+    export said whether an officer was late, not how many of their enrolments were."""
+    late_twice = make.user(Role.TRAINEE, full_name="Zeynalov", personnel_number="004")
+    for _ in range(2):
+        learning.enrol(late_twice, learning.course("text", due_days=10))
+    clock.freeze(later(40))
+    try:
+        response = client.get(
+            f"{REPORT}?flag=overdue&sort=-overdue", headers=actors["contact_point"].headers
+        )
+        with app.app_context():
+            where = get_administration("AZ")
+            exported = {
+                row.full_name: row.overdue
+                for row in officers.officer_rows(where, officers.OfficerFilter(), "name")
+            }
+    finally:
+        clock.freeze(None)
+
+    assert response.status_code == 200, response.get_json()
+    assert [(row["full_name"], row["overdue"]) for row in response.get_json()] == [
+        ("Zeynalov", 2),
+        ("Cavadov", 1),
+    ]
+    assert (exported["Zeynalov"], exported["Cavadov"], exported["Aliyev"]) == (2, 1, 0)
+    assert all(type(overdue) is int for overdue in exported.values())
+
+
 def test_filtered_by_course_the_rows_count_that_course_only(client, actors, office):
     course_id = office["text_course"].id
     response = client.get(f"{REPORT}?course_id={course_id}", headers=actors["admin"].headers)
