@@ -16,7 +16,6 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-import boto3
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -145,13 +144,7 @@ def test_a_worker_killed_mid_render_leaves_one_certificate_and_one_pdf_after_red
         s3_access_key_id=seaweedfs.access_key_id,
         s3_secret_access_key=seaweedfs.secret_access_key,
     )
-    bucket = boto3.client(
-        "s3",
-        endpoint_url=seaweedfs.endpoint_url,
-        aws_access_key_id=seaweedfs.access_key_id,
-        aws_secret_access_key=seaweedfs.secret_access_key,
-        region_name="us-east-1",
-    )
+    bucket = seaweedfs.client()
 
     def listing() -> dict[str, int]:
         found = bucket.list_objects_v2(Bucket=seaweedfs.bucket, Prefix=f"{prefix}/certificates/")

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import boto3
 import redis
 from flask import Flask
 from sqlalchemy import func, make_url, select
@@ -335,13 +334,7 @@ def drill_stack(
         worker = WorkerProcess(app, settings, workdir / "worker.log")
         worker.start()
         stack.callback(worker.stop)
-        bucket = boto3.client(
-            "s3",
-            endpoint_url=seaweedfs.endpoint_url,
-            aws_access_key_id=seaweedfs.access_key_id,
-            aws_secret_access_key=seaweedfs.secret_access_key,
-            region_name="us-east-1",
-        )
+        bucket = seaweedfs.client()
         yield Stack(
             app=app,
             settings=settings,

@@ -44,17 +44,32 @@ def _healed(stack: Stack, name: str, since: float) -> None:
     outcome.assert_healed()
 
 
-def test_redis_stopped_and_started(stack: Stack):
+def _through_an_outage(
+    stack: Stack,
+    name: str,
+    seconds: float,
+    take_away: Callable[[], None],
+    bring_back: Callable[[], None],
+) -> None:
+    """Graduate half the batch, take a service away, graduate the other half while it is away,
+    bring it back ``seconds`` after it went, and wait until the stack has healed."""
     course, people = stack.learning.course(), stack.trainees(BATCH)
     _graduate(stack, people[:HALF], course)
 
-    stack.redis.stop()
+    take_away()
     fault = time.monotonic()
-    _graduate(stack, people[HALF:], course)  # the API answers; its work waits in the outbox
-    time.sleep(max(0.0, REDIS_OUTAGE_SECONDS - (time.monotonic() - fault)))
-    stack.redis.start()
+    back = _after(seconds, bring_back)
+    _graduate(stack, people[HALF:], course)
+    back.join()
 
-    _healed(stack, "redis stopped 10 s", fault)
+    _healed(stack, name, fault)
+
+
+def test_redis_stopped_and_started(stack: Stack):
+    # The API answers throughout; its work waits in the outbox.
+    _through_an_outage(
+        stack, "redis stopped 10 s", REDIS_OUTAGE_SECONDS, stack.redis.stop, stack.redis.start
+    )
 
 
 def test_the_whole_worker_killed_mid_batch(stack: Stack):
@@ -70,16 +85,13 @@ def test_the_whole_worker_killed_mid_batch(stack: Stack):
 
 
 def test_storage_unreachable_for_30_seconds(stack: Stack):
-    course, people = stack.learning.course(), stack.trainees(BATCH)
-    _graduate(stack, people[:HALF], course)
-
-    stack.storage.cut()
-    fault = time.monotonic()
-    restore = _after(STORAGE_OUTAGE_SECONDS, stack.storage.restore)
-    _graduate(stack, people[HALF:], course)
-    restore.join()
-
-    _healed(stack, "SeaweedFS unreachable 30 s", fault)
+    _through_an_outage(
+        stack,
+        "SeaweedFS unreachable 30 s",
+        STORAGE_OUTAGE_SECONDS,
+        stack.storage.cut,
+        stack.storage.restore,
+    )
 
 
 def test_smtp_answers_451_then_ok(stack: Stack):
@@ -100,14 +112,12 @@ def test_smtp_answers_451_then_ok(stack: Stack):
 
 
 def test_postgresql_refusing_connections_for_10_seconds(stack: Stack):
-    course, people = stack.learning.course(), stack.trainees(BATCH)
-    _graduate(stack, people[:HALF], course)
-
-    stack.database.cut()
-    fault = time.monotonic()
-    restore = _after(DATABASE_OUTAGE_SECONDS, stack.database.restore)
-    _graduate(stack, people[HALF:], course)  # 503 with Retry-After until it is back, then 2xx
-    restore.join()
-
-    _healed(stack, "PostgreSQL refusing 10 s", fault)
+    # 503 with Retry-After until it is back, then 2xx.
+    _through_an_outage(
+        stack,
+        "PostgreSQL refusing 10 s",
+        DATABASE_OUTAGE_SECONDS,
+        stack.database.cut,
+        stack.database.restore,
+    )
     assert stack.statuses[503] > 0

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -38,6 +39,17 @@ class SeaweedFS:
     secret_access_key: str
     bucket: str
     log_path: Path
+
+    def client(self, config: Config | None = None) -> Any:
+        """A plain boto3 S3 client on this server, as an operator's tool would be."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            region_name="us-east-1",
+            config=config,
+        )
 
 
 def weed_binary() -> Path | None:
@@ -111,18 +123,13 @@ def _identity(access_key: str, secret_key: str) -> dict[str, object]:
 
 
 def _wait_until_writable(server: SeaweedFS, process: subprocess.Popen[bytes]) -> None:
-    client = boto3.client(
-        "s3",
-        endpoint_url=server.endpoint_url,
-        aws_access_key_id=server.access_key_id,
-        aws_secret_access_key=server.secret_access_key,
-        region_name="us-east-1",
-        config=Config(
+    client = server.client(
+        Config(
             s3={"addressing_style": "path"},
             connect_timeout=1,
             read_timeout=5,
             retries={"max_attempts": 1},
-        ),
+        )
     )
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while True:

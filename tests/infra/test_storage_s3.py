@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
-import boto3
 import pytest
 import requests
 from flask import Flask
@@ -24,7 +23,6 @@ from elearn.infra.storage import (
 )
 from elearn.infra.storage import s3 as s3_backend
 from elearn.infra.storage.base import MAX_TTL
-from tests.infra.seaweedfs import SeaweedFS
 
 MINUTE = timedelta(minutes=1)
 
@@ -32,16 +30,6 @@ MINUTE = timedelta(minutes=1)
 @pytest.fixture
 def store(s3_options: S3Options) -> S3Storage:
     return S3Storage(s3_options)
-
-
-def _raw_client(seaweedfs: SeaweedFS):
-    return boto3.client(
-        "s3",
-        endpoint_url=seaweedfs.endpoint_url,
-        aws_access_key_id=seaweedfs.access_key_id,
-        aws_secret_access_key=seaweedfs.secret_access_key,
-        region_name="us-east-1",
-    )
 
 
 @pytest.fixture
@@ -80,7 +68,7 @@ def test_keys_live_under_the_configured_prefix(store, seaweedfs):
 
     store.put(key, b"x", "text/plain")
 
-    raw = _raw_client(seaweedfs).head_object(Bucket=seaweedfs.bucket, Key=f"tests/{key}")
+    raw = seaweedfs.client().head_object(Bucket=seaweedfs.bucket, Key=f"tests/{key}")
     assert raw["ContentLength"] == 1
     assert raw["Metadata"]["sha256"] == store.head(key).sha256
 
