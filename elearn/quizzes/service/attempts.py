@@ -17,19 +17,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from elearn import clock, uow
 from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
-from elearn.database import locked, upsert
+from elearn.database import locked
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
-from elearn.quizzes.service.grading import grade, validate_response
+from elearn.quizzes.service import answers as answer_writes
+from elearn.quizzes.service.answers import Saved
+from elearn.quizzes.service.grading import grade
 from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
 from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
@@ -83,6 +85,7 @@ def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Atte
         raise Conflict("This quiz takes no attempts.")
     current = standing(enrolment, quiz, attempts_of(enrolment.id, quiz.id))
     if current.running is not None:
+        answer_writes.remember(current.running)
         return current.running, False
     _ensure_may_start(current)
     now = clock.now()
@@ -105,6 +108,7 @@ def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Atte
     )
     db.session.add(attempt)
     db.session.flush()
+    answer_writes.remember(attempt)
     return attempt, True
 
 
@@ -138,49 +142,25 @@ def _deadline(now: datetime, settings: QuizSettings, enrolment: Enrolment) -> da
     return min(limits, default=None)
 
 
-def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> set[str]:
+def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Saved:
     """Store the given answers (None clears one), all or none, and return the keys of the
     questions answered now: 422 when an answer names a question outside the attempt or does
-    not fit its question's type; 409 once the attempt is submitted or past its deadline."""
-    _ensure_open(attempt)
-    questions = {question["key"]: question for question in attempt.questions}
-    errors: dict[str, list[str]] = {}
-    for key, response in answers.items():
-        question = questions.get(key)
-        if question is None:
-            errors[key] = ["Not a question of this attempt."]
-        elif response is not None:
-            try:
-                validate_response(question, response)
-            except Invalid as error:
-                errors.update({field: list(found) for field, found in (error.errors or {}).items()})
+    not fit its question's type; 409 once the attempt is submitted or past its deadline. The
+    attempt is held (``find_attempt(for_update=True)``): its own trainee's checked path."""
+    now = clock.now()
+    _ensure_open(attempt, now)
+    frozen = answer_writes.remember(attempt)
+    errors = answer_writes.problems(frozen, answers)
     if errors:
         raise Invalid("Some answers do not fit the attempt; none was saved.", errors=errors)
-    cleared = [key for key, response in answers.items() if response is None]
-    if cleared:
-        db.session.execute(
-            delete(AttemptAnswer)
-            .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_key.in_(cleared))
-            .execution_options(synchronize_session=False)
-        )
-    now = clock.now()
-    saved = [
-        {"attempt_id": attempt.id, "question_key": key, "response": dict(response), "saved_at": now}
-        for key, response in answers.items()
-        if response is not None
-    ]
-    upsert(AttemptAnswer, saved, ("attempt_id", "question_key"), update=("response", "saved_at"))
-    return set(
-        db.session.scalars(
-            select(AttemptAnswer.question_key).where(
-                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.saved_at.is_not(None)
-            )
-        )
-    )
+    saved = answer_writes.write(frozen, answers, now)
+    if saved is None:  # the attempt is held, running and in time: the write holds it too
+        raise RuntimeError(f"attempt {attempt.id} was not held for writing")
+    return saved
 
 
-def _ensure_open(attempt: Attempt) -> None:
-    if not attempt.finished and _overdue(attempt, clock.now()):
+def _ensure_open(attempt: Attempt, now: datetime) -> None:
+    if not attempt.finished and _overdue(attempt, now):
         finish_if_overdue(attempt, settings_of_lesson(attempt.lesson_id, attempt.pass_mark))
     if attempt.status == AttemptStatus.EXPIRED:
         raise Conflict(
