@@ -77,8 +77,7 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
     actor = current_actor()
     saved = answers.save_own_answers(actor.id, attempt_id, body["answers"])
     if saved is None:
-        attempt = own_attempt(actor, attempt_id)
-        saved = attempts.save_answers(attempt, body["answers"])
+        saved = attempts.save_answers(*own_attempt(actor, attempt_id), body["answers"])
     document = views.progress_document(views.attempt_progress(saved))
     return Response(encode(document), mimetype="application/json")
 
@@ -87,5 +86,5 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
 @attempts_blp.response(200, AttemptSchema)
 def submit_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
     """Grade and close the attempt; submitting again returns the same result."""
-    attempt = own_attempt(current_actor(), attempt_id)
-    return _with_language(review.submit(attempt))
+    attempt, settings = own_attempt(current_actor(), attempt_id)
+    return _with_language(review.submit(attempt, settings))

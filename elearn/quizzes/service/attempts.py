@@ -32,7 +32,7 @@ from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
 from elearn.quizzes.service import answers as answer_writes
 from elearn.quizzes.service.answers import Saved
 from elearn.quizzes.service.grading import grade
-from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
+from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson, stored_settings
 from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
 
@@ -51,6 +51,21 @@ def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
     if attempt is None:
         raise NotFound("No such attempt.")
     return attempt
+
+
+def held_attempt(attempt_id: int) -> tuple[Attempt, QuizSettings]:
+    """The attempt held for writing (as ``find_attempt(for_update=True)``) and its quiz's
+    current settings, in one statement."""
+    found = db.session.execute(
+        select(Attempt, stored_settings(Attempt.lesson_id).scalar_subquery())
+        .where(Attempt.id == attempt_id)
+        .with_for_update(of=Attempt)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if found is None:
+        raise NotFound("No such attempt.")
+    attempt, settings = found
+    return attempt, QuizSettings.of(settings or {}, attempt.pass_mark)
 
 
 def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
@@ -142,13 +157,13 @@ def _deadline(now: datetime, settings: QuizSettings, enrolment: Enrolment) -> da
     return min(limits, default=None)
 
 
-def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Saved:
+def save_answers(attempt: Attempt, settings: QuizSettings, answers: Mapping[str, Any]) -> Saved:
     """Store the given answers (None clears one), all or none, and return the keys of the
     questions answered now: 422 when an answer names a question outside the attempt or does
     not fit its question's type; 409 once the attempt is submitted or past its deadline. The
-    attempt is held (``find_attempt(for_update=True)``): its own trainee's checked path."""
+    attempt is held (``held_attempt``): its own trainee's checked path."""
     now = clock.now()
-    _ensure_open(attempt, now)
+    _ensure_open(attempt, settings, now)
     frozen = answer_writes.remember(attempt)
     errors = answer_writes.problems(frozen, answers)
     if errors:
@@ -159,9 +174,9 @@ def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> Saved:
     return saved
 
 
-def _ensure_open(attempt: Attempt, now: datetime) -> None:
+def _ensure_open(attempt: Attempt, settings: QuizSettings, now: datetime) -> None:
     if not attempt.finished and _overdue(attempt, now):
-        finish_if_overdue(attempt, settings_of_lesson(attempt.lesson_id, attempt.pass_mark))
+        finish_if_overdue(attempt, settings)
     if attempt.status == AttemptStatus.EXPIRED:
         raise Conflict(
             "The attempt's time is up; it takes no more answers.",
