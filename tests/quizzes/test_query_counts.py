@@ -74,17 +74,17 @@ def test_saving_is_one_statement_on_postgresql(quiz, enrolled, quizzes, taking, 
     )
 
 
-def test_submitting_a_failed_attempt_grades_it_in_six_statements(
+def test_submitting_a_failed_attempt_grades_it_in_five_statements(
     quiz, enrolled, quizzes, taking, queries
 ):
     attempt_id = taking.start(enrolled, quiz.quiz_id).get_json()["id"]
     frozen = quizzes.frozen(attempt_id)
     taking.save(enrolled, attempt_id, {frozen[0]["key"]: wrong_response(frozen[0])})
 
-    # the attempt held with its quiz's settings; its answers; the attempt, the scores of the
-    # answered and the rows of the unanswered questions written; the trainee's attempts with
-    # the enrolment (for the grade, and for the review policy of the response)
-    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 6
+    # the attempt held with its quiz's settings; its answers; a row for every question with
+    # its score in one upsert; the attempt closed; the trainee's attempts with the enrolment
+    # (for the grade, and for the review policy of the response)
+    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 5
     # submitting again reads the same, writes nothing
     assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 3
 

@@ -19,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock, uow
 from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
-from elearn.database import locked
+from elearn.database import locked, upsert
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
@@ -37,6 +38,7 @@ from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
 
 EXPIRY_BATCH = 500
+GRADED_COLUMNS = ("response", "saved_at", "score")
 
 
 def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
@@ -242,16 +244,9 @@ def _finalise(
 ) -> Standing:
     """Grade every question of the attempt, close it, and record the quiz as passed when the
     trainee's grade now reaches the pass mark; the trainee's standing after it."""
-    saved = {row.question_key: row for row in attempt.answers}
-    earned = possible = 0.0
-    for question in attempt.questions:
-        row = saved.get(question["key"])
-        if row is None:
-            row = AttemptAnswer(question_key=question["key"], response=None, saved_at=None)
-            attempt.answers.append(row)
-        row.score = grade(question, row.response)
-        earned += row.score * question["points"]
-        possible += question["points"]
+    scores = _grade_answers(attempt)
+    points = [question["points"] for question in attempt.questions]
+    earned, possible = sum(s * p for s, p in zip(scores, points, strict=True)), sum(points)
     attempt.score = round(100 * earned / possible, 4) if possible else 0.0
     attempt.passed = reaches(attempt.score, attempt.pass_mark)
     attempt.status, attempt.submitted_at = status, ended_at
@@ -261,6 +256,27 @@ def _finalise(
     if now.passed and _may_record_pass(enrolment, attempt.lesson_id):
         enrolments_service.record_quiz_passed(enrolment, attempt.lesson_id)
     return now
+
+
+def _grade_answers(attempt: Attempt) -> list[float]:
+    """Score every question of the attempt, in order, and store a row for each (the scores of
+    the answered, the rows of the unanswered) in one upsert; the attempt's answers in the
+    session become those rows as stored, without reading them again."""
+    saved = {row.question_key: row for row in attempt.answers}
+    graded = []
+    for question in attempt.questions:
+        key = question["key"]
+        row = saved.get(key) or AttemptAnswer(attempt_id=attempt.id, question_key=key)
+        set_committed_value(row, "score", grade(question, row.response))
+        graded.append(row)
+    rows = [
+        {name: getattr(row, name) for name in GRADED_COLUMNS}
+        | {"attempt_id": attempt.id, "question_key": row.question_key}
+        for row in graded
+    ]
+    upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
+    set_committed_value(attempt, "answers", graded)
+    return [row.score or 0.0 for row in graded]
 
 
 def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
