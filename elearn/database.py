@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 
+import flask_sqlalchemy.session
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     BigInteger,
@@ -74,7 +76,27 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# A session whose ``info`` holds this key runs each statement in a transaction of its own.
+STATEMENTS_COMMIT_THEMSELVES = "elearn.statements_commit_themselves"
+
+
+class Session(flask_sqlalchemy.session.Session):
+    """flask-sqlalchemy's session, which can run without a transaction: a request that only
+    reads then pays no BEGIN and no COMMIT, each a round trip on PostgreSQL."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        bind = super().get_bind(*args, **kwargs)
+        if isinstance(bind, Engine) and self.info.get(STATEMENTS_COMMIT_THEMSELVES):
+            return _autocommitting(bind)
+        return bind
+
+
+@cache
+def _autocommitting(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 Entity = TypeVar("Entity", bound=Base)
 
 
