@@ -117,5 +117,7 @@ def test_safe_requests_run_each_statement_on_its_own(client, app, make):
         assert changed.status_code == 200, changed.json
     finally:
         event.remove(engine, "before_cursor_execute", note)
-    assert read and set(read) == {"AUTOCOMMIT"}
-    assert isolation and "AUTOCOMMIT" not in isolation
+    assert read
+    assert set(read) == {"AUTOCOMMIT"}
+    assert isolation
+    assert "AUTOCOMMIT" not in isolation
