@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -76,8 +77,10 @@ class Base(DeclarativeBase):
     )
 
 
-# A session whose ``info`` holds this key runs each statement in a transaction of its own.
-STATEMENTS_COMMIT_THEMSELVES = "elearn.statements_commit_themselves"
+# While true, sessions run each statement in a transaction of its own.
+statements_commit_themselves: ContextVar[bool] = ContextVar(
+    "statements_commit_themselves", default=False
+)
 
 
 class Session(flask_sqlalchemy.session.Session):
@@ -86,7 +89,7 @@ class Session(flask_sqlalchemy.session.Session):
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)
-        if isinstance(bind, Engine) and self.info.get(STATEMENTS_COMMIT_THEMSELVES):
+        if isinstance(bind, Engine) and statements_commit_themselves.get():
             return _autocommitting(bind)
         return bind
 

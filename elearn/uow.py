@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, Response, g, request
-from sqlalchemy.orm import Session
 
-from elearn.database import STATEMENTS_COMMIT_THEMSELVES
+from elearn.database import statements_commit_themselves
 from elearn.extensions import db
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            if _has_work(db.session()):
+            if _has_work():
                 db.session.commit()
         except BaseException:
             # Else the session stays unusable and these actions would run at the next commit.
@@ -58,13 +57,18 @@ class UnitOfWork:
                 log.exception("after-commit action failed; the outbox sweeper will retry it")
 
     def rollback(self) -> None:
-        if _has_work(db.session()):
+        if _has_work():
             db.session.rollback()
         self._after_commit.clear()
         self.keeps_refusals = False
 
 
-def _has_work(session: Session) -> bool:
+def _has_work() -> bool:
+    """Whether the session of this context began a transaction or holds changes; asking does
+    not make one (a request that never touched the database has none)."""
+    if not db.session.registry.has():
+        return False
+    session = db.session()
     return session.in_transaction() or bool(session.new or session.deleted or session.dirty)
 
 
@@ -97,7 +101,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _commit_each_statement_of_safe_requests() -> None:
         if request.method in SAFE_METHODS:
-            db.session.info[STATEMENTS_COMMIT_THEMSELVES] = True
+            g.statements_commit_themselves = statements_commit_themselves.set(True)
+
+    @app.teardown_request
+    def _transactions_again(_error: BaseException | None) -> None:
+        if "statements_commit_themselves" in g:
+            statements_commit_themselves.reset(g.pop("statements_commit_themselves"))
 
     @app.after_request
     def _finish_request(response: Response) -> Response:

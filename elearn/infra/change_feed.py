@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg.conninfo import make_conninfo
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
@@ -85,7 +86,7 @@ class ChangeFeed:
                 return False
             assert self._connection is not None
             try:
-                notices = [notice.payload for notice in self._connection.notifies(timeout=0)]
+                notices = self._arrived(self._connection)
             except psycopg.Error:
                 log.warning("change feed lost; nothing is reused until it is back")
                 self._drop_connection()
@@ -95,6 +96,18 @@ class ChangeFeed:
             topic, _, keys = payload.partition(" ")
             self.forget(topic, frozenset(int(key) for key in keys.split()) if keys else None)
         return True
+
+    @staticmethod
+    def _arrived(connection: psycopg.Connection[Any]) -> list[str]:
+        """The payloads received so far: a read of the socket that does not wait."""
+        pgconn = connection.pgconn
+        pgconn.consume_input()
+        if pgconn.status != pq.ConnStatus.OK:
+            raise psycopg.OperationalError("the listening connection is closed")
+        notices = []
+        while (notice := pgconn.notifies()) is not None:
+            notices.append(notice.extra.decode())
+        return notices
 
     def forget(self, topic: str, keys: Keys = None) -> None:
         chosen = list(self._subscribers) if topic == EVERYTHING else [topic]
