@@ -8,7 +8,7 @@ import pytest
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
-from elearn.http_cache import forget_every_recent_value
+from elearn.http_cache import forget_every_remembered_value
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE, correct_response, wrong_response
 
 AUTHENTICATION = 1
@@ -65,7 +65,7 @@ def test_saving_is_one_statement_on_postgresql(quiz, enrolled, quizzes, taking, 
         1 if postgresql else 4
     )
     # a process that did not start the attempt reads its frozen questions once
-    forget_every_recent_value()
+    forget_every_remembered_value()
     assert statements_of(queries, lambda: taking.save(enrolled, attempt_id, answers)) == (
         2 if postgresql else 4
     )

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
-from elearn.http_cache import forget_every_recent_value
+from elearn.http_cache import forget_every_remembered_value
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.queries import AttemptProgress, progress_document
 from elearn.quizzes.schemas import AttemptProgressSchema
@@ -51,7 +51,7 @@ def knowledge(request):
 
 def saved(taking, person, attempt_id, answers, knowledge):
     if knowledge == "unknown":
-        forget_every_recent_value()
+        forget_every_remembered_value()
     return taking.save(person, attempt_id, answers)
 
 
@@ -126,7 +126,7 @@ def test_an_unknown_attempt_is_not_found(taking, trainee, knowledge):
 def test_answers_saved_in_a_process_that_did_not_start_the_attempt(
     quizzes, taking, trainee, make, started
 ):
-    forget_every_recent_value()
+    forget_every_remembered_value()
     response = taking.save(trainee, started, {"true-false-q": {"value": False}})
 
     assert response.status_code == 200
