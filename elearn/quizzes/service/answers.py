@@ -15,12 +15,6 @@ committed while it waited for the row lock. Every save therefore updates the att
 the statement only holds the row if it is the version its snapshot saw (``xmin``): a save that
 waited for another gets nothing, writes nothing, and is retried by the checked path, whose
 statements start after its lock is held.
-
-A save's commit does not wait for its WAL to reach the disk (``synchronous_commit`` off for
-that transaction only, set by the same statement): a crash of PostgreSQL may lose the last
-fraction of a second of autosaves, never corrupts anything, and the submit, whose commit waits,
-flushes every save before it (the WAL is written in order), so an attempt is never graded
-without an answer its trainee saved.
 """
 
 from __future__ import annotations
@@ -172,8 +166,7 @@ def _write_on_postgresql(
 
 # The attempt row is held by updating it (only in the version the snapshot saw: see the module
 # docstring); the answers are deleted and upserted only when it is; the keys answered before
-# this save are read with the statement's snapshot, one row each (one row of NULL: none yet);
-# the commit then need not wait for the WAL flush (see the module docstring).
+# this save are read with the statement's snapshot, one row each (one row of NULL: none yet).
 _SAVE_ON_POSTGRESQL = text(
     """
     WITH held AS (
@@ -195,7 +188,7 @@ _SAVE_ON_POSTGRESQL = text(
         ON CONFLICT (attempt_id, question_key)
         DO UPDATE SET response = excluded.response, saved_at = excluded.saved_at
     )
-    SELECT answer.question_key, set_config('synchronous_commit', 'off', true) FROM held
+    SELECT answer.question_key FROM held
     LEFT JOIN quiz_attempt_answers AS answer
       ON answer.attempt_id = held.id AND answer.saved_at IS NOT NULL
     """
