@@ -29,10 +29,10 @@ def queue(app, user_id: int, *, key: str = "test:1", context=None, **user_change
     """notify() in one unit of work (the task runs after its commit); the notification id."""
     with app.app_context(), unit_of_work():
         user = db.session.get(User, user_id)
-        notification = service.notify(user, "set_password", context or RESET, key)
+        notification_id = service.notify(user, "set_password", context or RESET, key)
         for name, value in user_changes.items():
             setattr(user, name, value)
-        return notification.id
+        return notification_id
 
 
 def send_again(app, notification_id: int) -> None:
