@@ -207,6 +207,8 @@ def _pending_unlocked(*where: ColumnElement[bool], limit: int | None = None) -> 
 
 
 class Claimed(NamedTuple):
+    """A row claimed by ``claim_next``: its id and its task's arguments."""
+
     id: int
     kwargs: dict[str, Any]
 

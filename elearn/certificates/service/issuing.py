@@ -5,6 +5,11 @@ completes the enrolment (a receiver of ``enrolment_completed``). The rendering t
 certificate row while it works, so two deliveries at the same moment run one after the other
 and the second finds the certificate issued; the PDF goes to the key fixed on the row, so a
 delivery repeated after a crash overwrites the same object instead of adding one.
+
+A delivery also issues, in its transaction, other certificates whose rendering is due (a
+batch): it claims their outbox rows, so their own deliveries find nothing to do, and writes
+them all in a few multi-row statements; one that fails is given back to its own delivery.
+docs/performance.md ("Issuing in batches") tells the whole story.
 """
 
 from __future__ import annotations
