@@ -13,10 +13,10 @@ many trainees with Cyrillic names and completed enrolments, then issues their ce
 transaction (snapshot rows and outbox rows, as completions do) and measures until a real Celery
 worker (``-Q certificates``, prefork, concurrency 2) has rendered, stored, signed and marked every
 one issued, then until it has drained the queue: its CPU counts the deliveries whose certificate
-a batch had already issued. Storage is a SeaweedFS started from the test helper (S3 over HTTP on 127.0.0.1), or a
-local folder. The database gets the schema created and dropped and the broker database is
-flushed: give it scratch ones only. The certificate-issued mails stay queued (no worker consumes
-the mail queue here), so the figure is the certificates' alone.
+a batch had already issued. Storage is a SeaweedFS started from the test helper (S3 over HTTP
+on 127.0.0.1), or a local folder. The database gets the schema created and dropped and the
+broker database is flushed: give it scratch ones only. The certificate-issued mails stay queued
+(no worker consumes the mail queue here), so the figure is the certificates' alone.
 """
 
 from __future__ import annotations
