@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from elearn.accounts.identity import current_actor
+from elearn.accounts.identity import caller_id, current_actor
 from elearn.json_encoding import encode
 from elearn.negotiation import requested_language
 from elearn.quizzes import queries as views
@@ -74,10 +74,9 @@ def get_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
 def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
     """Save one or several answers, all or none (422 naming each bad one; 409 once the
     attempt is submitted or its time is up)."""
-    actor = current_actor()
-    saved = answers.save_own_answers(actor.id, attempt_id, body["answers"])
+    saved = answers.save_own_answers(caller_id(), attempt_id, body["answers"])
     if saved is None:
-        saved = attempts.save_answers(*own_attempt(actor, attempt_id), body["answers"])
+        saved = attempts.save_answers(*own_attempt(current_actor(), attempt_id), body["answers"])
     document = views.progress_document(views.attempt_progress(saved))
     return Response(encode(document), mimetype="application/json")
 
