@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from elearn import (
     certificates,
+    cookie_session,
     health,
     inputs,
     json_encoding,
@@ -31,7 +32,7 @@ from elearn.enrolments import subscriptions as enrolment_subscriptions
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
 from elearn.extensions import api, db, limiter
-from elearn.infra import mail, storage
+from elearn.infra import change_feed, mail, storage
 from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
 from elearn.notifications.api import BLUEPRINTS as NOTIFICATION_BLUEPRINTS
@@ -65,8 +66,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+    change_feed.init_app(settings.database_url)
+    cookie_session.init_app(app)
     identity.init_app(app)
     limiter.init_app(app)
+    # Every limit here decorates its view, which checks it. The extension's check before every
+    # request serves default, application and blueprint limits, none of which are set
+    # (tests/test_rate_limits_are_decorated.py), and costs a fifth of a small request.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     api.init_app(app)
     openapi.init_app(app, api)
     openapi.document_choices(api, ContentLanguage, settings.languages)
@@ -119,8 +126,10 @@ def _flask_config(settings: Settings) -> dict[str, object]:
     return {
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        # hide_parameters keeps row values (emails, hashes) out of logged database errors.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # hide_parameters keeps row values (emails, hashes) out of logged database errors. No
+        # pre-ping (a round trip per request): a connection found dead fails its request with
+        # 503 and has the pool replace every connection opened before it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "MAX_CONTENT_LENGTH": settings.max_request_bytes,
         "SESSION_COOKIE_NAME": "elearn_session",
         "SESSION_COOKIE_HTTPONLY": True,

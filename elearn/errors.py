@@ -159,7 +159,7 @@ def database_unavailable(error: Exception) -> bool:
 def handle_unexpected(error: Exception) -> Response:
     original = getattr(error, "original_exception", None) or error
     if database_unavailable(original):
-        # Not a bug: the pool reconnects by itself (pre-ping) once the database is back.
+        # Not a bug: the pool replaces its dead connections by itself once the database is back.
         log.warning("database unavailable: %s", type(original).__name__)
         return problem(
             503,

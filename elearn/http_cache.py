@@ -8,16 +8,15 @@ If-None-Match gets 304.
 The key must change whenever the representation would (typically it includes a fingerprint of
 the data), so nothing stale is ever served beyond what the key's parts allow.
 
-``Recent``: values a process computed less than a moment ago (who a token belongs to, the
-catalogue's fingerprint), reused without asking the database again; the process's own changes
-forget them at once, another process's show within that moment.
+``Remembered``: values a process computed (who a token belongs to, the catalogue's
+fingerprint), reused without asking the database again until data they depend on changes, in
+this process or, heard through the change feed, in any other.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -25,6 +24,8 @@ from functools import wraps
 from typing import Any, ClassVar, Generic, TypeVar
 
 from flask import Response, make_response, request
+
+from elearn.infra import change_feed
 
 DESCRIBING_HEADERS = ("Content-Language", "X-Total-Count", "Link")
 # What a cached response keeps: never Set-Cookie or anything else about one caller.
@@ -103,24 +104,34 @@ def cached(
     return decorator
 
 
-class Recent(Generic[V]):
-    """Values computed less than ``seconds`` ago in this process; ``forget()`` drops them all."""
+class Remembered(Generic[V]):
+    """Values this process computed, reused until data of their ``topic`` changes (see
+    ``elearn.infra.change_feed``): this process's own change forgets them at once, another
+    process's when the feed delivers it, before the next reuse. ``key_of`` names the key of the
+    topic a value was computed from (a user id), so that a change of one key forgets only the
+    values of that key; without it any change forgets all. Nothing is reused while the feed is
+    not live (SQLite, or its connection lost)."""
 
-    every: ClassVar[weakref.WeakSet[Recent[Any]]] = weakref.WeakSet()
+    every: ClassVar[weakref.WeakSet[Remembered[Any]]] = weakref.WeakSet()
 
-    def __init__(self, seconds: float, size: int = 8192) -> None:
-        Recent.every.add(self)
-        self._seconds = seconds
+    def __init__(
+        self, topic: str, key_of: Callable[[V], int] | None = None, size: int = 8192
+    ) -> None:
+        Remembered.every.add(self)
+        self._key_of = key_of
         self._size = size
-        self._entries: dict[Hashable, tuple[float, V]] = {}
+        self._entries: dict[Hashable, V] = {}
         self._generation = 0
         self._lock = threading.Lock()
+        change_feed.feed.subscribe(topic, self.forget)
 
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
-        now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] > now:
-            return entry[1]
+        if not change_feed.feed.heard():
+            return compute()
+        try:
+            return self._entries[key]
+        except KeyError:
+            pass
         generation = self._generation
         value = compute()
         with self._lock:
@@ -128,16 +139,21 @@ class Recent(Generic[V]):
             if generation == self._generation:
                 if len(self._entries) >= self._size:
                     self._entries.clear()
-                self._entries[key] = (now + self._seconds, value)
+                self._entries[key] = value
         return value
 
-    def forget(self) -> None:
+    def forget(self, keys: frozenset[int] | None = None) -> None:
         with self._lock:
             self._generation += 1
-            self._entries.clear()
+            if keys is None or self._key_of is None:
+                self._entries.clear()
+                return
+            key_of = self._key_of
+            for name in [name for name, value in self._entries.items() if key_of(value) in keys]:
+                del self._entries[name]
 
 
-def forget_every_recent_value() -> None:
+def forget_every_remembered_value() -> None:
     """After a change made behind the application's back (a test's rolled-back transaction)."""
-    for recent in list(Recent.every):
-        recent.forget()
+    for remembered in list(Remembered.every):
+        remembered.forget()

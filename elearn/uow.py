@@ -1,9 +1,12 @@
 """Unit of work: one commit per request or task, and the actions due once it has succeeded.
 
 A request commits when its response is a success and rolls back otherwise; a task or CLI command
-wraps its work in ``unit_of_work()``. Actions registered with ``after_commit`` (typically
-sending a Celery task for an outbox row) run only after the commit, so a worker never sees
-work whose data is not yet visible, and a failed send loses nothing: the row stays pending.
+wraps its work in ``unit_of_work()``. A safe request (GET, HEAD, OPTIONS) runs each statement in
+a transaction of its own: it reads, or writes what needs no other statement to be consistent
+(a token's last use), and pays no BEGIN and COMMIT round trips. Actions registered with
+``after_commit`` (typically sending a Celery task for an outbox row) run only after the commit,
+so a worker never sees work whose data is not yet visible, and a failed send loses nothing: the
+row stays pending.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
+from elearn.database import statements_commit_themselves
 from elearn.extensions import db
 
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], None]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class UnitOfWork:
@@ -38,7 +43,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
-            db.session.commit()
+            if _has_work():
+                db.session.commit()
         except BaseException:
             # Else the session stays unusable and these actions would run at the next commit.
             self.rollback()
@@ -51,9 +57,19 @@ class UnitOfWork:
                 log.exception("after-commit action failed; the outbox sweeper will retry it")
 
     def rollback(self) -> None:
-        db.session.rollback()
+        if _has_work():
+            db.session.rollback()
         self._after_commit.clear()
         self.keeps_refusals = False
+
+
+def _has_work() -> bool:
+    """Whether the session of this context began a transaction or holds changes; asking does
+    not make one (a request that never touched the database has none)."""
+    if not db.session.registry.has():
+        return False
+    session = db.session()
+    return session.in_transaction() or bool(session.new or session.deleted or session.dirty)
 
 
 def current() -> UnitOfWork:
@@ -82,6 +98,16 @@ def unit_of_work() -> Iterator[UnitOfWork]:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _commit_each_statement_of_safe_requests() -> None:
+        if request.method in SAFE_METHODS:
+            g.statements_commit_themselves = statements_commit_themselves.set(True)
+
+    @app.teardown_request
+    def _transactions_again(_error: BaseException | None) -> None:
+        if "statements_commit_themselves" in g:
+            statements_commit_themselves.reset(g.pop("statements_commit_themselves"))
+
     @app.after_request
     def _finish_request(response: Response) -> Response:
         uow = current()

@@ -24,7 +24,8 @@ from elearn import clock, create_app
 from elearn.accounts.models import Role
 from elearn.config import Settings
 from elearn.extensions import db, limiter
-from elearn.http_cache import forget_every_recent_value
+from elearn.http_cache import forget_every_remembered_value
+from elearn.infra import change_feed
 from elearn.infra.mail import Mailer, mailer_from_settings
 from elearn.infra.storage import S3Options
 from tests import mailserver
@@ -97,7 +98,7 @@ def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         scopefunc=original.registry.scopefunc,  # type: ignore[attr-defined]
     )
     limiter.reset()
-    forget_every_recent_value()
+    forget_every_remembered_value()
     try:
         yield
     finally:
@@ -109,6 +110,13 @@ def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def live_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The change feed live, as on PostgreSQL, on any database: values are reused, and only
+    this process's own changes (which the tests make) forget them."""
+    monkeypatch.setattr(change_feed.feed, "heard", lambda: True)
 
 
 @pytest.fixture
@@ -213,7 +221,7 @@ def mailbox(
 def _committed(app: Flask) -> Iterator[None]:
     """Let the test commit for real (another process must see its data); then delete it all."""
     limiter.reset()
-    forget_every_recent_value()
+    forget_every_remembered_value()
     try:
         yield
     finally:

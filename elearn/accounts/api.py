@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from flask import request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from elearn import openapi, policy
 from elearn.accounts import administrations, importing, service, throttle, tokens
-from elearn.accounts.identity import current_actor, end_session, optional_actor, start_session
+from elearn.accounts.identity import (
+    about_caller,
+    current_actor,
+    end_session,
+    optional_actor,
+    start_session,
+)
 from elearn.accounts.login import authenticate
 from elearn.accounts.models import Administration, Role, User
 from elearn.accounts.schemas import (
@@ -112,12 +118,17 @@ def set_password(body: dict[str, str]) -> None:
     service.set_password_with_token(body["token"], body["password"])
 
 
+def _profile(user: User) -> dict[str, Any]:
+    profile: dict[str, Any] = UserSchema().dump(user)
+    return profile
+
+
 @me_blp.route("")
 class Me(MethodView):
     @me_blp.response(200, UserSchema)
-    def get(self) -> User:
+    def get(self) -> Response:
         """The caller's profile."""
-        return current_actor()
+        return cast(Response, current_app.json.response(about_caller(_profile)))
 
     @me_blp.arguments(ProfileUpdateSchema)
     @me_blp.response(200, UserSchema)

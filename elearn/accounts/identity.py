@@ -10,17 +10,19 @@ bump it, so every earlier cookie stops working. A session also ends when idle fo
 ``ELEARN_SESSION_IDLE_MINUTES`` or ``ELEARN_SESSION_LIFETIME_HOURS`` after login.
 
 Authenticating is one indexed query (token or session user, with administration and roles).
-Reads served from a per-process cache (the catalogue) skip even that with ``about_caller``: what
-a bearer token said about its holder is reused by safe requests for ``RECENT_CALLER_SECONDS``.
-Any change to a user, their roles or a token forgets it in the process that made the change
-when it flushes and commits; other processes see a revocation, deactivation, logout or
-password change within that second. Unsafe requests always authenticate against the database.
+Safe requests with a bearer token skip even that with ``about_caller``: what the token said
+about its holder is remembered by the process until the holder's account changes (the
+``accounts`` topic of ``elearn.infra.change_feed``, keyed by user id; a change to an
+administration forgets every holder). A revocation, deactivation, role or profile change is
+therefore seen by every process before its next reuse, not a moment later; an expired token is
+refused on reuse too. Unsafe requests always authenticate against the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
@@ -33,18 +35,27 @@ from elearn.accounts.models import Administration, ApiToken, User, UserRole
 from elearn.config import current_settings
 from elearn.errors import Unauthenticated
 from elearn.extensions import db, login_manager
-from elearn.http_cache import Recent
+from elearn.http_cache import Remembered
+from elearn.infra import change_feed
+from elearn.uow import SAFE_METHODS
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # When the cookie session started and was last used (POSIX seconds, by the application clock).
 STARTED_AT, SEEN_AT = "started_at", "seen_at"
-RECENT_CALLER_SECONDS = 1.0
-# Rows whose change may change what a token says about its holder.
-ACCOUNT_ROWS = (User, UserRole, ApiToken, Administration)
-ACCOUNTS_CHANGED = "elearn.accounts_changed"
+ACCOUNTS = "accounts"
 
 T = TypeVar("T")
-_recent_callers: Recent[Any] = Recent(RECENT_CALLER_SECONDS)
+
+
+@dataclass(frozen=True)
+class Held(Generic[T]):
+    """What a token said about its holder, with what its reuse must check."""
+
+    user_id: int
+    token: tokens.TokenUse
+    facts: T
+
+
+_held: Remembered[Held[Any]] = Remembered(ACCOUNTS, key_of=lambda held: held.user_id)
 
 
 def _bearer_secret() -> str | None:
@@ -90,10 +101,11 @@ def _load_token_user(_request: object) -> User | None:
     secret = _bearer_secret()
     if secret is None:
         return None
-    user = tokens.user_for_secret(secret)
-    if user is not None:
-        g.auth_method = "token"
-    return user
+    token = tokens.token_for_secret(secret)
+    if token is None:
+        return None
+    g.auth_method, g.token_use = "token", tokens.TokenUse.of(token)
+    return token.user
 
 
 @login_manager.unauthorized_handler
@@ -117,12 +129,36 @@ def optional_actor() -> User | None:
 
 def about_caller(facts: Callable[[User], T]) -> T:
     """``facts(current_actor())``; with a bearer token on a safe request, as this process
-    computed it at most ``RECENT_CALLER_SECONDS`` ago (see the module docstring)."""
+    computed it before, unless the holder's account has changed since (see the module
+    docstring)."""
     secret = _bearer_secret()
     if secret is None or request.method not in SAFE_METHODS:
         return facts(current_actor())
-    key = (tokens.digest(secret), facts)
-    return cast(T, _recent_callers.get(key, lambda: facts(current_actor())))
+    held = _held.get((tokens.digest(secret), facts), lambda: _hold(facts))
+    if held.token.expired():
+        return facts(current_actor())
+    g.auth_method = "token"
+    tokens.record_use(held.token)
+    return cast(T, held.facts)
+
+
+def _hold(facts: Callable[[User], T]) -> Held[T]:
+    user = current_actor()
+    return Held(user.id, g.token_use, facts(user))
+
+
+def _note_account_changes(session: Session, _context: object) -> None:
+    users: set[int] = set()
+    for row in (*session.new, *session.deleted, *session.dirty):
+        if isinstance(row, Administration):
+            change_feed.changed(session, ACCOUNTS)
+            return
+        if isinstance(row, User):
+            users.add(row.id)
+        elif isinstance(row, UserRole | ApiToken) and not _only_use_recorded(row):
+            users.add(row.user_id)
+    if users:
+        change_feed.changed(session, ACCOUNTS, users)
 
 
 def _only_use_recorded(row: object) -> bool:
@@ -131,19 +167,6 @@ def _only_use_recorded(row: object) -> bool:
         return False
     changed = {attr.key for attr in inspect(row).attrs if attr.history.has_changes()}
     return changed == {"last_used_at"}
-
-
-def _note_account_changes(session: Session, _context: object) -> None:
-    changed = (*session.new, *session.deleted, *session.dirty)
-    if any(isinstance(row, ACCOUNT_ROWS) and not _only_use_recorded(row) for row in changed):
-        session.info[ACCOUNTS_CHANGED] = True
-        _recent_callers.forget()
-
-
-def _forget_recent_callers(session: Session) -> None:
-    # Again at commit: a read between the flush and the commit may have cached the old state.
-    if session.info.pop(ACCOUNTS_CHANGED, False):
-        _recent_callers.forget()
 
 
 def start_session(user: User) -> None:
@@ -181,4 +204,3 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     if not event.contains(Session, "after_flush", _note_account_changes):
         event.listen(Session, "after_flush", _note_account_changes)
-        event.listen(Session, "after_commit", _forget_recent_callers)

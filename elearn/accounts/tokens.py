@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from elearn import clock
@@ -82,8 +83,8 @@ def revoke_all_tokens(user: User) -> int:
     return len(tokens)
 
 
-def user_for_secret(secret: str) -> User | None:
-    """The active owner of a valid token, recording when the token was last used."""
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The valid token of an active user, with its holder loaded; records that it was used."""
     # One round trip for token, user, administration and roles: this runs on every request.
     token = db.session.scalar(
         select(ApiToken)
@@ -95,6 +96,47 @@ def user_for_secret(secret: str) -> User | None:
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    if _use_is_due(token.token_hash, token.last_used_at, now):
         token.last_used_at = now
-    return token.user
+    return token
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """What reusing a token's authentication must still check and record."""
+
+    token_id: int
+    token_hash: str
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenUse:
+        return cls(token.id, token.token_hash, token.expires_at, token.last_used_at)
+
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= clock.now()
+
+
+# When this process last recorded each token's use, by token hash.
+_recorded_uses: dict[str, datetime] = {}
+MAX_RECORDED_USES = 65_536
+
+
+def record_use(use: TokenUse) -> None:
+    """Record that the token is used now, at most once per ``LAST_USED_RESOLUTION``: one
+    UPDATE when due, no statement otherwise."""
+    now = clock.now()
+    if not _use_is_due(use.token_hash, use.last_used_at, now):
+        return
+    db.session.execute(update(ApiToken).where(ApiToken.id == use.token_id).values(last_used_at=now))
+
+
+def _use_is_due(token_hash: str, last_used_at: datetime | None, now: datetime) -> bool:
+    recorded = max(filter(None, (last_used_at, _recorded_uses.get(token_hash))), default=None)
+    if recorded is not None and timedelta(0) <= now - recorded < LAST_USED_RESOLUTION:
+        return False
+    if len(_recorded_uses) >= MAX_RECORDED_USES:
+        _recorded_uses.clear()
+    _recorded_uses[token_hash] = now
+    return True

@@ -40,6 +40,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "cli_options",
             "http_cache",
             "json_encoding",
+            "cookie_session",
             "uow",
             "health",
             "schema_migrations",

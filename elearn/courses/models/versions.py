@@ -3,8 +3,8 @@
 Both follow net changes only. A row written again with the values it already had is not a
 change, so re-importing an unchanged package moves neither (and the course's ETag stays).
 
-``recent_cards`` holds what the catalogue read of every card a moment ago; a change to any
-course forgets it in the process that made it (at flush and again at commit).
+``remembered_cards`` holds what the catalogue read of every card; any change to a course
+forgets it, in every process (the ``courses`` topic of ``elearn.infra.change_feed``).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from elearn.courses.models.course import (
 )
 from elearn.courses.models.outline import Lesson, LessonTranslation, Module
 from elearn.courses.models.quiz import QuizDefinition
-from elearn.http_cache import Recent
+from elearn.http_cache import Remembered
+from elearn.infra import change_feed
 
 COURSE_PARTS = (CourseTranslation, CourseTopic, CourseAdministration, CourseOwner, Module, Lesson)
 LESSON_PARTS = (LessonTranslation, QuizDefinition)
-RECENT_CARD_SECONDS = 1.0
-COURSES_CHANGED = "elearn.courses_changed"
+COURSES = "courses"
 
-recent_cards: Recent[tuple[int, int]] = Recent(RECENT_CARD_SECONDS, size=1)
+remembered_cards: Remembered[tuple[int, int]] = Remembered(COURSES, size=1)
 
 
 @event.listens_for(Session, "before_flush")
@@ -47,19 +47,11 @@ def _mark_changed_courses(session: Session, _context: Any, _instances: Any) -> N
             if course is not None and course not in session.new:
                 changed.add(course)
     if changed or any(isinstance(row, Course) for row in (*session.new, *session.deleted)):
-        session.info[COURSES_CHANGED] = True
-        recent_cards.forget()
+        change_feed.changed(session, COURSES)
     now = clock.now()
     for course in changed:
         course.card_version = new_card_version()
         course.updated_at = now
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_recent_cards(session: Session) -> None:
-    # Again at commit: a read between the flush and the commit may have cached the old cards.
-    if session.info.pop(COURSES_CHANGED, False):
-        recent_cards.forget()
 
 
 def _course_of(session: Session, row: object) -> Course | None:

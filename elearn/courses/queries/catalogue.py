@@ -28,7 +28,7 @@ from elearn.courses.models import (
     Module,
 )
 from elearn.courses.models.course import ordered_languages
-from elearn.courses.models.versions import recent_cards
+from elearn.courses.models.versions import remembered_cards
 from elearn.courses.queries import read_models as views
 from elearn.database import contains_text
 from elearn.errors import NotFound
@@ -194,8 +194,8 @@ def _grouped(statement: Select[Any, Any], course_ids: Sequence[int]) -> dict[int
 
 def fingerprint() -> tuple[int, int]:
     """Changes with any committed change to any course's card or visibility, or to the courses;
-    as this process read it at most ``RECENT_CARD_SECONDS`` ago (see models.versions)."""
-    return recent_cards.get(None, _read_fingerprint)
+    remembered until the next (see models.versions)."""
+    return remembered_cards.get(None, _read_fingerprint)
 
 
 def _read_fingerprint() -> tuple[int, int]:
