@@ -12,10 +12,11 @@ redis://127.0.0.1:6379/N] [--storage seaweedfs|local]``, from the repository roo
 many trainees with Cyrillic names and completed enrolments, then issues their certificates in one
 transaction (snapshot rows and outbox rows, as completions do) and measures until a real Celery
 worker (``-Q certificates``, prefork, concurrency 2) has rendered, stored, signed and marked every
-one issued. Storage is a SeaweedFS started from the test helper (S3 over HTTP on 127.0.0.1), or a
-local folder. The database gets the schema created and dropped and the broker database is
-flushed: give it scratch ones only. The certificate-issued mails stay queued (no worker consumes
-the mail queue here), so the figure is the certificates' alone.
+one issued, then until it has drained the queue: its CPU counts the deliveries whose certificate
+a batch had already issued. Storage is a SeaweedFS started from the test helper (S3 over HTTP
+on 127.0.0.1), or a local folder. The database gets the schema created and dropped and the
+broker database is flushed: give it scratch ones only. The certificate-issued mails stay queued
+(no worker consumes the mail queue here), so the figure is the certificates' alone.
 """
 
 from __future__ import annotations
@@ -242,6 +243,21 @@ def wait_for_issued(app: Flask, expected: int, timeout: float = 1800) -> None:
         time.sleep(0.1)
 
 
+def wait_until_drained(broker_url: str, group: int, timeout: float = 600) -> None:
+    """Until the certificates queue is empty and the worker's CPU time stops moving: the
+    deliveries whose certificate a batch already issued are the worker's work too."""
+    broker = redis.Redis.from_url(broker_url)
+    deadline = time.monotonic() + timeout
+    last = -1.0
+    while time.monotonic() < deadline:
+        used = group_cpu_seconds(group)
+        if not broker.llen("certificates") and used - last < 0.02:
+            return
+        last = used
+        time.sleep(0.5)
+    raise TimeoutError("the worker did not drain the certificates queue")
+
+
 def group_stats(group: int) -> Iterator[tuple[int, list[str]]]:
     """Pid and ``/proc/PID/stat`` fields (after the command name) of each living process of a
     process group (Linux)."""
@@ -321,6 +337,8 @@ def _end_to_end(count: int, database_url: str, broker_url: str, storage: str, fo
                 sent, sender_cpu = time.perf_counter() - started, time.process_time() - sender_cpu
                 wait_for_issued(app, WARM_UP + count)
                 total = time.perf_counter() - started
+                wait_until_drained(broker_url, worker.process.pid)
+                drained = time.perf_counter() - started
                 worker_cpu = group_cpu_seconds(worker.process.pid) - worker_cpu
                 memory = group_rss_mib(worker.process.pid)
             print(
@@ -333,6 +351,7 @@ def _end_to_end(count: int, database_url: str, broker_url: str, storage: str, fo
             )
             print(f"  until the last is issued: {total:.2f} s")
             print(f"  throughput {count / total:.1f} certificates/s")
+            print(f"  until the worker has drained the queue: {drained:.2f} s")
             print(f"  worker CPU per certificate: {worker_cpu * 1000 / count:.1f} ms")
             rss = ", ".join(f"{mib:.0f}" for mib in memory.values())
             print(f"  worker RSS after them, MiB (main process first): {rss}")

@@ -7,7 +7,7 @@ integers as a table)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
@@ -278,14 +278,28 @@ def insert_new_selected(
 
     A concurrent transaction inserting the same value makes this one wait for it, then skip.
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(model)
-        .from_select([column.key for column in selection.selected_columns], selection)
-        .on_conflict_do_nothing(index_elements=[unique])
-        .returning(*returning)
+    statement = _insert_new(model, unique).from_select(
+        list(selection.selected_columns.keys()), selection
     )
-    return db.session.execute(statement).all()
+    return db.session.execute(statement.returning(*returning)).all()
+
+
+def insert_new(
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    unique: str,
+    returning: Sequence[ColumnElement[Any] | QueryableAttribute[Any]],
+) -> Sequence[Row[Any]]:
+    """One multi-row ``INSERT … VALUES`` of ``rows`` (column name → value), skipping those
+    whose ``unique`` value is taken, as ``insert_new_selected`` does; ``returning`` of each row
+    inserted, in no particular order."""
+    statement = _insert_new(model, unique).values(list(rows))
+    return db.session.execute(statement.returning(*returning)).all()
+
+
+def _insert_new(model: type[Base], unique: str) -> postgresql.Insert | sqlite.Insert:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=[unique])
 
 
 class iso_timestamp(FunctionElement[str]):

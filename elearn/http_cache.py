@@ -55,26 +55,39 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
     return wrapper
 
 
-class RepresentationCache:
-    """A thread-safe LRU of response bodies and their describing headers."""
+class LeastRecentlyUsed(Generic[V]):
+    """A thread-safe LRU of at most ``size`` values; ``forget_every_remembered_value`` empties it
+    like the ``Remembered`` values (a test's rolled-back transaction may reuse ids)."""
+
+    every: ClassVar[weakref.WeakSet[LeastRecentlyUsed[Any]]] = weakref.WeakSet()
 
     def __init__(self, size: int = 512) -> None:
-        self._entries: OrderedDict[Hashable, Representation] = OrderedDict()
+        LeastRecentlyUsed.every.add(self)
+        self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Representation | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: Hashable, entry: Representation) -> None:
+    def put(self, key: Hashable, entry: V) -> None:
         with self._lock:
             self._entries[key] = entry
+            self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class RepresentationCache(LeastRecentlyUsed[Representation]):
+    """Response bodies and their describing headers."""
 
 
 def cached(
@@ -157,3 +170,5 @@ def forget_every_remembered_value() -> None:
     """After a change made behind the application's back (a test's rolled-back transaction)."""
     for remembered in list(Remembered.every):
         remembered.forget()
+    for cache in list(LeastRecentlyUsed.every):
+        cache.forget()

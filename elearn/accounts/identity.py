@@ -10,12 +10,13 @@ bump it, so every earlier cookie stops working. A session also ends when idle fo
 ``ELEARN_SESSION_IDLE_MINUTES`` or ``ELEARN_SESSION_LIFETIME_HOURS`` after login.
 
 Authenticating is one indexed query (token or session user, with administration and roles).
-Safe requests with a bearer token skip even that with ``about_caller``: what the token said
-about its holder is remembered by the process until the holder's account changes (the
-``accounts`` topic of ``elearn.infra.change_feed``, keyed by user id; a change to an
+Views that need only facts about the caller skip even that with ``about_caller``: what a bearer
+token said about its holder is remembered by the process until the holder's account changes
+(the ``accounts`` topic of ``elearn.infra.change_feed``, keyed by user id; a change to an
 administration forgets every holder). A revocation, deactivation, role or profile change is
 therefore seen by every process before its next reuse, not a moment later; an expired token is
-refused on reuse too. Unsafe requests always authenticate against the database.
+refused on reuse too. Views that act on the account's rows use ``current_actor()``, which
+always reads them.
 """
 
 from __future__ import annotations
@@ -128,11 +129,10 @@ def optional_actor() -> User | None:
 
 
 def about_caller(facts: Callable[[User], T]) -> T:
-    """``facts(current_actor())``; with a bearer token on a safe request, as this process
-    computed it before, unless the holder's account has changed since (see the module
-    docstring)."""
+    """``facts(current_actor())``; with a bearer token, as this process computed it before,
+    unless the holder's account has changed since (see the module docstring)."""
     secret = _bearer_secret()
-    if secret is None or request.method not in SAFE_METHODS:
+    if secret is None:
         return facts(current_actor())
     held = _held.get((tokens.digest(secret), facts), lambda: _hold(facts))
     if held.token.expired():
@@ -140,6 +140,15 @@ def about_caller(facts: Callable[[User], T]) -> T:
     g.auth_method = "token"
     tokens.record_use(held.token)
     return cast(T, held.facts)
+
+
+def caller_id() -> int:
+    """The caller's user id, as ``about_caller`` knows it."""
+    return about_caller(_id_of)
+
+
+def _id_of(user: User) -> int:
+    return user.id
 
 
 def _hold(facts: Callable[[User], T]) -> Held[T]:

@@ -1,4 +1,4 @@
-"""Certificate tasks: issuing (rendering) one certificate, exports and re-renders.
+"""Certificate tasks: issuing (rendering) certificates, exports and re-renders.
 
 Each takes ids, runs through the outbox (``outbox_id`` claimed with its own work) and leaves
 the deciding to the service. Rendering and exports know their last attempt, on which a failure
@@ -16,9 +16,11 @@ def _last_attempt(task: Task) -> bool:
     return bool(task.request.retries >= task.max_retries)
 
 
-@shared_task(name=issuing.RENDER_TASK, bind=True)
+# Its outbox rows are also claimed by other deliveries' batches: a delivery whose row a batch
+# holds does not wait for it (``outbox.claim``).
+@shared_task(name=issuing.RENDER_TASK, bind=True, claim_waits=False)
 def render_certificate(self: Task, certificate_id: int) -> None:
-    """Render, store, sign and announce one pending certificate."""
+    """Render, store, sign and announce one pending certificate, and a batch of others due."""
     issuing.render(certificate_id, last_attempt=_last_attempt(self))
 
 

@@ -20,7 +20,17 @@ from typing import Any, NamedTuple
 from celery import Celery, shared_task
 from flask import current_app
 from kombu import Producer
-from sqlalchemy import Index, Integer, String, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    Integer,
+    Select,
+    String,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn import clock, uow
@@ -161,23 +171,86 @@ def dispatch(
         raise
 
 
-def claim(message_id: int, task: str) -> bool:
+def claim(message_id: int, task: str, *, wait: bool = True) -> bool:
     """Mark the row delivered in the current transaction; False unless it was pending.
 
     The conditional UPDATE locks the row until the task's transaction ends, so of two
     deliveries running at once the second waits, then finds nothing pending and does nothing.
+    With ``wait=False`` the second does not wait (``SKIP LOCKED``): whoever holds the row either
+    commits its delivery or rolls back, and then its retry or the sweeper sends the row again.
     """
+    mine: tuple[ColumnElement[bool], ...] = (
+        OutboxMessage.id == message_id,
+        OutboxMessage.task == task,
+    )
+    if not wait:
+        mine = (OutboxMessage.id.in_(_pending_unlocked(*mine)),)
     result = db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.task == task,
-            OutboxMessage.status == OutboxStatus.PENDING,
-        )
+        .where(*mine, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.DELIVERED, delivered_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _pending_unlocked(*where: ColumnElement[bool], limit: int | None = None) -> Select[Any]:
+    """The ids of pending rows matching ``where`` that no other transaction holds (on SQLite,
+    which has one writer at a time, every one)."""
+    return (
+        select(OutboxMessage.id)
+        .where(*where, OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+class Claimed(NamedTuple):
+    """A row claimed by ``claim_next``: its id and its task's arguments."""
+
+    id: int
+    kwargs: dict[str, Any]
+
+
+def claim_next(task: str, limit: int) -> list[Claimed]:
+    """Claim (as ``claim`` does) up to ``limit`` pending rows of ``task`` that are due, oldest
+    first, skipping those another transaction holds: a task doing the work of several rows in
+    one transaction (certificates issued in a batch). Their own deliveries then do nothing."""
+    if limit <= 0:
+        return []
+    due = _pending_unlocked(
+        OutboxMessage.task == task, OutboxMessage.dispatched_at <= clock.now(), limit=limit
+    )
+    rows = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due))
+        .values(status=OutboxStatus.DELIVERED, delivered_at=clock.now())
+        .returning(OutboxMessage.id, OutboxMessage.kwargs)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [Claimed(row.id, row.kwargs) for row in rows]
+
+
+def release(task: str, queue: str, messages: Sequence[Claimed], hold_seconds: int) -> None:
+    """Give rows claimed with ``claim_next`` back to their own tasks: pending again, sent again
+    after the commit, and left out of other claims and sweeps for ``hold_seconds`` meanwhile
+    (the work failed inside someone else's batch; alone, it is retried or recorded as failed
+    by its own task)."""
+    if not messages:
+        return
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([message.id for message in messages]))
+        .values(
+            status=OutboxStatus.PENDING,
+            delivered_at=None,
+            dispatched_at=clock.now() + timedelta(seconds=hold_seconds),
+            dispatches=OutboxMessage.dispatches + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    uow.after_commit(partial(dispatch_all, task, queue, list(messages)))
 
 
 def postpone(message_id: int, seconds: int) -> None:

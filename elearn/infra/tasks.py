@@ -85,6 +85,9 @@ class AppTask(Task):
     # ``outbox_id`` travels as an extra keyword that ``__call__`` removes before ``run``;
     # ``outbox.enqueue`` checks the task's own arguments instead.
     typing = False
+    # Whether a delivery waits for another transaction holding its outbox row (see
+    # ``outbox.claim``); a task whose rows are also claimed in batches does not.
+    claim_waits = True
     flask_app: Flask
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -92,7 +95,9 @@ class AppTask(Task):
         first_tried_at = kwargs.pop(FIRST_TRIED_AT, None) or time.time()
         try:
             with self.flask_app.app_context(), unit_of_work():
-                if outbox_id is not None and not outbox.claim(outbox_id, self.name):
+                if outbox_id is not None and not outbox.claim(
+                    outbox_id, self.name, wait=self.claim_waits
+                ):
                     log.info("%s: outbox message %s already handled", self.name, outbox_id)
                     return None
                 return self.run(*args, **kwargs)

@@ -9,9 +9,9 @@ a reminder that is no longer true (course finished, due date moved) is cancelled
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, String, case, literal, null, select, true
 from sqlalchemy.orm import defaultload, joinedload
@@ -21,7 +21,7 @@ from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.config import current_settings
 from elearn.courses.models import Course
-from elearn.database import UTCDateTime, insert_new_selected, insert_or_get, locked
+from elearn.database import UTCDateTime, insert_new, insert_new_selected, locked
 from elearn.enrolments.models import Enrolment
 from elearn.errors import Conflict, NotFound
 from elearn.extensions import db
@@ -48,8 +48,14 @@ def _check_context(kind: str, context: Mapping[str, Any]) -> None:
             raise ValueError(f"notification context holds ids and plain values only ({key!r})")
 
 
-def _by_dedupe_key(dedupe_key: str) -> Notification | None:
-    return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+class Mail(NamedTuple):
+    """One mail to queue: its recipient, its context (ids and plain values), its dedupe key and
+    the enrolment it is about (reminders)."""
+
+    user: User
+    context: Mapping[str, Any]
+    dedupe_key: str
+    enrolment_id: int | None = None
 
 
 def notify(
@@ -59,9 +65,58 @@ def notify(
     dedupe_key: str,
     *,
     enrolment_id: int | None = None,
-) -> Notification:
-    """Queue one mail to ``user`` in the caller's transaction; a used dedupe key changes nothing."""
-    return _queue(user, kind, context, dedupe_key, enrolment_id)
+) -> int:
+    """Queue one mail to ``user`` in the caller's transaction; its notification's id. A used
+    dedupe key changes nothing (the id is then the existing notification's)."""
+    queued = notify_each(kind, [Mail(user, context, dedupe_key, enrolment_id)])
+    if queued:
+        return queued[0]
+    existing = db.session.scalar(
+        select(Notification.id).where(Notification.dedupe_key == dedupe_key)
+    )
+    assert existing is not None, "a conflict on the dedupe key leaves its row"
+    return existing
+
+
+def notify_each(kind: str, mails: Sequence[Mail]) -> list[int]:
+    """Queue each of ``mails`` of ``kind`` in the caller's transaction: one ``INSERT … ON
+    CONFLICT DO NOTHING`` and one outbox statement for them all. A mail whose dedupe key is
+    used, also by a concurrent transaction, changes nothing. The ids of those queued."""
+    for mail in mails:
+        _check_context(kind, mail.context)
+    if not mails:
+        return []
+    now = clock.now()
+    urgent = KINDS[kind].urgent
+    # An urgent mail is never held, so its recipient's time zone is not even looked at.
+    held = _held_until(urgent, set() if urgent else {m.user.local_time_zone for m in mails}, now)
+    inserted = insert_new(
+        Notification,
+        [
+            {
+                "user_id": mail.user.id,
+                "kind": kind,
+                "dedupe_key": mail.dedupe_key,
+                "language": mail.user.language,
+                "context": dict(mail.context),
+                "enrolment_id": mail.enrolment_id,
+                "status": NotificationStatus.PENDING.value,
+                "attempts": 0,
+                "next_try_at": held.get(mail.user.local_time_zone) if held else None,
+                "created_at": now,
+            }
+            for mail in mails
+        ],
+        "dedupe_key",
+        returning=(Notification.id, Notification.next_try_at),
+    )
+    outbox.enqueue_each(
+        SEND_TASK,
+        "notification_id",
+        sorted(row.id for row in inserted if row.next_try_at is None),
+        queue="mail",
+    )
+    return sorted(row.id for row in inserted)
 
 
 def _held_until(urgent: bool, time_zones: Iterable[str], now: datetime) -> dict[str, datetime]:
@@ -121,33 +176,6 @@ def notify_selected(kind: str, selection: Select[Any]) -> int:
         queue="mail",
     )
     return len(inserted)
-
-
-def _queue(
-    user: User,
-    kind: str,
-    context: Mapping[str, Any],
-    dedupe_key: str,
-    enrolment_id: int | None,
-) -> Notification:
-    _check_context(kind, context)
-    existing = _by_dedupe_key(dedupe_key)
-    if existing is not None:
-        return existing
-    notification = Notification(
-        user_id=user.id,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        language=user.language,
-        context=dict(context),
-        enrolment_id=enrolment_id,
-    )
-    zone = user.local_time_zone
-    notification.next_try_at = _held_until(KINDS[kind].urgent, [zone], clock.now()).get(zone)
-    notification, created = insert_or_get(notification, lambda: _by_dedupe_key(dedupe_key))
-    if created and notification.next_try_at is None:
-        outbox.enqueue(SEND_TASK, queue="mail", notification_id=notification.id)
-    return notification
 
 
 def compose(notification: Notification) -> OutgoingMail:

@@ -22,14 +22,14 @@ WAIT_SECONDS = 60
 _sign = issuing.sign_credential
 
 
-def _sign_after_waiting_once(credential: Any) -> str:
+def _sign_after_waiting_once(credential: Any, *key: Any) -> str:
     started = Path(current_settings().instance_path) / STARTED
     if not started.exists():
         written = started.with_suffix(".tmp")
         written.write_text(str(os.getpid()))
         written.rename(started)
         time.sleep(WAIT_SECONDS)
-    return _sign(credential)
+    return _sign(credential, *key)
 
 
 issuing.sign_credential = _sign_after_waiting_once

@@ -12,8 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from elearn.accounts.models import Role, User
-from elearn.certificates.models import Certificate
+from elearn.certificates.models import Certificate, CertificateStatus
+from elearn.certificates.service import issuing
 from elearn.extensions import db
+from elearn.infra import outbox
+from elearn.infra.outbox import OutboxMessage
 from elearn.infra.storage import LocalStorage
 from tests.enrolments.conftest import Learning, Outline, committed_data, frozen
 from tests.factories import Factory, Person
@@ -31,6 +34,14 @@ class Graduate:
     enrolment_id: int
     public_id: str
     code: str
+
+
+@dataclass
+class HeldBack:
+    """A pending certificate whose render message was never sent, and its outbox row."""
+
+    certificate: Certificate
+    message_id: int
 
 
 class Graduation:
@@ -71,6 +82,22 @@ class Graduation:
         return Graduate(
             person, course, enrolment_id, certificate.public_id, certificate.verification_code
         )
+
+    def held_back(self, monkeypatch: pytest.MonkeyPatch, count: int = 1) -> list[HeldBack]:
+        """``count`` trainees complete a course with the render messages held back (as when the
+        broker is down at commit time): their pending certificates and outbox row ids."""
+        with monkeypatch.context() as held_back:
+            held_back.setattr(outbox, "dispatch", lambda *_args, **_kwargs: None)
+            course = self.course()
+            enrolment_ids = [self.complete(self.trainee(), course) for _ in range(count)]
+        with self.app.app_context():
+            messages = db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.task == issuing.RENDER_TASK)
+            ).all()
+            message_of = {message.kwargs["certificate_id"]: message.id for message in messages}
+        pending = [self.certificate_of(enrolment_id) for enrolment_id in enrolment_ids]
+        assert {certificate.status for certificate in pending} == {CertificateStatus.PENDING}
+        return [HeldBack(certificate, message_of[certificate.id]) for certificate in pending]
 
     def certificate_of(self, enrolment_id: int) -> Certificate:
         """The enrolment's newest certificate, detached."""

@@ -18,12 +18,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.service import issuing
 from elearn.extensions import db
-from elearn.infra import outbox
 from elearn.infra.outbox import OutboxMessage, OutboxStatus
 from elearn.notifications.models import Notification
 from tests.certificates.conftest import stored_keys
@@ -43,16 +41,8 @@ def _require_postgresql(app: Flask) -> None:
 
 def pending_certificate(graduation, monkeypatch) -> tuple[Certificate, int]:
     """Complete a course with the render message held back; the certificate and its row id."""
-    with monkeypatch.context() as held_back:
-        held_back.setattr(outbox, "dispatch", lambda *_args: None)
-        enrolment_id = graduation.complete(graduation.trainee(), graduation.course())
-    certificate = graduation.certificate_of(enrolment_id)
-    assert certificate.status == CertificateStatus.PENDING
-    with graduation.app.app_context():
-        message_id = db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.task == issuing.RENDER_TASK)
-        )
-    return certificate, int(message_id)
+    [held] = graduation.held_back(monkeypatch)
+    return held.certificate, held.message_id
 
 
 def deliveries(certificate: Certificate, message_id: int) -> list[dict[str, int]]:

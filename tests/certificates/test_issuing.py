@@ -335,7 +335,8 @@ def test_issuing_reads_the_certificate_and_what_it_states_then_writes_it_once(
     with app.app_context(), unit_of_work():
         issuing.render(certificate.id, last_attempt=False)
 
-    # the certificate held with holder and course; the course's texts; the signing key; the
-    # certificate written; the mail (its dedupe key already used: no outbox row this time)
-    assert queries.count == 5, queries.statements
+    # the certificate held with holder and course; the course's texts; the signing key; other
+    # renderings due (none: see test_batches.py); the certificate written; the mail (its dedupe
+    # key already used: no outbox row this time)
+    assert queries.count == 6, queries.statements
     assert graduation.certificate_of(graduate.enrolment_id).status == CertificateStatus.ISSUED

@@ -29,10 +29,10 @@ def queue(app, user_id: int, *, key: str = "test:1", context=None, **user_change
     """notify() in one unit of work (the task runs after its commit); the notification id."""
     with app.app_context(), unit_of_work():
         user = db.session.get(User, user_id)
-        notification = service.notify(user, "set_password", context or RESET, key)
+        notification_id = service.notify(user, "set_password", context or RESET, key)
         for name, value in user_changes.items():
             setattr(user, name, value)
-        return notification.id
+        return notification_id
 
 
 def send_again(app, notification_id: int) -> None:
@@ -67,6 +67,22 @@ def test_notify_sends_one_mail_and_a_used_dedupe_key_changes_nothing(app, make, 
     assert notification.sent_at is not None
     assert notification.context == RESET
     assert outbox_status(make, first) == OutboxStatus.DELIVERED
+
+
+def test_notify_is_one_insert_and_its_outbox_row_and_a_used_key_one_insert_and_a_look_up(
+    app, make, queries
+):
+    person = make.user()
+    with app.app_context(), unit_of_work():
+        user = db.session.get(User, person.id)
+        queries.reset()
+        first = service.notify(user, "set_password", RESET, "welcome:1")
+        assert queries.count == 2, queries.statements  # no look-up first, no savepoint
+        queries.reset()
+        again = service.notify(user, "set_password", RESET, "welcome:1")
+        assert queries.count == 2, queries.statements
+    assert again == first
+    assert make.count(Notification) == 1
 
 
 def test_running_the_task_again_sends_nothing_more(app, make, mailbox):

@@ -112,10 +112,10 @@ def build_credential(
     }
 
 
-def sign_credential(credential: Mapping[str, Any]) -> str:
-    """The credential as a compact JWT signed with the active key (``kid`` header), under the
-    configured algorithm name."""
-    key = keys.active_signing_key()
+def sign_credential(credential: Mapping[str, Any], key: keys.ActiveKey | None = None) -> str:
+    """The credential as a compact JWT signed with ``key`` (by default the active key; ``kid``
+    header), under the configured algorithm name."""
+    key = key or keys.active_signing_key()
     valid_from = datetime.fromisoformat(credential["validFrom"])
     claims = {
         **credential,

@@ -5,24 +5,33 @@ completes the enrolment (a receiver of ``enrolment_completed``). The rendering t
 certificate row while it works, so two deliveries at the same moment run one after the other
 and the second finds the certificate issued; the PDF goes to the key fixed on the row, so a
 delivery repeated after a crash overwrites the same object instead of adding one.
+
+A delivery also issues, in its transaction, other certificates whose rendering is due (a
+batch): it claims their outbox rows, so their own deliveries find nothing to do, and writes
+them all in a few multi-row statements; one that fails is given back to its own delivery.
+docs/performance.md ("Issuing in batches") tells the whole story.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from elearn import clock
 from elearn.accounts.models import User
 from elearn.audit import service as audit_log
 from elearn.certificates.credentials import status_list
 from elearn.certificates.credentials.credential import build_credential, sign_credential
+from elearn.certificates.credentials.keys import ActiveKey, active_signing_key
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.rendering.pdf import render_certificate
 from elearn.certificates.service import codes, failures, statement
+from elearn.certificates.service.content import Issuer
 from elearn.courses.models import Course
 from elearn.database import insert_or_get, locked
 from elearn.enrolments.models import Enrolment
@@ -30,11 +39,17 @@ from elearn.enrolments.signals import enrolment_completed
 from elearn.errors import Conflict
 from elearn.extensions import db
 from elearn.infra import outbox
-from elearn.infra.storage import new_object_key, storage
+from elearn.infra.storage import StoredObject, new_object_key, storage
+from elearn.infra.tasks import loggable
 from elearn.notifications import service as notifications
 
 log = logging.getLogger(__name__)
 RENDER_TASK = "elearn.certificates.render"
+RENDER_QUEUE = "certificates"
+# At most this many certificates are issued in one task and one transaction.
+RENDER_BATCH = 20
+# A certificate that failed in another's batch is left to its own delivery for this long.
+RELEASE_HOLD_SECONDS = 60
 ISSUED_MAIL = "certificate_issued"
 
 
@@ -78,73 +93,139 @@ def current_certificate(enrolment_id: int) -> Certificate | None:
 
 def queue_rendering(certificate: Certificate) -> None:
     db.session.flush()
-    outbox.enqueue(RENDER_TASK, queue="certificates", certificate_id=certificate.id)
+    outbox.enqueue(RENDER_TASK, queue=RENDER_QUEUE, certificate_id=certificate.id)
 
 
-def _locked_for_issuing(certificate_id: int) -> Certificate | None:
-    """The certificate locked, with the holder and the course it needs, in two queries."""
+def _held(certificate_ids: Sequence[int], *, skip_locked: bool = False) -> list[Certificate]:
+    """The certificates locked (those another transaction holds left out with
+    ``skip_locked``), with their holders, courses and the courses' texts, in two queries."""
     enrolment = joinedload(Certificate.enrolment, innerjoin=True)
-    return locked(
-        select(Certificate)
-        .where(Certificate.id == certificate_id)
-        .options(
-            enrolment.joinedload(Enrolment.user, innerjoin=True).lazyload(User.role_links),
-            enrolment.joinedload(Enrolment.course, innerjoin=True).options(
-                lazyload(Course.owner_links),
-                lazyload(Course.administration_links),
-                lazyload(Course.topic_links),
-            ),
-        ),
-        of=Certificate,
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.id.in_(certificate_ids))
+            .options(
+                enrolment.joinedload(Enrolment.user, innerjoin=True).lazyload(User.role_links),
+                enrolment.joinedload(Enrolment.course, innerjoin=True).options(
+                    lazyload(Course.owner_links),
+                    lazyload(Course.administration_links),
+                    lazyload(Course.topic_links),
+                    selectinload(Course.translations),
+                ),
+            )
+            .order_by(Certificate.id)
+            .with_for_update(of=Certificate, skip_locked=skip_locked)
+            .execution_options(populate_existing=True)
+        )
     )
 
 
+class _Batch:
+    """What the certificates issued together share: the issuer, the moment, the signing key
+    (read once, when the first is signed)."""
+
+    def __init__(self) -> None:
+        self.issuer = statement.issuer()
+        self.now = clock.now()
+        self._key: ActiveKey | None = None
+
+    def sign(self, credential: dict[str, Any]) -> str:
+        self._key = self._key or active_signing_key()
+        return sign_credential(credential, self._key)
+
+
 def render(certificate_id: int, *, last_attempt: bool) -> None:
-    """Issue a pending certificate once: PDF stored, credential signed, holder mailed.
+    """Issue a pending certificate once: PDF stored, credential signed, holder mailed; and in
+    the same transaction up to ``RENDER_BATCH - 1`` others whose rendering is due.
 
-    Any other status is left alone. A failure is raised to be retried; on the last attempt the
-    certificate is marked failed with the reason, for an admin to retry.
+    Any other status is left alone. A failure of this certificate is raised to be retried (the
+    others are not touched before it is done); on the last attempt it is marked failed with
+    the reason, for an admin to retry. One of the others that fails goes back to its own task.
+    The certificates are written, and their mail queued, in one statement each at the end.
     """
-    certificate = _locked_for_issuing(certificate_id)
-    if certificate is None or certificate.status != CertificateStatus.PENDING:
-        return
+    with db.session.no_autoflush:
+        held = _held([certificate_id])
+        if not held or held[0].status != CertificateStatus.PENDING:
+            return
+        certificate, batch = held[0], _Batch()
+        issued: list[Certificate] = []
 
-    def give_up(reason: str) -> None:
-        certificate.status = CertificateStatus.FAILED
-        certificate.failure_reason = reason
+        def give_up(reason: str) -> None:
+            certificate.status = CertificateStatus.FAILED
+            certificate.failure_reason = reason
 
-    failures.attempt(lambda: _issue(certificate), last=last_attempt, give_up=give_up)
+        failures.attempt(
+            lambda: issued.append(_issue(certificate, batch)), last=last_attempt, give_up=give_up
+        )
+        issued += _issue_others(RENDER_BATCH - 1, batch)
+        db.session.flush()
+    notifications.notify_each(ISSUED_MAIL, [_issued_mail(each) for each in issued])
+    for each in issued:
+        log.info("certificate %s issued", each.id)
+
+
+def _issue_others(limit: int, batch: _Batch) -> list[Certificate]:
+    """Claim up to ``limit`` other due renderings and issue their certificates. A certificate
+    another transaction holds, or whose issuing fails, is released to its own task."""
+    claimed = outbox.claim_next(RENDER_TASK, limit)
+    if not claimed:
+        return []
+    messages = {message.kwargs["certificate_id"]: message for message in claimed}
+    held = {each.id: each for each in _held(list(messages), skip_locked=True)}
+    issued, released = [], []
+    for certificate_id, message in messages.items():
+        certificate = held.get(certificate_id)
+        if certificate is None:
+            released.append(message)
+        elif certificate.status == CertificateStatus.PENDING:
+            try:
+                issued.append(_issue(certificate, batch))
+            except Exception as error:
+                log.warning(
+                    "certificate %s left to its own task: %s", certificate_id, loggable(error)
+                )
+                released.append(message)
+    outbox.release(RENDER_TASK, RENDER_QUEUE, released, RELEASE_HOLD_SECONDS)
+    return issued
+
+
+def _stored_pdf(certificate: Certificate, issuer: Issuer) -> StoredObject:
+    pdf = render_certificate(statement.content_of(certificate), issuer)
+    return storage().put(certificate.pdf_key, pdf, statement.PDF_CONTENT_TYPE)
 
 
 def store_pdf(certificate: Certificate) -> None:
     """Render the certificate's PDF from its snapshot and store it under its key."""
-    pdf = render_certificate(statement.content_of(certificate), statement.issuer())
-    stored = storage().put(certificate.pdf_key, pdf, statement.PDF_CONTENT_TYPE)
+    stored = _stored_pdf(certificate, statement.issuer())
     certificate.pdf_size, certificate.pdf_sha256 = stored.size, stored.sha256
 
 
-def _issue(certificate: Certificate) -> None:
-    store_pdf(certificate)
-    now = clock.now()
-    issuer = statement.issuer()
-    enrolment = certificate.enrolment
-    achievement = statement.achievement_of(enrolment.course, certificate.language, issuer)
+def _issue(certificate: Certificate, batch: _Batch) -> Certificate:
+    """Store the PDF and sign the credential, then mark the certificate issued (in the session,
+    not yet written): a failure leaves it as it was."""
+    stored = _stored_pdf(certificate, batch.issuer)
     content = statement.content_of(certificate)
+    achievement = statement.achievement_of(
+        certificate.enrolment.course, certificate.language, batch.issuer
+    )
     position = status_list.Position.of(certificate.id)
-    # Reading the signing key would flush the PDF's figures on their own; they go with the rest.
-    with db.session.no_autoflush:
-        certificate.credential = sign_credential(
-            build_credential(content, achievement, issuer, now, position)
-        )
-    certificate.status = CertificateStatus.ISSUED
-    certificate.issued_at = now
-    certificate.failure_reason = None
+    credential = batch.sign(
+        build_credential(content, achievement, batch.issuer, batch.now, position)
+    )
     if certificate.replaces is not None:
         # The corrected certificate is out: the superseded PDF, with the wrong name, goes.
         storage().delete(certificate.replaces.pdf_key)
-    notifications.notify(
-        enrolment.user,
-        ISSUED_MAIL,
+    certificate.pdf_size, certificate.pdf_sha256 = stored.size, stored.sha256
+    certificate.credential = credential
+    certificate.status = CertificateStatus.ISSUED
+    certificate.issued_at = batch.now
+    certificate.failure_reason = None
+    return certificate
+
+
+def _issued_mail(certificate: Certificate) -> notifications.Mail:
+    return notifications.Mail(
+        certificate.enrolment.user,
         {
             "certificate": certificate.public_id,
             "verification_code": certificate.verification_code,
@@ -152,7 +233,6 @@ def _issue(certificate: Certificate) -> None:
         },
         dedupe_key=f"certificate-issued:{certificate.id}",
     )
-    log.info("certificate %s issued", certificate.id)
 
 
 def retry(actor: User | None, certificate: Certificate) -> Certificate:

@@ -6,7 +6,7 @@ from elearn import policy
 from elearn.accounts.models import User
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.service import attempts
-from elearn.quizzes.service.quiz import Quiz, find_quiz
+from elearn.quizzes.service.quiz import Quiz, QuizSettings, find_quiz
 
 
 def editable_quiz(actor: User, quiz_id: int) -> Quiz:
@@ -34,13 +34,14 @@ def visible_attempt(actor: User, attempt_id: int) -> tuple[Attempt, bool]:
     return attempt, policy.quizzes.attempt_answers.check(actor, attempt)
 
 
-def own_attempt(actor: User, attempt_id: int) -> Attempt:
-    """The caller's own attempt, held for writing: 403 for others who may see it, else 404."""
-    attempt = attempts.find_attempt(attempt_id, for_update=True)
+def own_attempt(actor: User, attempt_id: int) -> tuple[Attempt, QuizSettings]:
+    """The caller's own attempt, held for writing, with its quiz's settings: 403 for others who
+    may see it, else 404."""
+    attempt, settings = attempts.held_attempt(attempt_id)
     if not policy.quizzes.answer.check(actor, attempt):
         _authorize_view(actor, attempt)
         policy.authorize(False)
-    return attempt
+    return attempt, settings
 
 
 def _authorize_view(actor: User, attempt: Attempt) -> None:

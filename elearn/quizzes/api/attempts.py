@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
-from elearn.accounts.identity import current_actor
+from elearn.accounts.identity import caller_id, current_actor
+from elearn.json_encoding import encode
 from elearn.negotiation import requested_language
 from elearn.quizzes import queries as views
 from elearn.quizzes.api.access import (
@@ -21,7 +23,7 @@ from elearn.quizzes.schemas import (
     QuizResultSchema,
     StartArgs,
 )
-from elearn.quizzes.service import attempts, review
+from elearn.quizzes.service import answers, attempts, review
 
 attempts_blp = Blueprint(
     "quiz-attempts", __name__, url_prefix="/api/v1", description="Quiz attempts and results"
@@ -69,16 +71,19 @@ def get_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
 @attempts_blp.route("/attempts/<int:attempt_id>/answers", methods=["PUT"])
 @attempts_blp.arguments(AnswersSchema)
 @attempts_blp.response(200, AttemptProgressSchema)
-def save_answers(body: dict[str, Any], attempt_id: int) -> views.AttemptProgress:
+def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
     """Save one or several answers, all or none (422 naming each bad one; 409 once the
     attempt is submitted or its time is up)."""
-    attempt = own_attempt(current_actor(), attempt_id)
-    return views.attempt_progress(attempt, attempts.save_answers(attempt, body["answers"]))
+    saved = answers.save_own_answers(caller_id(), attempt_id, body["answers"])
+    if saved is None:
+        saved = attempts.save_answers(*own_attempt(current_actor(), attempt_id), body["answers"])
+    document = views.progress_document(views.attempt_progress(saved))
+    return Response(encode(document), mimetype="application/json")
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @attempts_blp.response(200, AttemptSchema)
 def submit_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
     """Grade and close the attempt; submitting again returns the same result."""
-    attempt = own_attempt(current_actor(), attempt_id)
-    return _with_language(review.submit(attempt))
+    attempt, settings = own_attempt(current_actor(), attempt_id)
+    return _with_language(review.submit(attempt, settings))

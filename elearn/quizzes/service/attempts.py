@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock, uow
 from elearn.accounts.models import User
@@ -29,12 +30,15 @@ from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
-from elearn.quizzes.service.grading import grade, validate_response
-from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
+from elearn.quizzes.service import answers as answer_writes
+from elearn.quizzes.service.answers import Saved
+from elearn.quizzes.service.grading import grade
+from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson, stored_settings
 from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
 
 EXPIRY_BATCH = 500
+GRADED_COLUMNS = ("response", "saved_at", "score")
 
 
 def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
@@ -49,6 +53,21 @@ def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
     if attempt is None:
         raise NotFound("No such attempt.")
     return attempt
+
+
+def held_attempt(attempt_id: int) -> tuple[Attempt, QuizSettings]:
+    """The attempt held for writing (as ``find_attempt(for_update=True)``) and its quiz's
+    current settings, in one statement."""
+    found = db.session.execute(
+        select(Attempt, stored_settings(Attempt.lesson_id).scalar_subquery())
+        .where(Attempt.id == attempt_id)
+        .with_for_update(of=Attempt)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if found is None:
+        raise NotFound("No such attempt.")
+    attempt, settings = found
+    return attempt, QuizSettings.of(settings or {}, attempt.pass_mark)
 
 
 def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
@@ -83,6 +102,7 @@ def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Atte
         raise Conflict("This quiz takes no attempts.")
     current = standing(enrolment, quiz, attempts_of(enrolment.id, quiz.id))
     if current.running is not None:
+        answer_writes.remember(current.running)
         return current.running, False
     _ensure_may_start(current)
     now = clock.now()
@@ -105,6 +125,7 @@ def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Atte
     )
     db.session.add(attempt)
     db.session.flush()
+    answer_writes.remember(attempt)
     return attempt, True
 
 
@@ -138,50 +159,26 @@ def _deadline(now: datetime, settings: QuizSettings, enrolment: Enrolment) -> da
     return min(limits, default=None)
 
 
-def save_answers(attempt: Attempt, answers: Mapping[str, Any]) -> set[str]:
+def save_answers(attempt: Attempt, settings: QuizSettings, answers: Mapping[str, Any]) -> Saved:
     """Store the given answers (None clears one), all or none, and return the keys of the
     questions answered now: 422 when an answer names a question outside the attempt or does
-    not fit its question's type; 409 once the attempt is submitted or past its deadline."""
-    _ensure_open(attempt)
-    questions = {question["key"]: question for question in attempt.questions}
-    errors: dict[str, list[str]] = {}
-    for key, response in answers.items():
-        question = questions.get(key)
-        if question is None:
-            errors[key] = ["Not a question of this attempt."]
-        elif response is not None:
-            try:
-                validate_response(question, response)
-            except Invalid as error:
-                errors.update({field: list(found) for field, found in (error.errors or {}).items()})
+    not fit its question's type; 409 once the attempt is submitted or past its deadline. The
+    attempt is held (``held_attempt``): its own trainee's checked path."""
+    now = clock.now()
+    _ensure_open(attempt, settings, now)
+    frozen = answer_writes.remember(attempt)
+    errors = answer_writes.problems(frozen, answers)
     if errors:
         raise Invalid("Some answers do not fit the attempt; none was saved.", errors=errors)
-    cleared = [key for key, response in answers.items() if response is None]
-    if cleared:
-        db.session.execute(
-            delete(AttemptAnswer)
-            .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_key.in_(cleared))
-            .execution_options(synchronize_session=False)
-        )
-    now = clock.now()
-    saved = [
-        {"attempt_id": attempt.id, "question_key": key, "response": dict(response), "saved_at": now}
-        for key, response in answers.items()
-        if response is not None
-    ]
-    upsert(AttemptAnswer, saved, ("attempt_id", "question_key"), update=("response", "saved_at"))
-    return set(
-        db.session.scalars(
-            select(AttemptAnswer.question_key).where(
-                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.saved_at.is_not(None)
-            )
-        )
-    )
+    saved = answer_writes.write(frozen, answers, now)
+    if saved is None:  # the attempt is held, running and in time: the write holds it too
+        raise RuntimeError(f"attempt {attempt.id} was not held for writing")
+    return saved
 
 
-def _ensure_open(attempt: Attempt) -> None:
-    if not attempt.finished and _overdue(attempt, clock.now()):
-        finish_if_overdue(attempt, settings_of_lesson(attempt.lesson_id, attempt.pass_mark))
+def _ensure_open(attempt: Attempt, settings: QuizSettings, now: datetime) -> None:
+    if not attempt.finished and _overdue(attempt, now):
+        finish_if_overdue(attempt, settings)
     if attempt.status == AttemptStatus.EXPIRED:
         raise Conflict(
             "The attempt's time is up; it takes no more answers.",
@@ -247,16 +244,9 @@ def _finalise(
 ) -> Standing:
     """Grade every question of the attempt, close it, and record the quiz as passed when the
     trainee's grade now reaches the pass mark; the trainee's standing after it."""
-    saved = {row.question_key: row for row in attempt.answers}
-    earned = possible = 0.0
-    for question in attempt.questions:
-        row = saved.get(question["key"])
-        if row is None:
-            row = AttemptAnswer(question_key=question["key"], response=None, saved_at=None)
-            attempt.answers.append(row)
-        row.score = grade(question, row.response)
-        earned += row.score * question["points"]
-        possible += question["points"]
+    scores = _grade_answers(attempt)
+    points = [question["points"] for question in attempt.questions]
+    earned, possible = sum(s * p for s, p in zip(scores, points, strict=True)), sum(points)
     attempt.score = round(100 * earned / possible, 4) if possible else 0.0
     attempt.passed = reaches(attempt.score, attempt.pass_mark)
     attempt.status, attempt.submitted_at = status, ended_at
@@ -266,6 +256,27 @@ def _finalise(
     if now.passed and _may_record_pass(enrolment, attempt.lesson_id):
         enrolments_service.record_quiz_passed(enrolment, attempt.lesson_id)
     return now
+
+
+def _grade_answers(attempt: Attempt) -> list[float]:
+    """Score every question of the attempt, in order, and store a row for each (the scores of
+    the answered, the rows of the unanswered) in one upsert; the attempt's answers in the
+    session become those rows as stored, without reading them again."""
+    saved = {row.question_key: row for row in attempt.answers}
+    graded = []
+    for question in attempt.questions:
+        key = question["key"]
+        row = saved.get(key) or AttemptAnswer(attempt_id=attempt.id, question_key=key)
+        set_committed_value(row, "score", grade(question, row.response))
+        graded.append(row)
+    rows = [
+        {name: getattr(row, name) for name in GRADED_COLUMNS}
+        | {"attempt_id": attempt.id, "question_key": row.question_key}
+        for row in graded
+    ]
+    upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
+    set_committed_value(attempt, "answers", graded)
+    return [row.score or 0.0 for row in graded]
 
 
 def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:

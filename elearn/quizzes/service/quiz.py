@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import QueryableAttribute, joinedload, lazyload
 
 from elearn.courses.models import Course, Lesson, LessonKind, QuizDefinition
 from elearn.errors import NotFound
@@ -128,8 +128,12 @@ def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
 
 def settings_of_lesson(lesson_id: int, default_pass_mark: int) -> QuizSettings:
     """The current settings of a quiz lesson (defaults when its definition is gone)."""
-    # Only the settings travel and are parsed, not the questions.
-    settings = db.session.scalar(
-        select(QuizDefinition.definition["settings"]).where(QuizDefinition.lesson_id == lesson_id)
+    return QuizSettings.of(db.session.scalar(stored_settings(lesson_id)) or {}, default_pass_mark)
+
+
+def stored_settings(lesson_id: int | QueryableAttribute[int]) -> Select[tuple[Any]]:
+    """The settings of a quiz lesson's definition as stored (none when it is gone), alone or
+    as a subquery: only the settings travel and are parsed, not the questions."""
+    return select(QuizDefinition.definition["settings"]).where(
+        QuizDefinition.lesson_id == lesson_id
     )
-    return QuizSettings.of(settings or {}, default_pass_mark)

@@ -26,9 +26,8 @@ def attempt_for_trainee(
     return _shown(attempt, settings, standing, answers_allowed=answers_allowed)
 
 
-def submit(attempt: Attempt) -> AttemptView:
+def submit(attempt: Attempt, settings: QuizSettings) -> AttemptView:
     """Submit the attempt (see ``attempts.submit_attempt``) and show it as the policy allows."""
-    settings = settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
     after = attempts.submit_attempt(attempt, settings)
     return _shown(attempt, settings, lambda: after)
 
