@@ -108,11 +108,11 @@ class EnrolmentView:
 
 
 def list_my_enrolments(
-    actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
+    held: ColumnElement[bool], criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
-    """The caller's enrolments, newest first, with the lesson to resume each active one at."""
-    condition = policy.enrolments.held.filter(actor)
-    return _page(_filtered(condition, criteria), language, page, own=True)
+    """The caller's enrolments (``held``: ``policy.enrolments.held.filter`` of the caller),
+    newest first, with the lesson to resume each active one at."""
+    return _page(_filtered(held, criteria), language, page, own=True)
 
 
 def list_enrolments(
