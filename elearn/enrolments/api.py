@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import ColumnElement
 from werkzeug.datastructures import CombinedMultiDict
 
 from elearn import policy
@@ -178,9 +179,9 @@ def _criteria(
     )
 
 
-def _own_enrolments(actor: User) -> tuple[reading.OwnEnrolments, str]:
+def _own_enrolments(actor: User) -> tuple[ColumnElement[bool], str]:
     """What the caller's own list needs of them: which enrolments are theirs, their language."""
-    return reading.OwnEnrolments.of(policy.enrolments.held.filter(actor)), actor.language
+    return policy.enrolments.held.filter(actor), actor.language
 
 
 @enrolments_blp.route("/me/enrolments")
@@ -188,11 +189,11 @@ def _own_enrolments(actor: User) -> tuple[reading.OwnEnrolments, str]:
 @enrolments_blp.response(200, EnrolmentSchema(many=True))
 def my_enrolments(args: dict[str, Any]) -> Any:
     """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
-    own, own_language = about_caller(_own_enrolments)
+    held, own_language = about_caller(_own_enrolments)
     criteria = reading.EnrolmentFilter(status=args.get("status"))
     language = requested_language(args["lang"]) or own_language
     views, headers = paginated(
-        reading.list_my_enrolments(own, criteria, language, args["page_request"])
+        reading.list_my_enrolments(held, criteria, language, args["page_request"])
     )
     return jsonify([enrolment_document(view) for view in views]), headers
 

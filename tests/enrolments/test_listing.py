@@ -90,8 +90,7 @@ def test_my_enrolments_are_what_the_schema_makes_of_them(app, client, actors, le
 
     with app.test_request_context():
         held = policy.enrolments.held.filter(db.session.get_one(User, trainee.id))
-        own = reading.OwnEnrolments.of(held)
-        page = reading.list_my_enrolments(own, reading.EnrolmentFilter(), "fr", PageRequest(1, 5))
+        page = reading.list_my_enrolments(held, reading.EnrolmentFilter(), "fr", PageRequest(1, 5))
         expected = jsonify(EnrolmentSchema(many=True).dump(page.items)).get_data()
     assert response.get_data() == expected
     assert response.get_json()[1]["run"]["id"] is not None
