@@ -123,7 +123,8 @@ class Remembered(Generic[V]):
     process's when the feed delivers it, before the next reuse. ``key_of`` names the key of the
     topic a value was computed from (a user id), so that a change of one key forgets only the
     values of that key; without it any change forgets all. Nothing is reused while the feed is
-    not live (SQLite, or its connection lost)."""
+    not live (SQLite, or its connection lost). Past ``size`` values, the least recently used
+    goes."""
 
     every: ClassVar[weakref.WeakSet[Remembered[Any]]] = weakref.WeakSet()
 
@@ -133,7 +134,7 @@ class Remembered(Generic[V]):
         Remembered.every.add(self)
         self._key_of = key_of
         self._size = size
-        self._entries: dict[Hashable, V] = {}
+        self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._generation = 0
         self._lock = threading.Lock()
         change_feed.feed.subscribe(topic, self.forget)
@@ -141,18 +142,18 @@ class Remembered(Generic[V]):
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         if not change_feed.feed.heard():
             return compute()
-        try:
-            return self._entries[key]
-        except KeyError:
-            pass
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
         generation = self._generation
         value = compute()
         with self._lock:
             # A value computed across a forget() may predate the change that caused it.
             if generation == self._generation:
-                if len(self._entries) >= self._size:
-                    self._entries.clear()
                 self._entries[key] = value
+                if len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
         return value
 
     def forget(self, keys: frozenset[int] | None = None) -> None:

@@ -56,7 +56,8 @@ class Held(Generic[T]):
     facts: T
 
 
-_held: Remembered[Held[Any]] = Remembered(ACCOUNTS, key_of=lambda held: held.user_id)
+# Per token and facts asked (a few per token): room for tens of thousands of active callers.
+_held: Remembered[Held[Any]] = Remembered(ACCOUNTS, key_of=lambda held: held.user_id, size=131_072)
 
 
 def _bearer_secret() -> str | None:

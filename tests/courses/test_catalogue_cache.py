@@ -103,6 +103,17 @@ def test_a_change_of_one_key_forgets_only_its_values(live_feed):
     assert remembered.get("token-b", lambda: (2, "again")) == (2, "first")
 
 
+def test_past_its_size_the_least_recently_used_value_goes(live_feed):
+    remembered: Remembered[int] = Remembered("test-topic", size=2)
+    remembered.get("a", lambda: 1)
+    remembered.get("b", lambda: 2)
+    remembered.get("a", lambda: 0)  # used again: "b" is now the least recent
+    remembered.get("c", lambda: 3)
+    assert remembered.get("a", lambda: 0) == 1
+    assert remembered.get("c", lambda: 0) == 3
+    assert remembered.get("b", lambda: 0) == 0
+
+
 def test_nothing_is_reused_without_a_live_feed(monkeypatch):
     monkeypatch.setattr(change_feed.feed, "heard", lambda: False)
     remembered: Remembered[int] = Remembered("test-topic")
