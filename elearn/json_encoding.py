@@ -4,7 +4,9 @@ faster to encode; non-ASCII text is sent as UTF-8 rather than as ``\\u`` escapes
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -37,6 +39,23 @@ def encode(value: Any, *, indent: bool = False) -> bytes:
             separators=None if indent else (",", ":"),
         )
         return f"{text}\n".encode()
+
+
+def plain(value: Any) -> Any:
+    """``value`` as a marshmallow schema whose fields mirror its dataclasses would dump it:
+    dataclasses become dicts of their fields, datetimes ISO 8601 strings. For read models
+    served without a schema where dumping was the cost."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+    return value
 
 
 class OrjsonProvider(DefaultJSONProvider):

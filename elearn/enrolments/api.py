@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.datastructures import CombinedMultiDict
@@ -34,6 +34,7 @@ from elearn.enrolments.schemas import (
     RunCreateSchema,
     RunSchema,
     RunUpdateSchema,
+    enrolment_document,
 )
 from elearn.enrolments.service import bulk, changes, enrolling, progress, runs
 from elearn.negotiation import requested_language
@@ -184,11 +185,12 @@ def my_enrolments(args: dict[str, Any]) -> Any:
     """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
     actor = current_actor()
     criteria = reading.EnrolmentFilter(status=args.get("status"))
-    return paginated(
+    views, headers = paginated(
         reading.list_my_enrolments(
             actor, criteria, _language(actor, args["lang"]), args["page_request"]
         )
     )
+    return jsonify([enrolment_document(view) for view in views]), headers
 
 
 @enrolments_blp.route("/enrolments/<int:enrolment_id>")

@@ -2,8 +2,10 @@
 
 A page is two statements: the count, and the rows, each enrolment with its trainee, run, course
 title in the wanted language and, for the caller's own active enrolments, the lesson to resume at
-(the first of the outline not yet completed). Rows become small read-only records, not ORM
-objects: building and serialising those was most of the time of a request.
+(the first of the outline not yet completed). The caller's own enrolments, a handful, are
+counted in the page's statement (a window count), so their page is one statement. Rows become
+small read-only records, not ORM objects: building and serialising those was most of the time of
+a request.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def list_my_enrolments(
 ) -> Page[EnrolmentView]:
     """The caller's enrolments, newest first, with the lesson to resume each active one at."""
     condition = policy.enrolments.held.filter(actor)
-    return _page(_filtered(condition, criteria), language, page, next_lessons=True)
+    return _page(_filtered(condition, criteria), language, page, own=True)
 
 
 def list_enrolments(
@@ -118,14 +120,12 @@ def list_enrolments(
 ) -> Page[EnrolmentView]:
     """The enrolments ``actor`` may see (admins all, contact points their administration's)."""
     condition = policy.enrolments.visible.filter(actor)
-    return _page(_filtered(condition, criteria), language, page, next_lessons=False)
+    return _page(_filtered(condition, criteria), language, page, own=False)
 
 
 def enrolment_view(enrolment: Enrolment, language: str) -> EnrolmentView:
     """One enrolment with its course title and the lesson to resume at."""
-    (view,) = _page(
-        [Enrolment.id == enrolment.id], language, PageRequest(), next_lessons=True
-    ).items
+    (view,) = _page([Enrolment.id == enrolment.id], language, PageRequest(), own=True).items
     return view
 
 
@@ -145,13 +145,16 @@ def _filtered(condition: ColumnElement[bool], criteria: EnrolmentFilter) -> list
 
 
 def _page(
-    conditions: list[Any], language: str, request: PageRequest, *, next_lessons: bool
+    conditions: list[Any], language: str, request: PageRequest, *, own: bool
 ) -> Page[EnrolmentView]:
-    total = db.session.scalar(select(func.count()).select_from(Enrolment).where(*conditions))
-    statement = (
-        _statement(next_lessons).where(*conditions).limit(request.per_page).offset(request.offset)
-    )
-    rows = db.session.execute(statement, {LANGUAGE.key: language})
+    """One page; ``own`` enrolments (one trainee's, or one) with the lessons to resume at, and
+    counted by the page's statement, others (up to every enrolment) counted on their own."""
+    statement = _statement(own).where(*conditions).limit(request.per_page).offset(request.offset)
+    rows = db.session.execute(statement, {LANGUAGE.key: language}).all()
+    if own and (rows or request.offset == 0):
+        total = rows[0].total if rows else 0
+    else:  # counted on its own, or a page past the last one
+        total = db.session.scalar(select(func.count()).select_from(Enrolment).where(*conditions))
     return Page(items=[_view(row) for row in rows], total=total or 0, request=request)
 
 
@@ -189,7 +192,7 @@ def _next_lesson_id() -> Any:
 
 
 @cache
-def _statement(next_lessons: bool) -> Select[Any]:
+def _statement(own: bool) -> Select[Any]:
     """Every enrolment with what its view shows, newest first; built once per process (building
     it cost more than running it), each request adds its conditions and page."""
     has_language = exists().where(
@@ -229,7 +232,7 @@ def _statement(next_lessons: bool) -> Select[Any]:
         .outerjoin(CourseRun, CourseRun.id == Enrolment.run_id)
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     )
-    if not next_lessons:
+    if not own:
         return statement.add_columns(cast(null(), Integer).label("next_lesson_id"))
     lesson = aliased(Lesson, name="next_lesson")
     lesson_title = func.coalesce(
@@ -239,6 +242,7 @@ def _statement(next_lessons: bool) -> Select[Any]:
         lesson.id.label("next_lesson_id"),
         lesson.kind.label("next_lesson_kind"),
         lesson_title.label("next_lesson_title"),
+        func.count().over().label("total"),
     ).outerjoin(lesson, lesson.id == _next_lesson_id())
 
 

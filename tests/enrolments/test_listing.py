@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from elearn.accounts.models import Role
+from flask import jsonify
+
+from elearn.accounts.models import Role, User
+from elearn.enrolments import queries as reading
+from elearn.enrolments.schemas import EnrolmentSchema
+from elearn.extensions import db
+from elearn.pagination import PageRequest
 
 
 def test_my_enrolments_show_title_progress_due_date_and_where_to_resume(
@@ -68,7 +74,43 @@ def test_my_enrolments_take_the_same_queries_for_one_or_many(
         enrolment = learning.enrol(trainee, course, run_id=learning.run(course))
         learning.complete(trainee, enrolment["id"], course.lessons[0])
     many = count_queries(client, queries, "/api/v1/me/enrolments", trainee)
-    assert many == one == 3  # the token with its holder; the count; the page, lessons to resume
+    assert many == one == 2  # the token with its holder; the page, counted, lessons to resume
+
+
+def test_my_enrolments_are_what_the_schema_makes_of_them(app, client, actors, learning):
+    trainee = actors["trainee"]
+    course = learning.course("text", "text", due_days=7)
+    enrolment = learning.enrol(trainee, course, run_id=learning.run(course))
+    learning.complete(trainee, enrolment["id"], course.lessons[0])
+    learning.enrol(trainee, learning.course("text"))
+
+    response = client.get("/api/v1/me/enrolments?lang=fr&per_page=5", headers=trainee.headers)
+
+    with app.test_request_context():
+        page = reading.list_my_enrolments(
+            db.session.get_one(User, trainee.id), reading.EnrolmentFilter(), "fr", PageRequest(1, 5)
+        )
+        expected = jsonify(EnrolmentSchema(many=True).dump(page.items)).get_data()
+    assert response.get_data() == expected
+    assert response.get_json()[1]["run"]["id"] is not None
+
+
+def test_a_page_past_the_last_is_empty_and_still_counted(client, actors, learning, queries):
+    trainee = actors["trainee"]
+    for _ in range(3):
+        learning.enrol(trainee, learning.course())
+    path = "/api/v1/me/enrolments?per_page=2&page=3"
+    statements = count_queries(client, queries, path, trainee)
+
+    response = client.get(path, headers=trainee.headers)
+
+    assert response.get_json() == []
+    assert response.headers["X-Total-Count"] == "3"
+    assert (
+        '<http://localhost/api/v1/me/enrolments?page=2&per_page=2>; rel="prev"'
+        in (response.headers["Link"])
+    )
+    assert statements == 3  # the token; the page, empty; the count
 
 
 def test_trainers_list_their_courses_enrolments_with_filters(client, make, actors, learning):

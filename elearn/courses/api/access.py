@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 
-from flask import request
+from flask import Response, g, jsonify, request
 
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import User
 from elearn.courses.models import Course
 from elearn.courses.queries import catalogue
+from elearn.courses.queries import read_models as views
 from elearn.courses.service import authoring
 from elearn.http_cache import RepresentationCache
+from elearn.json_encoding import plain
 from elearn.negotiation import requested_language
 
 # A course's detail and lessons as non-editors see them, per process.
@@ -42,11 +44,27 @@ def language_headers(languages: Iterable[str]) -> dict[str, str]:
     return headers
 
 
+def sighting() -> catalogue.Sighting:
+    """The caller's sighting of the request's course (404 when they may not see it), read once
+    per request: the page's cache key and, on a miss, the view both need it."""
+    found: catalogue.Sighting | None = g.get("course_sighting")
+    if found is None:
+        course_id = int((request.view_args or {})["course_id"])
+        found = g.course_sighting = catalogue.sighting(current_actor(), course_id)
+    return found
+
+
 def course_page_key() -> Hashable | None:
     """For a non-editor: the exact request, its language and the course's version (any change
     to the course, its outline or lessons renews it); None for editors, whose pages differ.
     404 when the caller may not see the course."""
-    sighting = catalogue.sighting(current_actor(), int((request.view_args or {})["course_id"]))
-    if sighting.editor:
+    seen = sighting()
+    if seen.editor:
         return None
-    return request.url, requested_language(request.args.get("lang")), sighting.card_version
+    return request.url, requested_language(request.args.get("lang")), seen.card_version
+
+
+def shared_page(view: views.CourseDetail | views.LessonContent) -> tuple[Response, dict[str, str]]:
+    """A page as non-editors see it, read from Core rows (``queries.pages``): dumped as its
+    schema would dump it, without the schema."""
+    return jsonify(plain(view)), language_headers([view.language])

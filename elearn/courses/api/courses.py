@@ -17,10 +17,12 @@ from elearn.courses.api.access import (
     course_pages,
     editable_course,
     language_headers,
+    shared_page,
+    sighting,
     visible_course,
 )
 from elearn.courses.models import Course
-from elearn.courses.queries import catalogue
+from elearn.courses.queries import catalogue, pages
 from elearn.courses.queries import read_models as views
 from elearn.courses.schemas import (
     CatalogueArgs,
@@ -101,11 +103,14 @@ class CourseItem(MethodView):
     @cached(course_pages, course_page_key)
     @courses_blp.arguments(LanguageArgs, location="query")
     @courses_blp.response(200, CourseDetailSchema)
-    def get(self, args: dict[str, Any], course_id: int) -> Detail:
+    def get(self, args: dict[str, Any], course_id: int) -> Any:
         """A course with its outline; editors also get owners, restriction and raw texts."""
         actor = current_actor()
+        language = requested_language(args["lang"])
+        if not sighting().editor:
+            return shared_page(pages.course_detail(course_id, language))
         course = visible_course(actor, catalogue.load_course(course_id, outline=True))
-        return _detail(actor, course, requested_language(args["lang"]))
+        return _detail(actor, course, language)
 
     @courses_blp.arguments(CourseUpdateSchema)
     @courses_blp.response(200, CourseDetailSchema)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from elearn.courses.models import Course, Lesson, Module
+from sqlalchemy import Row
+
+from elearn.courses.models import Course, Lesson, LessonTranslation, Module
 from elearn.courses.rendering import markdown_to_html
 
 Positioned = TypeVar("Positioned", Module, Lesson)
@@ -194,17 +196,38 @@ def _ordered(items: Iterable[Positioned]) -> list[Positioned]:
 def course_detail(course: Course, requested: str | None, *, editor: bool) -> CourseDetail:
     card = course_card(course, requested)
     text = course.translation(card.language)
-    return CourseDetail(
-        **vars(card),
-        objectives=list(text.objectives) if text else [],
-        pass_mark=course.pass_mark,
-        completion={"lessons": course.completion_lessons, "quizzes": course.completion_quizzes},
-        due_days=course.due_days,
-        reminder_offsets_days=list(course.reminder_offsets_days),
-        idle_after_days=course.idle_after_days,
-        published_at=course.published_at,
+    return detail(
+        card,
+        course,
+        objectives=text.objectives if text else [],
         modules=course_outline(course, requested).modules,
         editing=_editing(course) if editor else None,
+    )
+
+
+def detail(
+    card: CourseCard,
+    settings: Course | Row[Any],
+    *,
+    objectives: Iterable[str],
+    modules: list[ModuleItem],
+    editing: CourseEditing | None,
+) -> CourseDetail:
+    """A card with the course's settings (from the course or a row of its columns)."""
+    return CourseDetail(
+        **vars(card),
+        objectives=list(objectives),
+        pass_mark=settings.pass_mark,
+        completion={
+            "lessons": settings.completion_lessons,
+            "quizzes": settings.completion_quizzes,
+        },
+        due_days=settings.due_days,
+        reminder_offsets_days=list(settings.reminder_offsets_days),
+        idle_after_days=settings.idle_after_days,
+        published_at=settings.published_at,
+        modules=modules,
+        editing=editing,
     )
 
 
@@ -229,10 +252,31 @@ def lesson_content(
     lesson: Lesson, course: Course, requested: str | None, *, editor: bool
 ) -> LessonContent:
     wanted = course_language(course, requested)
-    text = lesson.translation(wanted) or lesson.translation(course.default_language)
+    return content(
+        lesson,
+        text=lesson.translation(wanted) or lesson.translation(course.default_language),
+        wanted=wanted,
+        has_quiz=lesson.quiz is not None,
+        translations=(
+            {t.lang: {"title": t.title, "body": t.body} for t in lesson.translations}
+            if editor
+            else None
+        ),
+    )
+
+
+def content(
+    lesson: Lesson | Row[Any],
+    *,
+    text: LessonTranslation | Row[Any] | None,
+    wanted: str,
+    has_quiz: bool,
+    translations: dict[str, dict[str, str]] | None,
+) -> LessonContent:
+    """A lesson (or a row of its columns) in its ``text``, if any, else in ``wanted``."""
     return LessonContent(
         id=lesson.id,
-        course_id=course.id,
+        course_id=lesson.course_id,
         module_id=lesson.module_id,
         key=lesson.key,
         kind=lesson.kind,
@@ -241,14 +285,10 @@ def lesson_content(
         minutes=lesson.minutes,
         url=lesson.url,
         media_url=MEDIA_URL.format(lesson.media_asset_id) if lesson.media_asset_id else None,
-        has_quiz=lesson.quiz is not None,
+        has_quiz=has_quiz,
         archived_at=lesson.archived_at,
         language=text.lang if text else wanted,
         title=text.title if text else lesson.key,
         html=markdown_to_html(text.body) if text else "",
-        translations=(
-            {t.lang: {"title": t.title, "body": t.body} for t in lesson.translations}
-            if editor
-            else None
-        ),
+        translations=translations,
     )
