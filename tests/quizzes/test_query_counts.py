@@ -113,3 +113,5 @@ def test_the_result_is_two_statements_however_many_attempts(
     response = taking.result(enrolled, quiz.quiz_id)
     assert response.get_json()["attempts_used"] == 2
     assert statements_of(queries, lambda: taking.result(enrolled, quiz.quiz_id)) == 2
+    # nor do they read the attempts' frozen questions, which a result never shows
+    assert not [statement for statement in queries.statements if "questions" in statement]

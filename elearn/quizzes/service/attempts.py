@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock, uow
@@ -97,13 +97,14 @@ def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> S
 
 def quiz_standing(trainee: User, quiz: Quiz) -> Standing:
     """The caller's standing with a quiz of a course they learn in (403 when not enrolled): the
-    enrolment and its attempts in one statement."""
+    enrolment and its attempts in one statement (their frozen questions only if one must be
+    finalised now)."""
     rows = db.session.execute(
         select(Enrolment, Attempt)
         .outerjoin(Attempt, (Attempt.enrolment_id == Enrolment.id) & (Attempt.lesson_id == quiz.id))
         .where(enrolments_service.holding(trainee, quiz.course.id))
         .order_by(Attempt.number)
-        .options(joinedload(Enrolment.run))
+        .options(joinedload(Enrolment.run), defer(Attempt.questions))
     ).all()
     if not rows:
         raise enrolments_service.not_enrolled()
@@ -305,19 +306,20 @@ def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
 
 def standing_of(attempt: Attempt, settings: QuizSettings) -> Standing:
     """The trainee's standing with the attempt's quiz, as stored now."""
-    history = attempts_of(attempt.enrolment_id, attempt.lesson_id)
+    history = attempts_of(attempt.enrolment_id, attempt.lesson_id, questions=False)
     # ``attempts_of`` loaded the enrolment: reaching it costs no statement.
     return Standing(settings, attempt.enrolment, history, clock.now())
 
 
-def attempts_of(enrolment_id: int, lesson_id: int) -> list[Attempt]:
+def attempts_of(enrolment_id: int, lesson_id: int, *, questions: bool = True) -> list[Attempt]:
     """An enrolment's attempts at one quiz, in order, with the enrolment and its run (answers
-    are read when used)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
-            .order_by(Attempt.number)
-            .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
-        )
+    are read when used; the frozen questions too unless ``questions``: a standing needs none)."""
+    statement = (
+        select(Attempt)
+        .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
+        .order_by(Attempt.number)
+        .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
     )
+    if not questions:
+        statement = statement.options(defer(Attempt.questions))
+    return list(db.session.scalars(statement))
