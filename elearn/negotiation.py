@@ -3,10 +3,13 @@ signed-in user's own language; with none of them, the course's default language 
 
 from __future__ import annotations
 
-from flask import request
-from flask_login import current_user
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
 
 from elearn.config import current_settings
+
+CALLER_LANGUAGE = "elearn.caller_language"
 
 
 def requested_language(explicit: str | None = None) -> str | None:
@@ -25,5 +28,10 @@ def header_language() -> str | None:
 
 def profile_language(languages: tuple[str, ...]) -> str | None:
     """The signed-in caller's own language, when it is a content language."""
-    language = getattr(current_user, "language", None) if current_user.is_authenticated else None
+    language = current_app.extensions[CALLER_LANGUAGE]()
     return language if language in languages else None
+
+
+def init_app(app: Flask, caller_language: Callable[[], str | None]) -> None:
+    """``caller_language``: the signed-in caller's language, None for an anonymous caller."""
+    app.extensions[CALLER_LANGUAGE] = caller_language

@@ -30,7 +30,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, joinedload
 
-from elearn import clock
+from elearn import clock, negotiation
 from elearn.accounts import tokens
 from elearn.accounts.models import Administration, ApiToken, User, UserRole
 from elearn.config import current_settings
@@ -151,6 +151,21 @@ def _id_of(user: User) -> int:
     return user.id
 
 
+def caller_language() -> str | None:
+    """The signed-in caller's language, as ``about_caller`` knows it; None when nobody is
+    signed in (an invalid token is refused by whatever needs a caller, not here)."""
+    if _bearer_secret() is None:
+        return current_user.language if current_user.is_authenticated else None
+    try:
+        return about_caller(_language_of)
+    except Unauthenticated:
+        return None
+
+
+def _language_of(user: User) -> str:
+    return user.language
+
+
 def _hold(facts: Callable[[User], T]) -> Held[T]:
     user = current_actor()
     return Held(user.id, g.token_use, facts(user))
@@ -209,6 +224,7 @@ def unsafe_request_refusal() -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    negotiation.init_app(app, caller_language)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     if not event.contains(Session, "after_flush", _note_account_changes):

@@ -11,7 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from elearn import policy
 from elearn.accounts import service as accounts
-from elearn.accounts.identity import current_actor
+from elearn.accounts.identity import about_caller, current_actor
 from elearn.accounts.models import Administration, User
 from elearn.config import current_settings
 from elearn.courses.models import Course
@@ -178,17 +178,21 @@ def _criteria(
     )
 
 
+def _own_enrolments(actor: User) -> tuple[reading.OwnEnrolments, str]:
+    """What the caller's own list needs of them: which enrolments are theirs, their language."""
+    return reading.OwnEnrolments.of(policy.enrolments.held.filter(actor)), actor.language
+
+
 @enrolments_blp.route("/me/enrolments")
 @enrolments_blp.arguments(EnrolmentListArgs, location="query")
 @enrolments_blp.response(200, EnrolmentSchema(many=True))
 def my_enrolments(args: dict[str, Any]) -> Any:
     """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
-    actor = current_actor()
+    own, own_language = about_caller(_own_enrolments)
     criteria = reading.EnrolmentFilter(status=args.get("status"))
+    language = requested_language(args["lang"]) or own_language
     views, headers = paginated(
-        reading.list_my_enrolments(
-            actor, criteria, _language(actor, args["lang"]), args["page_request"]
-        )
+        reading.list_my_enrolments(own, criteria, language, args["page_request"])
     )
     return jsonify([enrolment_document(view) for view in views]), headers
 

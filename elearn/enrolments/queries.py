@@ -40,6 +40,8 @@ from elearn.pagination import Page, PageRequest
 
 # The language course and lesson titles are wanted in (each falls back on its own).
 LANGUAGE = bindparam("title_language", type_=String)
+PAGE_SIZE = bindparam("page_size", type_=Integer)
+PAGE_OFFSET = bindparam("page_offset", type_=Integer)
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,27 @@ class EnrolmentView:
     next_lesson: LessonRef | None = None
 
 
+@dataclass(frozen=True)
+class OwnEnrolments:
+    """One trainee's enrolments: the filter of theirs (``policy.enrolments.held.filter`` of
+    them) and the statement of their pages, made once and kept with the caller (building a
+    statement and its cache key costs more than running it)."""
+
+    held: ColumnElement[bool]
+    pages: Select[Any]
+
+    @classmethod
+    def of(cls, held: ColumnElement[bool]) -> OwnEnrolments:
+        return cls(held, _paged(_statement(True).where(held)))
+
+
 def list_my_enrolments(
-    actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
+    own: OwnEnrolments, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The caller's enrolments, newest first, with the lesson to resume each active one at."""
-    condition = policy.enrolments.held.filter(actor)
-    return _page(_filtered(condition, criteria), language, page, own=True)
+    if criteria == EnrolmentFilter():
+        return _page([own.held], language, page, own=True, statement=own.pages)
+    return _page(_filtered(own.held, criteria), language, page, own=True)
 
 
 def list_enrolments(
@@ -145,17 +162,33 @@ def _filtered(condition: ColumnElement[bool], criteria: EnrolmentFilter) -> list
 
 
 def _page(
-    conditions: list[Any], language: str, request: PageRequest, *, own: bool
+    conditions: list[Any],
+    language: str,
+    request: PageRequest,
+    *,
+    own: bool,
+    statement: Select[Any] | None = None,
 ) -> Page[EnrolmentView]:
-    """One page; ``own`` enrolments (one trainee's, or one) with the lessons to resume at, and
-    counted by the page's statement, others (up to every enrolment) counted on their own."""
-    statement = _statement(own).where(*conditions).limit(request.per_page).offset(request.offset)
-    rows = db.session.execute(statement, {LANGUAGE.key: language}).all()
+    """One page (of ``statement``, else of the conditions); ``own`` enrolments (one trainee's,
+    or one) with the lessons to resume at, and counted by the page's statement, others (up to
+    every enrolment) counted on their own."""
+    if statement is None:
+        statement = _paged(_statement(own).where(*conditions))
+    parameters = {
+        LANGUAGE.key: language,
+        PAGE_SIZE.key: request.per_page,
+        PAGE_OFFSET.key: request.offset,
+    }
+    rows = db.session.execute(statement, parameters).all()
     if own and (rows or request.offset == 0):
         total = rows[0].total if rows else 0
     else:  # counted on its own, or a page past the last one
         total = db.session.scalar(select(func.count()).select_from(Enrolment).where(*conditions))
     return Page(items=[_view(row) for row in rows], total=total or 0, request=request)
+
+
+def _paged(statement: Select[Any]) -> Select[Any]:
+    return statement.limit(PAGE_SIZE).offset(PAGE_OFFSET)
 
 
 def _course_title(lang: Any) -> Any:

@@ -5,6 +5,12 @@ transaction commits. If sending fails (broker down) the row stays pending, and `
 re-sends every row still pending after ``ELEARN_OUTBOX_SWEEP_AFTER_SECONDS``. The task claims its
 row (pending → delivered) in the same transaction as its own work, so a duplicate delivery is a
 no-op and a failed run leaves the row pending for the next attempt.
+
+A task that also does the work of other rows (``claim_next``) can be enqueued with ``batch``:
+of its rows that one transaction writes, only the first of each ``batch`` is sent; the others
+are written unsent (``dispatches`` 0, the number of times a row was sent) for those deliveries'
+batches to claim, and any that none claims is sent by the sweeper after its usual delay, like
+a row whose publish failed.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from celery import Celery, shared_task
-from flask import current_app
+from flask import current_app, g
 from kombu import Producer
 from sqlalchemy import (
     ColumnElement,
@@ -88,18 +94,36 @@ def _check(task: str, queue: str, kwargs: dict[str, Any]) -> None:
         raise TypeError("tasks take ids and plain values, never objects")
 
 
-def enqueue(task: str, /, *, queue: str = "default", **kwargs: Any) -> OutboxMessage:
-    """Record ``task(**kwargs)`` in the current transaction; send it once that commits.
+def enqueue(
+    task: str, /, *, queue: str = "default", batch: int = 1, **kwargs: Any
+) -> OutboxMessage:
+    """Record ``task(**kwargs)`` in the current transaction; send it once that commits, unless
+    ``batch`` > 1 and it is not the first of ``batch`` rows of ``task`` in this transaction:
+    then it is left pending, unsent, for the batch of a sent one or the sweeper.
 
     Raises ValueError or TypeError at once for an unknown task or queue, or arguments the task
     does not take, so a mistake fails the request instead of a worker, later.
     """
     _check(task, queue, kwargs)
     message = OutboxMessage(task=task, queue=queue, kwargs=kwargs)
-    db.session.add(message)
+    db.session.add(message)  # begins the session's transaction, if none
+    sent = _written_in_this_transaction(task, queue) % batch == 0
+    message.dispatches = int(sent)
     db.session.flush()
-    uow.after_commit(partial(dispatch, message.id, task, queue, kwargs))
+    if sent:
+        uow.after_commit(partial(dispatch, message.id, task, queue, kwargs))
     return message
+
+
+def _written_in_this_transaction(task: str, queue: str) -> int:
+    """How many rows of ``task`` on ``queue`` this transaction wrote before this one."""
+    transaction = db.session().get_transaction()
+    counted = g.get("outbox_written")
+    if counted is None or counted[0] is not transaction:
+        counted = g.outbox_written = (transaction, {})
+    written: int = counted[1].get((task, queue), 0)
+    counted[1][(task, queue)] = written + 1
+    return written
 
 
 def enqueue_each(task: str, name: str, values: Sequence[int], /, *, queue: str = "default") -> None:
@@ -306,7 +330,9 @@ def sweep(limit: int = 500) -> SweepResult:
                 message.dispatches,
             )
             continue
-        message.dispatched_at = now + min(MAX_SWEEP_WAIT, delay * (2**message.dispatches - 2))
+        # A row never sent (left to a batch) is sent now as a first time would be.
+        wait = delay * max(0, 2**message.dispatches - 2)
+        message.dispatched_at = now + min(MAX_SWEEP_WAIT, wait)
         message.dispatches += 1
         uow.after_commit(
             partial(dispatch, message.id, message.task, message.queue, dict(message.kwargs))

@@ -119,6 +119,14 @@ class Graduation:
             db.session.expunge(row)
             return row
 
+    def failed(self, **values: Any) -> str:
+        """A graduate whose certificate then failed for a real reason (and ``values``); its
+        public id."""
+        public_id = self.graduate().public_id
+        failure = {"status": CertificateStatus.FAILED, "failure_reason": "The file store failed."}
+        self.change(public_id, **failure, **values)
+        return public_id
+
     def change(self, public_id: str, **values: Any) -> None:
         """Set columns of a certificate directly (to arrange a state the API never leaves)."""
         with self.app.app_context():

@@ -14,19 +14,10 @@ RETRY_FAILED = "/api/v1/certificates/retry-failed"
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def _failed(graduation, *, written: datetime | None = None) -> str:
-    graduate = graduation.graduate()
-    values = {"status": CertificateStatus.FAILED, "failure_reason": "The file store failed."}
-    if written is not None:
-        values["created_at"] = written
-    graduation.change(graduate.public_id, **values)
-    return graduate.public_id
-
-
 def test_an_admin_retries_every_certificate_that_failed_since_a_date(client, graduation, make):
     admin = make.user(Role.ADMIN, administration=None)
-    recent = [_failed(graduation), _failed(graduation)]
-    old = _failed(graduation, written=LONG_AGO)
+    recent = [graduation.failed(), graduation.failed()]
+    old = graduation.failed(created_at=LONG_AGO)
     issued = graduation.graduate().public_id
 
     response = client.post(
@@ -47,7 +38,7 @@ def test_an_admin_retries_every_certificate_that_failed_since_a_date(client, gra
 
 def test_a_bad_date_is_refused_and_changes_nothing(client, graduation, make):
     admin = make.user(Role.ADMIN, administration=None)
-    failed = _failed(graduation)
+    failed = graduation.failed()
 
     for body in ({}, {"since": "2025-01-01T00:00:00"}, {"since": "yesterday"}):
         assert_problem(client.post(RETRY_FAILED, json=body, headers=admin.headers), 422)
@@ -57,7 +48,7 @@ def test_a_bad_date_is_refused_and_changes_nothing(client, graduation, make):
 
 
 def test_the_shell_retries_every_failed_certificate_since_a_date(app, graduation, make):
-    failed = _failed(graduation)
+    failed = graduation.failed()
     runner = app.test_cli_runner()
 
     later = runner.invoke(main, ["certificates", "retry", "--failed", "--since", "2999-01-01"])

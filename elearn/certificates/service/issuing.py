@@ -8,7 +8,8 @@ delivery repeated after a crash overwrites the same object instead of adding one
 
 A delivery also issues, in its transaction, other certificates whose rendering is due (a
 batch): it claims their outbox rows, so their own deliveries find nothing to do, and writes
-them all in a few multi-row statements; one that fails is given back to its own delivery.
+them all in a few multi-row statements; one that fails is given back to its own delivery. So
+of the renderings queued in one transaction only one in ``RENDER_BATCH`` is sent a message.
 docs/performance.md ("Issuing in batches") tells the whole story.
 """
 
@@ -92,8 +93,12 @@ def current_certificate(enrolment_id: int) -> Certificate | None:
 
 
 def queue_rendering(certificate: Certificate) -> None:
+    """Queue the certificate's rendering; of many queued in one transaction (bulk completions
+    or retries), one message per ``RENDER_BATCH`` is sent, whose delivery issues the others."""
     db.session.flush()
-    outbox.enqueue(RENDER_TASK, queue=RENDER_QUEUE, certificate_id=certificate.id)
+    outbox.enqueue(
+        RENDER_TASK, queue=RENDER_QUEUE, batch=RENDER_BATCH, certificate_id=certificate.id
+    )
 
 
 def _held(certificate_ids: Sequence[int], *, skip_locked: bool = False) -> list[Certificate]:

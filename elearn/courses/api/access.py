@@ -8,7 +8,7 @@ from collections.abc import Hashable, Iterable
 from flask import Response, g, jsonify, request
 
 from elearn import policy
-from elearn.accounts.identity import current_actor
+from elearn.accounts.identity import about_caller, current_actor
 from elearn.accounts.models import User
 from elearn.courses.models import Course
 from elearn.courses.queries import catalogue
@@ -50,7 +50,9 @@ def sighting() -> catalogue.Sighting:
     found: catalogue.Sighting | None = g.get("course_sighting")
     if found is None:
         course_id = int((request.view_args or {})["course_id"])
-        found = g.course_sighting = catalogue.sighting(current_actor(), course_id)
+        scope = about_caller(policy.courses.catalogue_scope)
+        found = catalogue.remembered_sighting(scope, course_id, current_actor)
+        g.course_sighting = found
     return found
 
 

@@ -105,10 +105,10 @@ class CourseItem(MethodView):
     @courses_blp.response(200, CourseDetailSchema)
     def get(self, args: dict[str, Any], course_id: int) -> Any:
         """A course with its outline; editors also get owners, restriction and raw texts."""
-        actor = current_actor()
         language = requested_language(args["lang"])
         if not sighting().editor:
             return shared_page(pages.course_detail(course_id, language))
+        actor = current_actor()
         course = visible_course(actor, catalogue.load_course(course_id, outline=True))
         return _detail(actor, course, language)
 

@@ -167,11 +167,10 @@ class LessonItem(MethodView):
     @outline_blp.response(200, LessonContentSchema)
     def get(self, args: dict[str, Any], course_id: int, lesson_id: int) -> Any:
         """A lesson as sanitized HTML; editors also get the Markdown of every language."""
-        actor = current_actor()
         language = requested_language(args["lang"])
         if not sighting().editor:
             return shared_page(pages.lesson_content(course_id, lesson_id, language))
-        course = visible_course(actor, authoring.find_course(course_id))
+        course = visible_course(current_actor(), authoring.find_course(course_id))
         lesson = catalogue.load_lesson(course, lesson_id)
         return _lesson_view(course, lesson, language, editor=True)
 

@@ -3,8 +3,9 @@
 Both follow net changes only. A row written again with the values it already had is not a
 change, so re-importing an unchanged package moves neither (and the course's ETag stays).
 
-``remembered_cards`` holds what the catalogue read of every card; any change to a course
-forgets it, in every process (the ``courses`` topic of ``elearn.infra.change_feed``).
+``remembered_cards`` holds what the catalogue read of every card, ``remembered_sightings`` what
+each visibility scope sees of each course; any change to a course forgets them, in every
+process (the ``courses`` topic of ``elearn.infra.change_feed``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ LESSON_PARTS = (LessonTranslation, QuizDefinition)
 COURSES = "courses"
 
 remembered_cards: Remembered[tuple[int, int]] = Remembered(COURSES, size=1)
+# Per visibility scope and course: its version, and whether that scope edits it.
+remembered_sightings: Remembered[Any] = Remembered(COURSES, size=65_536)
 
 
 @event.listens_for(Session, "before_flush")

@@ -6,7 +6,7 @@ does not grow with the number of courses, modules or lessons.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -28,7 +28,7 @@ from elearn.courses.models import (
     Module,
 )
 from elearn.courses.models.course import ordered_languages
-from elearn.courses.models.versions import remembered_cards
+from elearn.courses.models.versions import remembered_cards, remembered_sightings
 from elearn.courses.queries import read_models as views
 from elearn.database import contains_text
 from elearn.errors import NotFound
@@ -218,6 +218,13 @@ class Sighting:
 
     card_version: int
     editor: bool
+
+
+def remembered_sighting(scope: Hashable, course_id: int, actor: Callable[[], User]) -> Sighting:
+    """``sighting(actor(), course_id)`` for a caller whose ``policy.courses.catalogue_scope`` is
+    ``scope`` (which decides what they see and edit), remembered for everyone of that scope
+    until a course changes (see models.versions)."""
+    return remembered_sightings.get((scope, course_id), lambda: sighting(actor(), course_id))
 
 
 def sighting(actor: User, course_id: int) -> Sighting:
