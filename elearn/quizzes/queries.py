@@ -100,6 +100,54 @@ def _question(attempt: Attempt, frozen: dict[str, Any], shown: Disclosure) -> di
     return view
 
 
+# What ``QuestionViewSchema`` writes of a presented question (absent fields stay absent): the
+# choice lists as id and text, the points as numbers, the rest as stored.
+QUESTION_FIELDS = ("key", "type", "stem", "scoring", "response", "correct_answer", "feedback")
+QUESTION_NUMBERS = ("points", "score")
+QUESTION_CHOICES = ("options", "left", "right", "items")
+
+
+def attempt_document(view: AttemptView) -> dict[str, Any]:
+    """What ``AttemptSchema`` writes of ``view``, without marshmallow: submitting and starting
+    are hot writes (a test holds the two equal for every question type and review policy)."""
+    return {
+        "id": view.id,
+        "number": view.number,
+        "status": str(view.status),
+        "started_at": view.started_at.isoformat(),
+        "deadline_at": _isoformat(view.deadline_at),
+        "submitted_at": _isoformat(view.submitted_at),
+        "score": view.score,
+        "passed": view.passed,
+        "quiz_id": view.quiz_id,
+        "language": view.language,
+        "review": view.review,
+        "disclosed": {"score": view.disclosed.score, "answers": view.disclosed.answers},
+        "questions": [_question_document(question) for question in view.questions],
+    }
+
+
+def _question_document(question: dict[str, Any]) -> dict[str, Any]:
+    document = {name: question[name] for name in QUESTION_FIELDS if name in question}
+    for name in QUESTION_NUMBERS:
+        if name in question:
+            value = question[name]
+            document[name] = None if value is None else float(value)
+    for name in QUESTION_CHOICES:
+        if name in question:
+            choices = question[name]
+            document[name] = (
+                None
+                if choices is None
+                else [{"id": choice["id"], "text": choice["text"]} for choice in choices]
+            )
+    return document
+
+
+def _isoformat(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -130,8 +178,7 @@ def attempt_progress(saved: Saved) -> AttemptProgress:
 def progress_document(progress: AttemptProgress) -> dict[str, Any]:
     """What ``AttemptProgressSchema`` writes of ``progress``, without marshmallow: saving an
     answer is the hottest write (a test holds the two equal)."""
-    deadline = progress.deadline_at
-    return {**vars(progress), "deadline_at": None if deadline is None else deadline.isoformat()}
+    return {**vars(progress), "deadline_at": _isoformat(progress.deadline_at)}
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,11 @@ def test_a_draft_courses_quiz_is_hidden_from_all_but_its_editors(client, actors,
         actors,
         {},
     )
+
+
+def test_submitting_refuses_others_alike_when_their_tokens_are_remembered(
+    client, actors, world, live_feed
+):
+    submit = Case("POST", "/api/v1/attempts/{attempt_id}/submit", ATTEMPT_WRITER)
+    check(submit, client, actors, world)  # each holder read, and remembered
+    check(submit, client, actors, world)  # each from what the process remembers

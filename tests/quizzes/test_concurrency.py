@@ -10,6 +10,7 @@ from elearn.accounts.models import Role
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE
+from tests.quizzes.racing import SAVED_MEANWHILE, while_a_save_holds_the_attempt
 
 pytestmark = pytest.mark.committed
 THREADS = 8
@@ -67,3 +68,29 @@ def test_concurrent_saves_and_submits_leave_one_consistent_graded_attempt(
     assert make.count(AttemptAnswer, attempt_id=attempt_id) == 2
     rows = quizzes.answers(attempt_id)
     assert all(row.score is not None for row in rows)
+
+
+def test_a_submit_that_waited_for_a_save_grades_what_it_saved(app, quizzes, taking, make):
+    """The submit reads the answers in the statement that locks the attempt: a save committed
+    while it waited for the row must still be graded and shown."""
+    quiz = quizzes.build(questions=[TRUE_FALSE, NUMERIC], review="after_submission")
+    trainee = make.user(Role.TRAINEE, administration="AZ")
+    quizzes.enrol(trainee, quiz.course_id)
+    attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    taking.save(trainee, attempt_id, {"true-false-q": {"value": False}})
+
+    response = while_a_save_holds_the_attempt(
+        app,
+        attempt_id,
+        lambda: app.test_client().post(
+            f"/api/v1/attempts/{attempt_id}/submit", headers=trainee.headers
+        ),
+    )
+
+    assert response.status_code == 200, response.get_json()
+    questions = {question["key"]: question for question in response.get_json()["questions"]}
+    assert questions["numeric-q"]["response"] == SAVED_MEANWHILE["numeric-q"]
+    assert questions["numeric-q"]["score"] == 1.0
+    assert response.get_json()["score"] == 100.0
+    stored = {row.question_key: row.score for row in quizzes.answers(attempt_id)}
+    assert stored == {"true-false-q": 1.0, "numeric-q": 1.0}

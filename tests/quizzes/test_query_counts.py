@@ -1,6 +1,6 @@
 """Statements per quiz request, authentication apart (the token already used, so it writes
-nothing): each write holds and reads the attempt or enrolment row in one statement, and
-the result is the quiz and the enrolment with its attempts, one statement each."""
+nothing): each write holds and reads the attempt (with its answers) or enrolment row in one
+statement, and the result is the quiz and the enrolment with its attempts, one statement each."""
 
 from __future__ import annotations
 
@@ -85,19 +85,19 @@ def test_saving_is_one_statement_on_postgresql(quiz, enrolled, quizzes, taking, 
     )
 
 
-def test_submitting_a_failed_attempt_grades_it_in_five_statements(
+def test_submitting_a_failed_attempt_grades_it_in_four_statements(
     quiz, enrolled, quizzes, taking, queries
 ):
     attempt_id = taking.start(enrolled, quiz.quiz_id).get_json()["id"]
     frozen = quizzes.frozen(attempt_id)
     taking.save(enrolled, attempt_id, {frozen[0]["key"]: wrong_response(frozen[0])})
 
-    # the attempt held with its quiz's settings; its answers; a row for every question with
+    # the attempt held with its answers and its quiz's settings; a row for every question with
     # its score in one upsert; the attempt closed; the trainee's attempts with the enrolment
     # (for the grade, and for the review policy of the response)
-    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 5
+    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 4
     # submitting again reads the same, writes nothing
-    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 3
+    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 2
 
 
 def test_the_result_is_two_statements_however_many_attempts(
@@ -113,3 +113,5 @@ def test_the_result_is_two_statements_however_many_attempts(
     response = taking.result(enrolled, quiz.quiz_id)
     assert response.get_json()["attempts_used"] == 2
     assert statements_of(queries, lambda: taking.result(enrolled, quiz.quiz_id)) == 2
+    # nor do they read the attempts' frozen questions, which a result never shows
+    assert not [statement for statement in queries.statements if "questions" in statement]

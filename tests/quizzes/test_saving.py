@@ -4,11 +4,9 @@ document is what its schema documents."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
@@ -17,6 +15,7 @@ from elearn.quizzes.models import Attempt
 from elearn.quizzes.queries import AttemptProgress, progress_document
 from elearn.quizzes.schemas import AttemptProgressSchema
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE
+from tests.quizzes.racing import while_a_save_holds_the_attempt
 
 PROBLEM = "application/problem+json"
 
@@ -154,38 +153,15 @@ def test_a_save_that_waited_for_another_reports_its_answers_too(
     quiz = quizzes.build(questions=[TRUE_FALSE, NUMERIC])
     quizzes.enrol(trainee, quiz.course_id)
     attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
-    with app.app_context():
-        other = db.engine.connect()
-    try:
-        holder = other.begin()
-        # another save, holding the attempt row
-        other.execute(
-            text("UPDATE quiz_attempts SET updated_at = now() WHERE id = :id"), {"id": attempt_id}
-        )
-        other.execute(
-            text(
-                "INSERT INTO quiz_attempt_answers (attempt_id, question_key, response, saved_at)"
-                " VALUES (:id, 'numeric-q', '{\"value\": 1}', now())"
-            ),
-            {"id": attempt_id},
-        )
-        results = []
-        waiting = threading.Thread(
-            target=lambda: results.append(
-                app.test_client().put(
-                    f"/api/v1/attempts/{attempt_id}/answers",
-                    json={"answers": {"true-false-q": {"value": True}}},
-                    headers=trainee.headers,
-                )
-            )
-        )
-        waiting.start()
-        waiting.join(timeout=1)
-        assert waiting.is_alive(), "the save did not wait for the attempt row"
-        holder.commit()
-        waiting.join(timeout=10)
-    finally:
-        other.close()
+    response = while_a_save_holds_the_attempt(
+        app,
+        attempt_id,
+        lambda: app.test_client().put(
+            f"/api/v1/attempts/{attempt_id}/answers",
+            json={"answers": {"true-false-q": {"value": True}}},
+            headers=trainee.headers,
+        ),
+    )
 
-    assert results[0].status_code == 200
-    assert results[0].get_json()["answered"] == ["true-false-q", "numeric-q"]
+    assert response.status_code == 200
+    assert response.get_json()["answered"] == ["true-false-q", "numeric-q"]

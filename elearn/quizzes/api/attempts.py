@@ -28,24 +28,27 @@ from elearn.quizzes.service import answers, attempts, review
 attempts_blp = Blueprint(
     "quiz-attempts", __name__, url_prefix="/api/v1", description="Quiz attempts and results"
 )
-Headers = dict[str, str]
 
 
-def _with_language(view: views.AttemptView, status: int = 200) -> tuple[Any, int, Headers]:
-    return view, status, {"Content-Language": view.language}
+def _attempt_response(view: views.AttemptView, status: int = 200) -> Response:
+    """The attempt as ``AttemptSchema`` documents it, written without marshmallow."""
+    document = encode(views.attempt_document(view))
+    response = Response(document, status=status, mimetype="application/json")
+    response.headers["Content-Language"] = view.language
+    return response
 
 
 @attempts_blp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])
 @attempts_blp.arguments(StartArgs, location="query")
 @attempts_blp.response(201, AttemptSchema)
 @attempts_blp.alt_response(200, schema=AttemptSchema, description="The attempt already running")
-def start_attempt(args: dict[str, Any], quiz_id: int) -> tuple[Any, int, Headers]:
+def start_attempt(args: dict[str, Any], quiz_id: int) -> Response:
     """Start an attempt (enrolled trainees), or get the one running. 409 when the attempt
     limit is used up, during the cooldown (``next_attempt_at``) or after the course run."""
     actor = current_actor()
     quiz = takeable_quiz(actor, quiz_id)
     attempt, created = attempts.start_attempt(actor, quiz, requested_language(args["lang"]))
-    return _with_language(
+    return _attempt_response(
         review.attempt_for_trainee(attempt, quiz.settings), 201 if created else 200
     )
 
@@ -61,11 +64,11 @@ def quiz_result(quiz_id: int) -> views.QuizResult:
 
 @attempts_blp.route("/attempts/<int:attempt_id>")
 @attempts_blp.response(200, AttemptSchema)
-def get_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
+def get_attempt(attempt_id: int) -> Response:
     """An attempt with the saved answers; score and correct answers as the review policy allows
     (the trainee's contact point sees the score, never the correct answers)."""
     attempt, answers_allowed = visible_attempt(current_actor(), attempt_id)
-    return _with_language(review.attempt_for_trainee(attempt, answers_allowed=answers_allowed))
+    return _attempt_response(review.attempt_for_trainee(attempt, answers_allowed=answers_allowed))
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>/answers", methods=["PUT"])
@@ -76,14 +79,13 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
     attempt is submitted or its time is up)."""
     saved = answers.save_own_answers(caller_id(), attempt_id, body["answers"])
     if saved is None:
-        saved = attempts.save_answers(*own_attempt(current_actor(), attempt_id), body["answers"])
+        saved = attempts.save_answers(*own_attempt(attempt_id), body["answers"])
     document = views.progress_document(views.attempt_progress(saved))
     return Response(encode(document), mimetype="application/json")
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @attempts_blp.response(200, AttemptSchema)
-def submit_attempt(attempt_id: int) -> tuple[Any, int, Headers]:
+def submit_attempt(attempt_id: int) -> Response:
     """Grade and close the attempt; submitting again returns the same result."""
-    attempt, settings = own_attempt(current_actor(), attempt_id)
-    return _with_language(review.submit(attempt, settings))
+    return _attempt_response(review.submit(*own_attempt(attempt_id)))

@@ -6,9 +6,12 @@ on it (a refused late save included), the trainee's next start or result, or the
 ``elearn.quizzes.expire_attempts`` beat task.
 Writes hold the attempt row (starting holds the enrolment row), so concurrent saves, submits and
 expiry apply one after the other. The row is locked and read in one statement (``FOR UPDATE``
-returns its latest version); what a write reads besides (the attempt's answers, the
-enrolment's attempts) comes from statements that start after the lock is held, so it includes
-whatever the previous holder committed.
+returns its latest version); what a write reads besides (the enrolment's attempts) comes from
+statements that start after the lock is held, so it includes whatever the previous holder
+committed. The attempt's answers are read by the locking statement itself, which sees them as
+of its snapshot: on PostgreSQL it finds nothing when the row it locked is no longer the version
+that snapshot saw (a write committed while it waited), and the answers are then read after the
+lock instead (``held_attempt``).
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock, uow
 from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
-from elearn.database import locked, upsert
+from elearn.database import locked
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
@@ -38,7 +41,6 @@ from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
 
 EXPIRY_BATCH = 500
-GRADED_COLUMNS = ("response", "saved_at", "score")
 
 
 def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
@@ -56,18 +58,33 @@ def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
 
 
 def held_attempt(attempt_id: int) -> tuple[Attempt, QuizSettings]:
-    """The attempt held for writing (as ``find_attempt(for_update=True)``) and its quiz's
-    current settings, in one statement."""
-    found = db.session.execute(
-        select(Attempt, stored_settings(Attempt.lesson_id).scalar_subquery())
-        .where(Attempt.id == attempt_id)
-        .with_for_update(of=Attempt)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    """The attempt held for writing, with its answers and its quiz's current settings: in one
+    statement unless another write on the attempt committed while it waited for the row."""
+    found = _held(attempt_id, with_answers=True) or _held(attempt_id, with_answers=False)
     if found is None:
         raise NotFound("No such attempt.")
     attempt, settings = found
     return attempt, QuizSettings.of(settings or {}, attempt.pass_mark)
+
+
+def _held(attempt_id: int, *, with_answers: bool) -> tuple[Attempt, Any] | None:
+    """The attempt row locked, read afresh, and its quiz's settings; ``with_answers``: its
+    answers too, read by the same statement, which then finds nothing if the row it locked is
+    not the version its snapshot saw (on PostgreSQL: the answers would predate a write that
+    committed meanwhile, as the ones a save reads, see ``answers``). Without them, the answers
+    are read when first used, after the lock (the module docstring)."""
+    statement = (
+        select(Attempt, stored_settings(Attempt.lesson_id).scalar_subquery())
+        .where(Attempt.id == attempt_id)
+        .with_for_update(of=Attempt)
+        .execution_options(populate_existing=True)
+    )
+    if with_answers:
+        statement = statement.outerjoin(Attempt.answers).options(contains_eager(Attempt.answers))
+        if db.session.get_bind().dialect.name == "postgresql":
+            statement = statement.where(answer_writes.unchanged_since_snapshot(attempt_id))
+    rows = db.session.execute(statement).unique(lambda row: row[0].id).all()
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
@@ -80,13 +97,14 @@ def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> S
 
 def quiz_standing(trainee: User, quiz: Quiz) -> Standing:
     """The caller's standing with a quiz of a course they learn in (403 when not enrolled): the
-    enrolment and its attempts in one statement."""
+    enrolment and its attempts in one statement (their frozen questions only if one must be
+    finalised now)."""
     rows = db.session.execute(
         select(Enrolment, Attempt)
         .outerjoin(Attempt, (Attempt.enrolment_id == Enrolment.id) & (Attempt.lesson_id == quiz.id))
         .where(enrolments_service.holding(trainee, quiz.course.id))
         .order_by(Attempt.number)
-        .options(joinedload(Enrolment.run))
+        .options(joinedload(Enrolment.run), defer(Attempt.questions))
     ).all()
     if not rows:
         raise enrolments_service.not_enrolled()
@@ -260,23 +278,19 @@ def _finalise(
 
 def _grade_answers(attempt: Attempt) -> list[float]:
     """Score every question of the attempt, in order, and store a row for each (the scores of
-    the answered, the rows of the unanswered) in one upsert; the attempt's answers in the
+    the answered, the rows of the unanswered) in one statement; the attempt's answers in the
     session become those rows as stored, without reading them again."""
     saved = {row.question_key: row for row in attempt.answers}
-    graded = []
+    graded, scores = [], {}
     for question in attempt.questions:
         key = question["key"]
         row = saved.get(key) or AttemptAnswer(attempt_id=attempt.id, question_key=key)
-        set_committed_value(row, "score", grade(question, row.response))
+        scores[key] = grade(question, row.response)
+        set_committed_value(row, "score", scores[key])
         graded.append(row)
-    rows = [
-        {name: getattr(row, name) for name in GRADED_COLUMNS}
-        | {"attempt_id": attempt.id, "question_key": row.question_key}
-        for row in graded
-    ]
-    upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
+    answer_writes.store_scores(attempt.id, scores)
     set_committed_value(attempt, "answers", graded)
-    return [row.score or 0.0 for row in graded]
+    return list(scores.values())
 
 
 def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
@@ -292,19 +306,20 @@ def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:
 
 def standing_of(attempt: Attempt, settings: QuizSettings) -> Standing:
     """The trainee's standing with the attempt's quiz, as stored now."""
-    history = attempts_of(attempt.enrolment_id, attempt.lesson_id)
+    history = attempts_of(attempt.enrolment_id, attempt.lesson_id, questions=False)
     # ``attempts_of`` loaded the enrolment: reaching it costs no statement.
     return Standing(settings, attempt.enrolment, history, clock.now())
 
 
-def attempts_of(enrolment_id: int, lesson_id: int) -> list[Attempt]:
+def attempts_of(enrolment_id: int, lesson_id: int, *, questions: bool = True) -> list[Attempt]:
     """An enrolment's attempts at one quiz, in order, with the enrolment and its run (answers
-    are read when used)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
-            .order_by(Attempt.number)
-            .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
-        )
+    are read when used; the frozen questions too unless ``questions``: a standing needs none)."""
+    statement = (
+        select(Attempt)
+        .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
+        .order_by(Attempt.number)
+        .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
     )
+    if not questions:
+        statement = statement.options(defer(Attempt.questions))
+    return list(db.session.scalars(statement))
