@@ -28,5 +28,5 @@ RUN pip install --editable .
 
 USER elearn
 EXPOSE 8000
-# gthread workers, one per CPU, 8 threads each (docker/gunicorn.conf.py; why: docs/performance.md).
+# sync workers, two per CPU (docker/gunicorn.conf.py; why: docs/performance.md).
 CMD ["gunicorn", "--config", "docker/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "elearn.wsgi:app"]

@@ -101,7 +101,7 @@ def test_gunicorn_reads_its_settings_from_the_image(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "8")
     settings = runpy.run_path(str(ROOT / path))
 
-    assert (settings["worker_class"], settings["workers"], settings["threads"]) == ("gthread", 8, 8)
+    assert (settings["worker_class"], settings["workers"]) == ("sync", 8)
 
 
 @pytest.mark.parametrize(("where", "argv"), project_commands("elearn"), ids=lambda v: str(v))
