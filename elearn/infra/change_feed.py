@@ -35,6 +35,14 @@ log = logging.getLogger(__name__)
 CHANNEL = "elearn_changes"
 RECONNECT_SECONDS = 5.0
 CONNECT_TIMEOUT_SECONDS = 2
+# The listening connection is always idle: TCP keepalives find it lost without a word (a
+# network partition, a host gone) within 10 + 3 x 5 = 25 s, after which nothing is reused.
+SILENT_LOSS_PROBES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 EVERYTHING = "*"
 # More keys than this in one transaction are announced as "all of the topic" (NOTIFY's payload
 # is limited to 8,000 bytes).
@@ -67,7 +75,7 @@ class ChangeFeed:
         if url.get_backend_name() == "postgresql":
             # The engine's own reading of the URL, so both connect alike.
             _, options = url.get_dialect()().create_connect_args(url)
-            conninfo = make_conninfo(**options)
+            conninfo = make_conninfo(**{**SILENT_LOSS_PROBES, **options})
         with self._lock:
             if conninfo != self._conninfo:
                 self._drop_connection()

@@ -32,6 +32,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 30
+MAX_REQUESTS = 1_000
 ME = "/api/v1/me"
 
 
@@ -92,11 +93,24 @@ def _wait_until_answering(base: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def _both_workers_remember(served: Served, headers: dict[str, str]) -> None:
+    assert _answers_of_both_workers(served, headers) == {200}
+
+
+def _every_worker_refuses(served: Served, headers: dict[str, str]) -> None:
+    assert _answers_of_both_workers(served, headers) == {401}
+
+
+def _answers_of_both_workers(served: Served, headers: dict[str, str]) -> set[int]:
+    """The statuses of at least ``ROUNDS`` requests to ``ME``, sent until both workers have
+    answered some (the kernel may hand a run of connections to one of them)."""
     since = served.logged_lines()
-    for _ in range(ROUNDS):
-        assert served.get(ME, headers=headers).status_code == 200
-    answered = _settled(served, ME, since, ROUNDS)
-    assert len(answered) == 2, f"one worker answered every request: {answered}"
+    for sent in range(1, MAX_REQUESTS + 1):
+        served.get(ME, headers=headers)
+        if sent >= ROUNDS and sent % 10 == 0:
+            answered = _settled(served, ME, since, sent)
+            if len(answered) == 2:
+                return set().union(*answered.values())
+    raise AssertionError(f"one worker answered all {MAX_REQUESTS} requests")
 
 
 def _settled(served: Served, path: str, since: int, count: int) -> dict[str, set[int]]:
@@ -105,14 +119,6 @@ def _settled(served: Served, path: str, since: int, count: int) -> dict[str, set
     while served.logged_lines() - since < count and time.monotonic() < deadline:
         time.sleep(0.05)
     return served.statuses_by_worker(path, since)
-
-
-def _every_worker_refuses(served: Served, headers: dict[str, str]) -> None:
-    since = served.logged_lines()
-    for _ in range(ROUNDS):
-        refused = served.get(ME, headers=headers)
-        assert refused.status_code == 401, refused.text
-    assert set(map(frozenset, _settled(served, ME, since, ROUNDS).values())) == {frozenset({401})}
 
 
 def _change_user(served: Served, admin: Person, user_id: int, changes: dict[str, Any]) -> None:
