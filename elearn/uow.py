@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, g, request
 
@@ -23,6 +25,7 @@ from elearn.extensions import db
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], None]
+View = TypeVar("View", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -95,6 +98,18 @@ def unit_of_work() -> Iterator[UnitOfWork]:
         uow.rollback()
         raise
     uow.commit()
+
+
+def in_one_transaction(view: View) -> View:
+    """For a safe view whose reads need a transaction (a server-side cursor streams its rows):
+    its statements run in one, as a write's do. Apply it outermost, before anything reads."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        statements_commit_themselves.set(False)  # the teardown restores what came before
+        return view(*args, **kwargs)
+
+    return cast(View, wrapper)
 
 
 def init_app(app: Flask) -> None:

@@ -44,6 +44,7 @@ from elearn.errors import Invalid, NotFound, problem
 from elearn.extensions import limiter
 from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated
+from elearn.uow import in_one_transaction
 
 # Short enough that a verifier meeting a freshly rotated key soon sees it published.
 JWKS_MAX_AGE_SECONDS = 300
@@ -83,6 +84,7 @@ credentials_blp = Blueprint(
 
 
 @credentials_blp.route("/status/<int:list_number>")
+@in_one_transaction
 @credentials_blp.response(
     200,
     description="A signed BitstringStatusListCredential (W3C), as a compact JWT",

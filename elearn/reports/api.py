@@ -26,6 +26,7 @@ from elearn.reports.schemas import (
     OfficerRowSchema,
     ReportArgs,
 )
+from elearn.uow import in_one_transaction
 
 reports_blp = Blueprint(
     "reports", __name__, url_prefix="/api/v1/reports", description="Reports for contact points"
@@ -98,6 +99,7 @@ def _download(
 
 
 @reports_blp.route("/administrations/<string:code>/enrolments.csv")
+@in_one_transaction
 @reports_blp.arguments(CsvArgs, location="query")
 @reports_blp.response(200, description="CSV (UTF-8 with BOM), one row per enrolment")
 def administration_enrolments_csv(args: dict[str, Any], code: str) -> Response:
@@ -109,6 +111,7 @@ def administration_enrolments_csv(args: dict[str, Any], code: str) -> Response:
 
 
 @reports_blp.route("/administrations/<string:code>/enrolments.xlsx")
+@in_one_transaction
 @reports_blp.arguments(ReportArgs, location="query")
 @reports_blp.response(200, description="XLSX workbook, one row per enrolment")
 def administration_enrolments_xlsx(args: dict[str, Any], code: str) -> Response:
@@ -120,6 +123,7 @@ def administration_enrolments_xlsx(args: dict[str, Any], code: str) -> Response:
 
 
 @reports_blp.route("/administrations/<string:code>/trainees.csv")
+@in_one_transaction
 @reports_blp.arguments(OfficerCsvArgs, location="query")
 @reports_blp.response(200, description="CSV (UTF-8 with BOM), one row per officer")
 def administration_trainees_csv(args: dict[str, Any], code: str) -> Response:
@@ -131,6 +135,7 @@ def administration_trainees_csv(args: dict[str, Any], code: str) -> Response:
 
 
 @reports_blp.route("/administrations/<string:code>/trainees.xlsx")
+@in_one_transaction
 @reports_blp.arguments(OfficerFilterArgs, location="query")
 @reports_blp.response(200, description="XLSX workbook, one row per officer")
 def administration_trainees_xlsx(args: dict[str, Any], code: str) -> Response:

@@ -187,3 +187,14 @@ def test_the_enrolment_export_reads_officers_a_batch_at_a_time_in_name_order(
     assert len(whole) == 3
     keys = [(row.trainee, row.course_code) for row in whole]
     assert keys == sorted(keys)
+
+
+@pytest.mark.committed
+@pytest.mark.parametrize("export", ["enrolments.csv", "enrolments.xlsx", "trainees.csv"])
+def test_exports_stream_in_a_transaction_of_their_own(client, make, actors, learning, export):
+    # A safe request runs each statement on its own (autocommit), but a server-side cursor,
+    # which streams an export's rows, needs a transaction: the export views ask for one.
+    arrange(make, actors, learning)
+    response = client.get(f"{SUMMARY}/{export}", headers=actors["contact_point"].headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert len(response.get_data()) > 100
