@@ -81,9 +81,14 @@ class LeastRecentlyUsed(Generic[V]):
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
-    def forget(self) -> None:
+    def forget(self, which: Callable[[V], bool] | None = None) -> None:
+        """Drop the values for which ``which`` is true; every value without it."""
         with self._lock:
-            self._entries.clear()
+            if which is None:
+                self._entries.clear()
+                return
+            for key in [key for key, value in self._entries.items() if which(value)]:
+                del self._entries[key]
 
 
 class RepresentationCache(LeastRecentlyUsed[Representation]):
@@ -124,7 +129,7 @@ class Remembered(Generic[V]):
     topic a value was computed from (a user id), so that a change of one key forgets only the
     values of that key; without it any change forgets all. Nothing is reused while the feed is
     not live (SQLite, or its connection lost). Past ``size`` values, the least recently used
-    goes."""
+    goes. Values are never None."""
 
     every: ClassVar[weakref.WeakSet[Remembered[Any]]] = weakref.WeakSet()
 
@@ -133,8 +138,7 @@ class Remembered(Generic[V]):
     ) -> None:
         Remembered.every.add(self)
         self._key_of = key_of
-        self._size = size
-        self._entries: OrderedDict[Hashable, V] = OrderedDict()
+        self._values: LeastRecentlyUsed[V] = LeastRecentlyUsed(size)
         self._generation = 0
         self._lock = threading.Lock()
         change_feed.feed.subscribe(topic, self.forget)
@@ -142,29 +146,25 @@ class Remembered(Generic[V]):
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         if not change_feed.feed.heard():
             return compute()
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
+        known = self._values.get(key)
+        if known is not None:
+            return known
         generation = self._generation
         value = compute()
         with self._lock:
             # A value computed across a forget() may predate the change that caused it.
             if generation == self._generation:
-                self._entries[key] = value
-                if len(self._entries) > self._size:
-                    self._entries.popitem(last=False)
+                self._values.put(key, value)
         return value
 
     def forget(self, keys: frozenset[int] | None = None) -> None:
         with self._lock:
             self._generation += 1
-            if keys is None or self._key_of is None:
-                self._entries.clear()
-                return
             key_of = self._key_of
-            for name in [name for name, value in self._entries.items() if key_of(value) in keys]:
-                del self._entries[name]
+            if keys is None or key_of is None:
+                self._values.forget()
+            else:
+                self._values.forget(lambda value: key_of(value) in keys)
 
 
 def forget_every_remembered_value() -> None:

@@ -15,6 +15,7 @@ from elearn.accounts.models import ApiToken, User
 from elearn.audit import service as audit_log
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
+from elearn.http_cache import LeastRecentlyUsed
 
 TOKEN_PREFIX = "elp_"  # noqa: S105 - marks secrets for scanners, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -119,8 +120,7 @@ class TokenUse:
 
 
 # When this process last recorded each token's use, by token hash.
-_recorded_uses: dict[str, datetime] = {}
-MAX_RECORDED_USES = 65_536
+_recorded_uses: LeastRecentlyUsed[datetime] = LeastRecentlyUsed(size=65_536)
 
 
 def record_use(use: TokenUse) -> None:
@@ -136,7 +136,5 @@ def _use_is_due(token_hash: str, last_used_at: datetime | None, now: datetime) -
     recorded = max(filter(None, (last_used_at, _recorded_uses.get(token_hash))), default=None)
     if recorded is not None and timedelta(0) <= now - recorded < LAST_USED_RESOLUTION:
         return False
-    if len(_recorded_uses) >= MAX_RECORDED_USES:
-        _recorded_uses.clear()
-    _recorded_uses[token_hash] = now
+    _recorded_uses.put(token_hash, now)
     return True

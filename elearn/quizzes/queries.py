@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from elearn.json_encoding import plain
 from elearn.quizzes.models import Attempt, AttemptStatus
 from elearn.quizzes.service.answers import Saved
 from elearn.quizzes.service.quiz import Quiz, QuizSettings, ReviewPolicy
@@ -115,8 +116,8 @@ def attempt_document(view: AttemptView) -> dict[str, Any]:
         "number": view.number,
         "status": str(view.status),
         "started_at": view.started_at.isoformat(),
-        "deadline_at": _isoformat(view.deadline_at),
-        "submitted_at": _isoformat(view.submitted_at),
+        "deadline_at": plain(view.deadline_at),
+        "submitted_at": plain(view.submitted_at),
         "score": view.score,
         "passed": view.passed,
         "quiz_id": view.quiz_id,
@@ -142,10 +143,6 @@ def _question_document(question: dict[str, Any]) -> dict[str, Any]:
                 else [{"id": choice["id"], "text": choice["text"]} for choice in choices]
             )
     return document
-
-
-def _isoformat(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 def _rounded(value: float | None) -> float | None:
@@ -178,7 +175,8 @@ def attempt_progress(saved: Saved) -> AttemptProgress:
 def progress_document(progress: AttemptProgress) -> dict[str, Any]:
     """What ``AttemptProgressSchema`` writes of ``progress``, without marshmallow: saving an
     answer is the hottest write (a test holds the two equal)."""
-    return {**vars(progress), "deadline_at": _isoformat(progress.deadline_at)}
+    document: dict[str, Any] = plain(progress)
+    return document
 
 
 @dataclass(frozen=True)
