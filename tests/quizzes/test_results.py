@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from elearn.accounts.models import Role
 from elearn.courses.models import Lesson
 from elearn.quizzes.models import Attempt
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE, correct_response
@@ -70,6 +71,28 @@ def test_with_review_none_the_score_stays_hidden_but_passing_counts(quizzes, tak
     assert submitted["disclosed"] == {"score": False, "answers": False}
     assert result["grade"] is None
     assert result["passed"] is True
+
+
+def test_a_submit_follows_a_settings_change_the_process_had_remembered_before(
+    quizzes, taking, trainee, make, client, live_feed
+):
+    trainer = make.user(Role.TRAINER)
+    quiz = quizzes.build(owners=(trainer,), questions=[TRUE_FALSE], review="none")
+    quizzes.enrol(trainee, quiz.course_id)
+    attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    assert taking.get(trainee, attempt_id).get_json()["review"] == "none"  # remembered
+
+    changed = client.patch(
+        f"/api/v1/quizzes/{quiz.quiz_id}/settings",
+        json={"review": "score"},
+        headers=trainer.headers,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    submitted = taking.submit(trainee, attempt_id).get_json()
+
+    assert submitted["review"] == "score"
+    assert submitted["disclosed"] == {"score": True, "answers": False}
+    assert submitted["score"] == 0
 
 
 def test_after_close_reveals_answers_once_every_attempt_is_used(quizzes, taking, trainee):

@@ -15,9 +15,6 @@ committed while it waited for the row lock. Every save therefore updates the att
 the statement only holds the row if it is the version its snapshot saw (``xmin``): a save that
 waited for another gets nothing, writes nothing, and is retried by the checked path, whose
 statements start after its lock is held.
-
-Grading stores a score for every question of the attempt (``store_scores``), also in one
-statement whose text does not depend on the number of questions, so it is compiled once.
 """
 
 from __future__ import annotations
@@ -236,32 +233,6 @@ def _write_on_sqlite(attempt: FrozenAttempt, answers: Answers, now: datetime) ->
             )
         )
     )
-
-
-def store_scores(attempt_id: int, scores: Mapping[str, float]) -> None:
-    """A row for every question key of ``scores`` with its score: the answered rows keep their
-    response, the unanswered get a row without one."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            _STORE_SCORES_ON_POSTGRESQL, {"attempt_id": attempt_id, "scores": json.dumps(scores)}
-        )
-        return
-    rows = [
-        {"attempt_id": attempt_id, "question_key": key, "score": score}
-        for key, score in scores.items()
-    ]
-    upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
-
-
-# A multi-row VALUES is compiled again for every statement; a JSON parameter is not.
-_STORE_SCORES_ON_POSTGRESQL = text(
-    """
-    INSERT INTO quiz_attempt_answers (attempt_id, question_key, score)
-    SELECT :attempt_id, graded.key, CAST(graded.value AS double precision)
-    FROM json_each_text(CAST(:scores AS json)) AS graded
-    ON CONFLICT (attempt_id, question_key) DO UPDATE SET score = excluded.score
-    """
-)
 
 
 def unchanged_since_snapshot(attempt_id: int) -> TextClause:

@@ -34,9 +34,10 @@ from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
 from elearn.quizzes.service import answers as answer_writes
+from elearn.quizzes.service import grades
 from elearn.quizzes.service.answers import Saved
 from elearn.quizzes.service.grading import grade
-from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson, stored_settings
+from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
 from elearn.quizzes.service.snapshot import freeze_attempt
 from elearn.quizzes.service.standing import Standing, reaches
 
@@ -59,22 +60,22 @@ def find_attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
 
 def held_attempt(attempt_id: int) -> tuple[Attempt, QuizSettings]:
     """The attempt held for writing, with its answers and its quiz's current settings: in one
-    statement unless another write on the attempt committed while it waited for the row."""
-    found = _held(attempt_id, with_answers=True) or _held(attempt_id, with_answers=False)
-    if found is None:
+    statement unless another write on the attempt committed while it waited for the row (the
+    settings are remembered by the process: ``settings_of_lesson``)."""
+    attempt = _held(attempt_id, with_answers=True) or _held(attempt_id, with_answers=False)
+    if attempt is None:
         raise NotFound("No such attempt.")
-    attempt, settings = found
-    return attempt, QuizSettings.of(settings or {}, attempt.pass_mark)
+    return attempt, settings_of_lesson(attempt.lesson_id, attempt.pass_mark)
 
 
-def _held(attempt_id: int, *, with_answers: bool) -> tuple[Attempt, Any] | None:
-    """The attempt row locked, read afresh, and its quiz's settings; ``with_answers``: its
-    answers too, read by the same statement, which then finds nothing if the row it locked is
-    not the version its snapshot saw (on PostgreSQL: the answers would predate a write that
-    committed meanwhile, as the ones a save reads, see ``answers``). Without them, the answers
-    are read when first used, after the lock (the module docstring)."""
+def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
+    """The attempt row locked and read afresh; ``with_answers``: its answers too, read by the
+    same statement, which then finds nothing if the row it locked is not the version its
+    snapshot saw (on PostgreSQL: the answers would predate a write that committed meanwhile,
+    as the ones a save reads, see ``answers``). Without them, the answers are read when first
+    used, after the lock (the module docstring)."""
     statement = (
-        select(Attempt, stored_settings(Attempt.lesson_id).scalar_subquery())
+        select(Attempt)
         .where(Attempt.id == attempt_id)
         .with_for_update(of=Attempt)
         .execution_options(populate_existing=True)
@@ -83,8 +84,7 @@ def _held(attempt_id: int, *, with_answers: bool) -> tuple[Attempt, Any] | None:
         statement = statement.outerjoin(Attempt.answers).options(contains_eager(Attempt.answers))
         if db.session.get_bind().dialect.name == "postgresql":
             statement = statement.where(answer_writes.unchanged_since_snapshot(attempt_id))
-    rows = db.session.execute(statement).unique(lambda row: row[0].id).all()
-    return (rows[0][0], rows[0][1]) if rows else None
+    return db.session.scalars(statement).unique().first()
 
 
 def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
@@ -262,13 +262,12 @@ def _finalise(
 ) -> Standing:
     """Grade every question of the attempt, close it, and record the quiz as passed when the
     trainee's grade now reaches the pass mark; the trainee's standing after it."""
-    scores = _grade_answers(attempt)
+    scores = _graded(attempt)
     points = [question["points"] for question in attempt.questions]
-    earned, possible = sum(s * p for s, p in zip(scores, points, strict=True)), sum(points)
-    attempt.score = round(100 * earned / possible, 4) if possible else 0.0
-    attempt.passed = reaches(attempt.score, attempt.pass_mark)
-    attempt.status, attempt.submitted_at = status, ended_at
-    db.session.flush()
+    earned = sum(s * p for s, p in zip(scores.values(), points, strict=True))
+    score = round(100 * earned / sum(points), 4) if sum(points) else 0.0
+    close = grades.Close(status, ended_at, score, reaches(score, attempt.pass_mark))
+    grades.store(attempt, close, scores)
     now = standing_of(attempt, settings)
     enrolment = attempt.enrolment
     if now.passed and _may_record_pass(enrolment, attempt.lesson_id):
@@ -276,10 +275,9 @@ def _finalise(
     return now
 
 
-def _grade_answers(attempt: Attempt) -> list[float]:
-    """Score every question of the attempt, in order, and store a row for each (the scores of
-    the answered, the rows of the unanswered) in one statement; the attempt's answers in the
-    session become those rows as stored, without reading them again."""
+def _graded(attempt: Attempt) -> dict[str, float]:
+    """The score of every question of the attempt by key, in order; the attempt's answers in
+    the session become a row for each with its score, as ``grades.store`` stores them."""
     saved = {row.question_key: row for row in attempt.answers}
     graded, scores = [], {}
     for question in attempt.questions:
@@ -288,9 +286,8 @@ def _grade_answers(attempt: Attempt) -> list[float]:
         scores[key] = grade(question, row.response)
         set_committed_value(row, "score", scores[key])
         graded.append(row)
-    answer_writes.store_scores(attempt.id, scores)
     set_committed_value(attempt, "answers", graded)
-    return list(scores.values())
+    return scores
 
 
 def _may_record_pass(enrolment: Enrolment, lesson_id: int) -> bool:

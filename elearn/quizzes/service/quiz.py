@@ -15,8 +15,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import QueryableAttribute, joinedload, lazyload
 
 from elearn.courses.models import Course, Lesson, LessonKind, QuizDefinition
+from elearn.courses.models.versions import COURSES
 from elearn.errors import NotFound
 from elearn.extensions import db
+from elearn.http_cache import Remembered
 from elearn.quizzes.service.grading import GradingMethod
 
 
@@ -126,9 +128,20 @@ def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
     return Quiz(lesson=found.Lesson, course=found.Course)
 
 
+# Per quiz lesson and default pass mark, until any course (a quiz definition included) changes.
+_remembered_settings: Remembered[QuizSettings] = Remembered(COURSES, size=4096)
+
+
 def settings_of_lesson(lesson_id: int, default_pass_mark: int) -> QuizSettings:
-    """The current settings of a quiz lesson (defaults when its definition is gone)."""
-    return QuizSettings.of(db.session.scalar(stored_settings(lesson_id)) or {}, default_pass_mark)
+    """The current settings of a quiz lesson (defaults when its definition is gone), as this
+    process read them since the last change to any course: a definition is tens of kilobytes
+    of JSON, which PostgreSQL would parse for every read of its settings."""
+
+    def read() -> QuizSettings:
+        stored = db.session.scalar(stored_settings(lesson_id))
+        return QuizSettings.of(stored or {}, default_pass_mark)
+
+    return _remembered_settings.get((lesson_id, default_pass_mark), read)
 
 
 def stored_settings(lesson_id: int | QueryableAttribute[int]) -> Select[tuple[Any]]:
