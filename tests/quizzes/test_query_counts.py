@@ -100,10 +100,29 @@ def test_submitting_a_failed_attempt_grades_it_in_three_statements_on_postgresql
     assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == (
         3 if postgresql else 4
     )
+    # nor the frozen questions, which the process that started the attempt knows
+    assert not [statement for statement in queries.statements if "questions" in statement]
     # submitting again reads the same, writes nothing
     assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 2
     # the quiz's settings, once a process has read them, are not read again
     assert not [statement for statement in queries.statements if "quiz_definitions" in statement]
+
+
+def test_a_process_that_never_saw_the_attempt_reads_its_questions_with_the_lock(
+    quiz, enrolled, quizzes, taking, queries, app, live_feed
+):
+    attempt_id = taking.start(enrolled, quiz.quiz_id).get_json()["id"]
+    frozen = quizzes.frozen(attempt_id)
+    taking.save(enrolled, attempt_id, {q["key"]: wrong_response(q) for q in frozen})
+    forget_every_remembered_value()
+    taking.result(enrolled, quiz.quiz_id)
+    postgresql = dialect(app) == "postgresql"
+
+    # the settings read once more; the questions come with the held attempt
+    assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == (
+        4 if postgresql else 5
+    )
+    assert taking.submit(enrolled, attempt_id).get_json()["score"] == 0
 
 
 def test_the_result_is_two_statements_however_many_attempts(

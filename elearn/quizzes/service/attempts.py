@@ -73,18 +73,25 @@ def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
     same statement, which then finds nothing if the row it locked is not the version its
     snapshot saw (on PostgreSQL: the answers would predate a write that committed meanwhile,
     as the ones a save reads, see ``answers``). Without them, the answers are read when first
-    used, after the lock (the module docstring)."""
+    used, after the lock (the module docstring). Frozen questions the process knows (they never
+    change) are not read again: joined to the answers, they would come once per answer."""
+    known = answer_writes.frozen_attempts.get(attempt_id)
     statement = (
         select(Attempt)
         .where(Attempt.id == attempt_id)
         .with_for_update(of=Attempt)
         .execution_options(populate_existing=True)
     )
+    if known is not None:
+        statement = statement.options(defer(Attempt.questions))
     if with_answers:
         statement = statement.outerjoin(Attempt.answers).options(contains_eager(Attempt.answers))
         if db.session.get_bind().dialect.name == "postgresql":
             statement = statement.where(answer_writes.unchanged_since_snapshot(attempt_id))
-    return db.session.scalars(statement).unique().first()
+    attempt = db.session.scalars(statement).unique().first()
+    if attempt is not None and known is not None:
+        set_committed_value(attempt, "questions", list(known.questions.values()))
+    return attempt
 
 
 def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
