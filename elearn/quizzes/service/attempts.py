@@ -79,6 +79,7 @@ def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
     statement = (
         select(Attempt)
         .where(Attempt.id == attempt_id)
+        .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
         .with_for_update(of=Attempt)
         .execution_options(populate_existing=True)
     )
@@ -275,11 +276,19 @@ def _finalise(
     score = round(100 * earned / sum(points), 4) if sum(points) else 0.0
     close = grades.Close(status, ended_at, score, reaches(score, attempt.pass_mark))
     grades.store(attempt, close, scores)
-    now = standing_of(attempt, settings)
+    now = _standing_after_closing(attempt, settings)
     enrolment = attempt.enrolment
     if now.passed and _may_record_pass(enrolment, attempt.lesson_id):
         enrolments_service.record_quiz_passed(enrolment, attempt.lesson_id)
     return now
+
+
+def _standing_after_closing(attempt: Attempt, settings: QuizSettings) -> Standing:
+    """The standing once ``attempt``, held while it ran, is closed: no later attempt can have
+    started meanwhile (a start finds it running), so the first attempt is all there is."""
+    if attempt.number == 1:
+        return Standing(settings, attempt.enrolment, [attempt], clock.now())
+    return standing_of(attempt, settings)
 
 
 def _graded(attempt: Attempt) -> dict[str, float]:
