@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from elearn.accounts.models import Role, User
+from elearn.accounts.models import Role
 from elearn.audit.models import AuditEvent
 from elearn.courses.models import Lesson
 from elearn.enrolments.models import Enrolment, LessonProgress
@@ -137,12 +137,11 @@ def test_holding_enrolment_is_the_active_or_completed_enrolment(app, actors, lea
     course = learning.course()
     enrolment = learning.enrol(trainee, course)
     with app.app_context():
-        user = db.session.get(User, trainee.id)
-        found = service.holding_enrolment(user, course.id)
+        found = service.holding_enrolment(trainee.id, course.id)
         assert found.id == enrolment["id"]
         assert found.run is None
         with pytest.raises(Forbidden, match=r"You are not enrolled in this course\."):
-            service.holding_enrolment(user, learning.course().id)
+            service.holding_enrolment(trainee.id, learning.course().id)
 
 
 def test_holding_enrolment_refuses_a_withdrawn_enrolment(app, client, actors, learning):
@@ -155,7 +154,7 @@ def test_holding_enrolment_refuses_a_withdrawn_enrolment(app, client, actors, le
         headers=trainee.headers,
     )
     with app.app_context(), pytest.raises(Forbidden):
-        service.holding_enrolment(db.session.get(User, trainee.id), course.id)
+        service.holding_enrolment(trainee.id, course.id)
 
 
 def test_an_enrolment_in_a_run_exposes_the_runs_end(app, actors, learning, frozen):
@@ -163,7 +162,7 @@ def test_an_enrolment_in_a_run_exposes_the_runs_end(app, actors, learning, froze
     run_id = learning.run(course, ends_at=frozen.replace(year=2031))
     learning.enrol(actors["trainee"], course, run_id=run_id)
     with app.app_context():
-        enrolment = service.holding_enrolment(db.session.get(User, actors["trainee"].id), course.id)
+        enrolment = service.holding_enrolment(actors["trainee"].id, course.id)
         assert enrolment.run is not None
         assert enrolment.run.ends_at == frozen.replace(year=2031)
 
@@ -247,7 +246,7 @@ def test_courses_refuse_deleting_a_lesson_with_progress(client, make, actors, le
 def pass_quiz(app, user_id, course_id, lesson_id):
     """What the quizzes domain does when an attempt passes, in its own unit of work."""
     with app.app_context():
-        enrolment = service.holding_enrolment(db.session.get(User, user_id), course_id)
+        enrolment = service.holding_enrolment(user_id, course_id)
         service.record_quiz_passed(enrolment, lesson_id)
         db.session.commit()
 

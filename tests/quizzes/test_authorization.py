@@ -20,6 +20,14 @@ ATTEMPT_READERS = expect(401, 200, 200, 200, 404, 200)
 ATTEMPT_WRITER = expect(401, 200, 403, 403, 404, 403)
 NEW_QUESTION = {**NUMERIC, "key": "{actor}-q"}
 
+START = Case(
+    "POST",
+    "/api/v1/quizzes/{quiz_id}/attempts",
+    expect(401, 200, 403, 403, 403, 403),
+    name="POST attempts: the enrolled trainee (gets the running one); others are not enrolled",
+)
+RESULT = Case("GET", "/api/v1/quizzes/{quiz_id}/result", expect(401, 200, 403, 403, 403, 403))
+
 CASES = [
     Case("GET", "/api/v1/quizzes/{quiz_id}", EDITORS),
     Case("PATCH", "/api/v1/quizzes/{quiz_id}/settings", EDITORS, json={"max_attempts": 5}),
@@ -42,13 +50,8 @@ CASES = [
         name="DELETE a question: editors (the admin finds it gone after the trainer)",
     ),
     Case("GET", "/api/v1/quizzes/{quiz_id}/statistics", EDITORS),
-    Case(
-        "POST",
-        "/api/v1/quizzes/{quiz_id}/attempts",
-        expect(401, 200, 403, 403, 403, 403),
-        name="POST attempts: the enrolled trainee (gets the running one); others are not enrolled",
-    ),
-    Case("GET", "/api/v1/quizzes/{quiz_id}/result", expect(401, 200, 403, 403, 403, 403)),
+    START,
+    RESULT,
     Case("GET", "/api/v1/attempts/{attempt_id}", ATTEMPT_READERS),
     Case(
         "PUT",
@@ -92,3 +95,22 @@ def test_submitting_refuses_others_alike_when_their_tokens_are_remembered(
     submit = Case("POST", "/api/v1/attempts/{attempt_id}/submit", ATTEMPT_WRITER)
     check(submit, client, actors, world)  # each holder read, and remembered
     check(submit, client, actors, world)  # each from what the process remembers
+
+
+@pytest.mark.parametrize("case", [START, RESULT], ids=lambda case: case.id)
+def test_taking_refuses_others_alike_when_their_tokens_are_remembered(
+    case, client, actors, world, live_feed
+):
+    check(case, client, actors, world)  # each holder read, and remembered
+    check(case, client, actors, world)  # each from what the process remembers
+
+
+def test_a_draft_courses_quiz_stays_hidden_when_tokens_are_remembered(
+    client, actors, quizzes, live_feed
+):
+    quiz = quizzes.build(owners=(actors["trainer"],), status="draft")
+    hidden = expect(401, 404, 403, 404, 404, 403)
+    for method, path in (("GET", "result"), ("POST", "attempts")):
+        case = Case(method, f"/api/v1/quizzes/{quiz.quiz_id}/{path}", hidden)
+        check(case, client, actors, {})
+        check(case, client, actors, {})

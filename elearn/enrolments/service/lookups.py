@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select
 
-from elearn.accounts.models import User
 from elearn.database import locked
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import progress
@@ -20,10 +19,10 @@ from elearn.extensions import db
 __all__ = ["Enrolment", "holding", "holding_enrolment", "not_enrolled", "record_quiz_passed"]
 
 
-def holding(user: User, course_id: int) -> ColumnElement[bool]:
+def holding(user_id: int, course_id: int) -> ColumnElement[bool]:
     """The user's active or completed enrolment in the course, as a condition on enrolments."""
     return (
-        (Enrolment.user_id == user.id)
+        (Enrolment.user_id == user_id)
         & (Enrolment.course_id == course_id)
         & Enrolment.status.in_(HOLDING_STATUSES)
     )
@@ -33,10 +32,10 @@ def not_enrolled() -> Forbidden:
     return Forbidden("You are not enrolled in this course.")
 
 
-def holding_enrolment(user: User, course_id: int, *, for_update: bool = False) -> Enrolment:
+def holding_enrolment(user_id: int, course_id: int, *, for_update: bool = False) -> Enrolment:
     """The user's active or completed enrolment in the course (its row held until the
     transaction ends when ``for_update``); Forbidden otherwise."""
-    statement = select(Enrolment).where(holding(user, course_id))
+    statement = select(Enrolment).where(holding(user_id, course_id))
     enrolment = locked(statement, of=Enrolment) if for_update else db.session.scalar(statement)
     if enrolment is None:
         raise not_enrolled()

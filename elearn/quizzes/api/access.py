@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
+
 from elearn import policy
-from elearn.accounts.identity import caller_id, current_actor
+from elearn.accounts.identity import about_caller, caller_id, current_actor
 from elearn.accounts.models import User
+from elearn.courses.queries import catalogue
+from elearn.errors import NotFound
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.service import attempts
 from elearn.quizzes.service.quiz import Quiz, QuizSettings, find_quiz
@@ -18,11 +23,32 @@ def editable_quiz(actor: User, quiz_id: int) -> Quiz:
     return quiz
 
 
-def takeable_quiz(actor: User, quiz_id: int) -> Quiz:
-    """The quiz if ``actor`` may see its course (an enrolment is checked by the service)."""
-    quiz = find_quiz(quiz_id)
-    policy.authorize(policy.quizzes.take.check(actor, quiz.course), hide=True, what="quiz")
-    return quiz
+@dataclass(frozen=True)
+class Taker:
+    """What taking a quiz asks of the caller: who they are, their language, and what they may
+    see of courses (``policy.courses.catalogue_scope``, which decides ``policy.quizzes.take``)."""
+
+    id: int
+    language: str
+    scope: Hashable
+
+
+def _taker(actor: User) -> Taker:
+    return Taker(actor.id, actor.language, policy.courses.catalogue_scope(actor))
+
+
+def takeable_quiz(quiz_id: int, *, questions: bool = True) -> tuple[Quiz, Taker]:
+    """The quiz if the caller may see its course (``policy.quizzes.take``; an enrolment is
+    checked by the service), 404 otherwise; with a remembered token, judged from the holder's
+    remembered scope and what this process remembers that scope sees, without reading the
+    account (``about_caller``, ``catalogue.remembered_sighting``)."""
+    taker = about_caller(_taker)
+    quiz = find_quiz(quiz_id, questions=questions)
+    try:
+        catalogue.remembered_sighting(taker.scope, quiz.course.id, current_actor)
+    except NotFound:
+        policy.authorize(False, hide=True, what="quiz")
+    return quiz, taker
 
 
 def visible_attempt(actor: User, attempt_id: int) -> tuple[Attempt, bool]:

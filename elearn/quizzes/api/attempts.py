@@ -45,9 +45,9 @@ def _attempt_response(view: views.AttemptView, status: int = 200) -> Response:
 def start_attempt(args: dict[str, Any], quiz_id: int) -> Response:
     """Start an attempt (enrolled trainees), or get the one running. 409 when the attempt
     limit is used up, during the cooldown (``next_attempt_at``) or after the course run."""
-    actor = current_actor()
-    quiz = takeable_quiz(actor, quiz_id)
-    attempt, created = attempts.start_attempt(actor, quiz, requested_language(args["lang"]))
+    quiz, taker = takeable_quiz(quiz_id)
+    language = requested_language(args["lang"]) or taker.language
+    attempt, created = attempts.start_attempt(taker.id, quiz, language)
     return _attempt_response(
         review.attempt_for_trainee(attempt, quiz.settings), 201 if created else 200
     )
@@ -57,9 +57,8 @@ def start_attempt(args: dict[str, Any], quiz_id: int) -> Response:
 @attempts_blp.response(200, QuizResultSchema)
 def quiz_result(quiz_id: int) -> views.QuizResult:
     """The caller's standing: attempts used and left, grade, passed, next attempt time."""
-    actor = current_actor()
-    quiz = takeable_quiz(actor, quiz_id)
-    return views.quiz_result(quiz, attempts.quiz_standing(actor, quiz))
+    quiz, taker = takeable_quiz(quiz_id, questions=False)
+    return views.quiz_result(quiz, attempts.quiz_standing(taker.id, quiz))
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>")

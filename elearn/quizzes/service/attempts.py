@@ -25,7 +25,6 @@ from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock, uow
-from elearn.accounts.models import User
 from elearn.courses.models import Lesson, LessonKind
 from elearn.database import locked
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
@@ -95,49 +94,51 @@ def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
     return attempt
 
 
-def standing(enrolment: Enrolment, quiz: Quiz, attempts: Sequence[Attempt]) -> Standing:
-    """The trainee's standing with ``quiz`` from their ``attempts`` at it, after finalising
-    one that ran out of time."""
+def standing(enrolment: Enrolment, settings: QuizSettings, attempts: Sequence[Attempt]) -> Standing:
+    """The trainee's standing with a quiz of ``settings`` from their ``attempts`` at it, after
+    finalising one that ran out of time."""
     for attempt in attempts:
-        finish_if_overdue(attempt, quiz.settings)
-    return Standing(quiz.settings, enrolment, attempts, clock.now())
+        finish_if_overdue(attempt, settings)
+    return Standing(settings, enrolment, attempts, clock.now())
 
 
-def quiz_standing(trainee: User, quiz: Quiz) -> Standing:
+def quiz_standing(trainee_id: int, quiz: Quiz) -> Standing:
     """The caller's standing with a quiz of a course they learn in (403 when not enrolled): the
     enrolment and its attempts in one statement (their frozen questions only if one must be
-    finalised now)."""
+    finalised now), under the quiz's settings as the process remembers them."""
     rows = db.session.execute(
         select(Enrolment, Attempt)
         .outerjoin(Attempt, (Attempt.enrolment_id == Enrolment.id) & (Attempt.lesson_id == quiz.id))
-        .where(enrolments_service.holding(trainee, quiz.course.id))
+        .where(enrolments_service.holding(trainee_id, quiz.course.id))
         .order_by(Attempt.number)
         .options(joinedload(Enrolment.run), defer(Attempt.questions))
     ).all()
     if not rows:
         raise enrolments_service.not_enrolled()
     attempts = [row.Attempt for row in rows if row.Attempt is not None]
-    return standing(rows[0].Enrolment, quiz, attempts)
+    settings = settings_of_lesson(quiz.id, quiz.course.pass_mark)
+    return standing(rows[0].Enrolment, settings, attempts)
 
 
-def start_attempt(trainee: User, quiz: Quiz, language: str | None) -> tuple[Attempt, bool]:
-    """The trainee's running attempt, or a new one (created: True) when the quiz's attempt
-    limit, cooldown and the course run allow; 409 naming the reason otherwise."""
-    enrolment = enrolments_service.holding_enrolment(trainee, quiz.course.id, for_update=True)
+def start_attempt(trainee_id: int, quiz: Quiz, language: str) -> tuple[Attempt, bool]:
+    """The trainee's running attempt, or a new one (created: True, in ``language`` when the quiz
+    has it) when the quiz's attempt limit, cooldown and the course run allow; 409 naming the
+    reason otherwise."""
+    enrolment = enrolments_service.holding_enrolment(trainee_id, quiz.course.id, for_update=True)
     if not quiz.open_to_trainees or quiz.definition is None:
         raise Conflict("This quiz takes no attempts.")
-    current = standing(enrolment, quiz, attempts_of(enrolment.id, quiz.id))
+    current = standing(enrolment, quiz.settings, attempts_of(enrolment.id, quiz.id))
     if current.running is not None:
         answer_writes.remember(current.running)
         return current.running, False
     _ensure_may_start(current)
     now = clock.now()
     settings = quiz.settings
-    language = _attempt_language(quiz, language or trainee.language)
+    language = _attempt_language(quiz, language)
     attempt = Attempt(
         lesson_id=quiz.id,
         enrolment_id=enrolment.id,
-        user_id=trainee.id,
+        user_id=trainee_id,
         number=len(current.attempts) + 1,
         language=language,
         status=AttemptStatus.IN_PROGRESS,

@@ -102,9 +102,14 @@ class Quiz:
         return self.definition is not None and self.lesson.archived_at is None
 
 
-def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
+def find_quiz(lesson_id: int, *, any_kind: bool = False, questions: bool = True) -> Quiz:
     """The quiz lesson with its definition and course; 404 for any other lesson (unless
-    ``any_kind``: a lesson whose attempts outlived its change to another kind)."""
+    ``any_kind``: a lesson whose attempts outlived its change to another kind). Without
+    ``questions`` the definition's document (tens of kilobytes) is read only if used: ask
+    ``settings_of_lesson`` for the settings."""
+    definition = joinedload(Lesson.quiz).defer(QuizDefinition.source)
+    if not questions:
+        definition = definition.defer(QuizDefinition.definition)
     found = (
         db.session.execute(
             select(Lesson, Course)
@@ -113,7 +118,7 @@ def find_quiz(lesson_id: int, *, any_kind: bool = False) -> Quiz:
             # What policies ask of a course comes with it, in the same statement; its texts only
             # when a caller reads them.
             .options(
-                joinedload(Lesson.quiz).defer(QuizDefinition.source),
+                definition,
                 joinedload(Course.administration_links),
                 joinedload(Course.owner_links),
                 lazyload(Course.translations),
