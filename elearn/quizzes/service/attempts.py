@@ -11,7 +11,14 @@ statements that start after the lock is held, so it includes whatever the previo
 committed. The attempt's answers are read by the locking statement itself, which sees them as
 of its snapshot: on PostgreSQL it finds nothing when the row it locked is no longer the version
 that snapshot saw (a write committed while it waited), and the answers are then read after the
-lock instead (``held_attempt``).
+lock instead (``held_attempt``). The same statement brings the attempt's enrolment and run;
+the frozen questions come from the process's memory of the attempt when it has one (they never
+change), and the quiz's settings from ``settings_of_lesson``.
+
+Submitting a first attempt reads no history: while it runs no other attempt can start (a start
+holds the enrolment and finds it running), so it is the trainee's only one. A failed first
+submit is thus two statements on PostgreSQL (the held attempt; its close with every score,
+``grades.store``) and the commit.
 """
 
 from __future__ import annotations
