@@ -280,8 +280,8 @@ def _finalise(
     trainee's grade now reaches the pass mark; the trainee's standing after it."""
     scores = _graded(attempt)
     points = [question["points"] for question in attempt.questions]
-    earned = sum(s * p for s, p in zip(scores.values(), points, strict=True))
-    score = round(100 * earned / sum(points), 4) if sum(points) else 0.0
+    earned, possible = sum(s * p for s, p in zip(scores.values(), points, strict=True)), sum(points)
+    score = round(100 * earned / possible, 4) if possible else 0.0
     close = grades.Close(status, ended_at, score, reaches(score, attempt.pass_mark))
     grades.store(attempt, close, scores)
     now = _standing_after_closing(attempt, settings)

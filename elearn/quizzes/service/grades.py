@@ -55,7 +55,8 @@ def store(attempt: Attempt, close: Close, scores: Mapping[str, float]) -> None:
         ]
         upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
         return
-    db.session.execute(
+    # On the session's connection: the ORM's execution adds nothing to a text statement.
+    db.session.connection().execute(
         _STORE_ON_POSTGRESQL, {**changes, "attempt_id": attempt.id, "scores": json.dumps(scores)}
     )
     for name, value in changes.items():
