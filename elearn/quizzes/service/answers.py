@@ -154,16 +154,15 @@ def write(attempt: FrozenAttempt, answers: Answers, now: datetime) -> Saved | No
 def _write_on_postgresql(
     attempt: FrozenAttempt, answers: Answers, now: datetime
 ) -> set[str] | None:
-    rows = db.session.execute(
-        _SAVE_ON_POSTGRESQL,
-        {
-            "attempt_id": attempt.id,
-            "user_id": attempt.user_id,
-            "started_at": attempt.started_at,
-            "now": now,
-            "answers": json.dumps(answers),
-        },
-    ).all()
+    parameters = {
+        "attempt_id": attempt.id,
+        "user_id": attempt.user_id,
+        "started_at": attempt.started_at,
+        "now": now,
+        "answers": json.dumps(answers),
+    }
+    # On the session's connection: the ORM's execution adds nothing to a text statement.
+    rows = db.session.connection().execute(_SAVE_ON_POSTGRESQL, parameters).all()
     if not rows:
         return None
     before = {row.question_key for row in rows if row.question_key is not None}
