@@ -18,10 +18,10 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
+from elearn.certificates.rendering.embedding import EmbeddedFont
 from elearn.certificates.rendering.labels import Labels, format_date, format_duration, labels_for
 from elearn.certificates.rendering.layout import Block, Box, fit
 from elearn.certificates.service.content import CertificateContent, Issuer
@@ -86,7 +86,7 @@ class _Placed:
 def register_fonts() -> None:
     """Parse the shipped TrueType fonts once per process; every PDF embeds the glyphs it uses."""
     for name, filename in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIRECTORY / filename)))
+        pdfmetrics.registerFont(EmbeddedFont(name, str(FONTS_DIRECTORY / filename)))
 
 
 def render_certificate(content: CertificateContent, issuer: Issuer) -> bytes:

@@ -1,0 +1,102 @@
+"""Embedded font programs, compressed without compressing again what every certificate shares.
+
+Each certificate embeds a subset of each of its three TrueType fonts (32 to 42 KiB), which
+ReportLab compresses whole with zlib: that was the largest share of the rendering. Part of
+every subset is the same in every certificate: the tables ReportLab's subsetting copies from
+the font as they are (``name`` with the copyright and licence text, 9 to 16 KiB; ``OS/2``; the
+hinting programs ``cvt``, ``fpgm`` and ``prep``). Only the glyphs, their metrics and the
+character map change. So a font program is deflated piece by piece: a copied table's
+compressed bytes are made once per process (at the best level) and reused, the rest is
+compressed each time at a fast level. Each piece ends on a full flush (byte-aligned, no match
+reaching back into an earlier piece), so the pieces joined, between the zlib header and the
+checksum of the whole, are one valid zlib stream: a PDF reader inflates it to the very font
+program ReportLab made.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from functools import lru_cache
+
+from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.pdfbase.ttfonts import TTFont
+
+# The tables ReportLab's subsetting (TTFontFile.makeSubset) copies unchanged from the font.
+COPIED_TABLES = frozenset({b"name", b"OS/2", b"cvt ", b"fpgm", b"prep"})
+COPIED_LEVEL = 9
+CHANGING_LEVEL = 1
+# Deflate with a 32 KiB window; the level bits of the second byte are only informative.
+_ZLIB_HEADER = b"\x78\x9c"
+# The last, empty block of a deflate stream.
+_FINAL_BLOCK = zlib.compressobj(wbits=-zlib.MAX_WBITS).flush()
+_TABLE_DIRECTORY = struct.Struct(">4sLLL")
+
+
+def _deflated_piece(data: bytes, level: int) -> bytes:
+    """``data`` as raw deflate blocks ending on a full flush, to be followed by more."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+@lru_cache(maxsize=32)
+def _deflated_copied_table(table: bytes) -> bytes:
+    return _deflated_piece(table, COPIED_LEVEL)
+
+
+def _pieces(program: bytes) -> Iterator[tuple[bytes, bool]]:
+    """The font program cut at its copied tables, each piece with whether it is one."""
+    (count,) = struct.unpack_from(">H", program, 4)
+    copied = sorted(
+        (offset, offset + length)
+        for tag, _, offset, length in (
+            _TABLE_DIRECTORY.unpack_from(program, 12 + 16 * number) for number in range(count)
+        )
+        if tag in COPIED_TABLES
+    )
+    position = 0
+    for start, end in copied:
+        if start > position:
+            yield program[position:start], False
+        yield program[start:end], True
+        position = end
+    if position < len(program):
+        yield program[position:], False
+
+
+def deflate_font_program(program: bytes) -> bytes:
+    """The TrueType ``program`` as a zlib stream, its copied tables compressed once per process."""
+    deflated = b"".join(
+        _deflated_copied_table(piece) if copied else _deflated_piece(piece, CHANGING_LEVEL)
+        for piece, copied in _pieces(program)
+    )
+    checksum = struct.pack(">L", zlib.adler32(program))
+    return _ZLIB_HEADER + deflated + _FINAL_BLOCK + checksum
+
+
+class FontProgramFlate:
+    """A PDF stream filter (ReportLab's interface): FlateDecode, by ``deflate_font_program``."""
+
+    pdfname = "FlateDecode"
+
+    def encode(self, program: bytes) -> bytes:
+        return deflate_font_program(program)
+
+    def decode(self, encoded: bytes) -> bytes:
+        return zlib.decompress(encoded)
+
+
+FONT_PROGRAM_FLATE = FontProgramFlate()
+
+
+class EmbeddedFont(TTFont):
+    """A TrueType font whose embedded subsets are compressed with ``FONT_PROGRAM_FLATE``."""
+
+    def addObjects(self, doc: PDFDocument) -> None:
+        super().addObjects(doc)
+        # ReportLab names each subset's program stream so (TTFontFace.addSubsetObjects).
+        prefix = f"fontFile:{self.face.filename}("
+        for name, stream in doc.idToObject.items():
+            if name.startswith(prefix) and stream.filters:
+                stream.filters = [FONT_PROGRAM_FLATE]
