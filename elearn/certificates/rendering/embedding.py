@@ -29,20 +29,19 @@ COPIED_LEVEL = 9
 CHANGING_LEVEL = 1
 # Deflate with a 32 KiB window; the level bits of the second byte are only informative.
 _ZLIB_HEADER = b"\x78\x9c"
-# The last, empty block of a deflate stream.
-_FINAL_BLOCK = zlib.compressobj(wbits=-zlib.MAX_WBITS).flush()
 _TABLE_DIRECTORY = struct.Struct(">4sLLL")
 
 
-def _deflated_piece(data: bytes, level: int) -> bytes:
-    """``data`` as raw deflate blocks ending on a full flush, to be followed by more."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+def _compressor(level: int) -> zlib._Compress:
+    """Raw deflate (no header, no checksum): the pieces of one stream are made apart."""
+    return zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
 
 
 @lru_cache(maxsize=32)
 def _deflated_copied_table(table: bytes) -> bytes:
-    return _deflated_piece(table, COPIED_LEVEL)
+    """``table`` as deflate blocks ending on a full flush, to be followed by others."""
+    compressor = _compressor(COPIED_LEVEL)
+    return compressor.compress(table) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
 def _pieces(program: bytes) -> Iterator[tuple[bytes, bool]]:
@@ -67,12 +66,15 @@ def _pieces(program: bytes) -> Iterator[tuple[bytes, bool]]:
 
 def deflate_font_program(program: bytes) -> bytes:
     """The TrueType ``program`` as a zlib stream, its copied tables compressed once per process."""
-    deflated = b"".join(
-        _deflated_copied_table(piece) if copied else _deflated_piece(piece, CHANGING_LEVEL)
-        for piece, copied in _pieces(program)
-    )
-    checksum = struct.pack(">L", zlib.adler32(program))
-    return _ZLIB_HEADER + deflated + _FINAL_BLOCK + checksum
+    compressor = _compressor(CHANGING_LEVEL)
+    deflated = [_ZLIB_HEADER]
+    for piece, copied in _pieces(program):
+        if copied:
+            deflated.append(_deflated_copied_table(piece))
+        else:
+            deflated += compressor.compress(piece), compressor.flush(zlib.Z_FULL_FLUSH)
+    deflated += compressor.flush(), struct.pack(">L", zlib.adler32(program))
+    return b"".join(deflated)
 
 
 class FontProgramFlate:
