@@ -292,9 +292,13 @@ def insert_new(
 ) -> Sequence[Row[Any]]:
     """One multi-row ``INSERT … VALUES`` of ``rows`` (column name → value), skipping those
     whose ``unique`` value is taken, as ``insert_new_selected`` does; ``returning`` of each row
-    inserted, in no particular order."""
-    statement = _insert_new(model, unique).values(list(rows))
-    return db.session.execute(statement.returning(*returning)).all()
+    inserted, in no particular order.
+
+    The rows are passed as parameter sets, which SQLAlchemy writes into one statement
+    ("insertmanyvalues") compiled once per process; values written into the statement made it
+    compile anew for every call (queueing 20 mails: 5 to 7 ms of CPU, against 1.4 ms so)."""
+    statement = _insert_new(model, unique).returning(*returning)
+    return db.session.execute(statement, list(rows)).all()
 
 
 def _insert_new(model: type[Base], unique: str) -> postgresql.Insert | sqlite.Insert:
