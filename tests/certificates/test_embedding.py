@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 
@@ -76,3 +77,18 @@ def test_the_font_programs_take_no_more_room_than_reportlabs_own():
 
     stored = sum(len(data) for data, _ in programs)
     assert stored <= 1.02 * sum(len(zlib.compress(program)) for _, program in programs)
+
+
+def test_each_fonts_widths_are_those_of_its_glyphs():
+    page = PdfReader(io.BytesIO(render_certificate(RUSSIAN, ISSUER))).pages[0]
+    for font in page["/Resources"]["/Font"].values():
+        font = font.get_object()
+        face = pdfmetrics.getFont(str(font["/BaseFont"]).split("+")[1]).face
+        cmap = font["/ToUnicode"].get_object().get_data().decode()
+        characters = dict(re.findall(r"^<([0-9A-F]{2})> <([0-9A-F]{4})>$", cmap, re.MULTILINE))
+        widths = [float(width) for width in font["/Widths"]]
+
+        assert len(widths) == int(font["/LastChar"]) - int(font["/FirstChar"]) + 1 > 100
+        for code, width in enumerate(widths):
+            character = int(characters[f"{code:02X}"], 16)
+            assert width == pytest.approx(face.getCharWidth(character), abs=1e-3)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDFDocument, PDFObject
 from reportlab.pdfbase.ttfonts import TTFont
 
 # The tables ReportLab's subsetting (TTFontFile.makeSubset) copies unchanged from the font.
@@ -92,13 +93,29 @@ class FontProgramFlate:
 FONT_PROGRAM_FLATE = FontProgramFlate()
 
 
+class NumberArray(PDFObject):
+    """A PDF array of numbers formatted in one call (ReportLab's ``PDFArray`` formats and
+    encodes its elements one by one: a font's ``Widths`` was a tenth of the rendering)."""
+
+    def __init__(self, numbers: Sequence[float]) -> None:
+        self.numbers = numbers
+
+    def format(self, document: PDFDocument) -> bytes:
+        return b"[" + fp_str(*self.numbers).encode() + b"]" if self.numbers else b"[]"
+
+
 class EmbeddedFont(TTFont):
-    """A TrueType font whose embedded subsets are compressed with ``FONT_PROGRAM_FLATE``."""
+    """A TrueType font whose embedded subsets are compressed with ``FONT_PROGRAM_FLATE`` and
+    whose glyph widths are a ``NumberArray``."""
 
     def addObjects(self, doc: PDFDocument) -> None:
         super().addObjects(doc)
-        # ReportLab names each subset's program stream so (TTFontFace.addSubsetObjects).
-        prefix = f"fontFile:{self.face.filename}("
-        for name, stream in doc.idToObject.items():
-            if name.startswith(prefix) and stream.filters:
-                stream.filters = [FONT_PROGRAM_FLATE]
+        # ReportLab's names of each subset's font and program (TTFont.addObjects,
+        # TTFontFace.addSubsetObjects).
+        subset_fonts = doc.fontMapping[self.fontName][1:] + "+"
+        programs = f"fontFile:{self.face.filename}("
+        for name, value in doc.idToObject.items():
+            if name.startswith(subset_fonts):
+                value.Widths = NumberArray(value.Widths.sequence)
+            elif name.startswith(programs) and value.filters:
+                value.filters = [FONT_PROGRAM_FLATE]

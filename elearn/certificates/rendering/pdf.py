@@ -1,7 +1,8 @@
 """A certificate as an A4 landscape PDF: embedded DejaVu fonts, Cyrillic and Latin alike.
 
 Rendering is pure: ``CertificateContent`` and ``Issuer`` in, PDF bytes out. What does not change
-between certificates is prepared once per process: the parsed fonts and the frame, kept as PDF
+between certificates is prepared once per process: the parsed fonts, the compressed tables
+that every embedded subset copies from its font (``embedding``), and the frame, kept as PDF
 operators pasted into each page. The QR code is one filled path of merged module runs.
 """
 
