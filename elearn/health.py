@@ -15,12 +15,12 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from elearn import openapi
 from elearn.extensions import db
+from elearn.inputs import Blueprint
 
 log = logging.getLogger(__name__)
 health_blp = Blueprint("health", __name__, url_prefix="/health", description="Probes")

@@ -19,7 +19,7 @@ import hashlib
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from functools import wraps
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -32,6 +32,7 @@ DESCRIBING_HEADERS = ("Content-Language", "X-Total-Count", "Link")
 KEPT_HEADERS = frozenset({"Content-Type", "Vary", *DESCRIBING_HEADERS})
 
 V = TypeVar("V")
+K = TypeVar("K", bound=Hashable)
 View = Callable[..., Any]
 Representation = tuple[bytes, tuple[tuple[str, str], ...]]
 
@@ -151,11 +152,37 @@ class Remembered(Generic[V]):
             return known
         generation = self._generation
         value = compute()
-        with self._lock:
-            # A value computed across a forget() may predate the change that caused it.
-            if generation == self._generation:
-                self._values.put(key, value)
+        self._keep(generation, {key: value})
         return value
+
+    def get_many(
+        self, keys: Collection[K], compute: Callable[[Collection[K]], dict[K, V]]
+    ) -> dict[K, V]:
+        """The values of ``keys``; ``compute`` gets those not remembered, at once, and may leave
+        out keys that have no value."""
+        if not change_feed.feed.heard():
+            return compute(keys)
+        values: dict[K, V] = {}
+        missing = []
+        for key in keys:
+            known = self._values.get(key)
+            if known is None:
+                missing.append(key)
+            else:
+                values[key] = known
+        if missing:
+            generation = self._generation
+            computed = compute(missing)
+            self._keep(generation, computed)
+            values.update(computed)
+        return values
+
+    def _keep(self, generation: int, values: dict[Any, V]) -> None:
+        with self._lock:
+            # Values computed across a forget() may predate the change that caused it.
+            if generation == self._generation:
+                for key, value in values.items():
+                    self._values.put(key, value)
 
     def forget(self, keys: frozenset[int] | None = None) -> None:
         with self._lock:

@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from elearn import openapi, policy
 from elearn.accounts import administrations, importing, service, throttle, tokens
@@ -43,6 +42,7 @@ from elearn.config import current_settings
 from elearn.csv_upload import uploaded_csv
 from elearn.errors import Invalid, Unauthenticated
 from elearn.extensions import limiter
+from elearn.inputs import Blueprint
 from elearn.pagination import paginated
 from elearn.schemas import load_or_invalid
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.audit import service
 from elearn.audit.schemas import AuditEventSchema, AuditListArgs
+from elearn.inputs import Blueprint
 from elearn.pagination import paginated
 
 audit_blp = Blueprint(

@@ -8,7 +8,6 @@ import hashlib
 from typing import Any
 
 from flask import Response, redirect, request
-from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn import openapi, policy
@@ -42,6 +41,7 @@ from elearn.courses.schemas import LanguageArgs
 from elearn.courses.service import authoring
 from elearn.errors import Invalid, NotFound, problem
 from elearn.extensions import limiter
+from elearn.inputs import Blueprint
 from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated
 from elearn.uow import in_one_transaction

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts import administrations
@@ -25,6 +24,7 @@ from elearn.enrolments.schemas import (
     SeatRequestSchema,
 )
 from elearn.enrolments.service import admission, runs
+from elearn.inputs import Blueprint
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 

@@ -6,8 +6,6 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from sqlalchemy import ColumnElement
 from werkzeug.datastructures import CombinedMultiDict
 
 from elearn import policy
@@ -38,6 +36,7 @@ from elearn.enrolments.schemas import (
     enrolment_document,
 )
 from elearn.enrolments.service import bulk, changes, enrolling, progress, runs
+from elearn.inputs import Blueprint
 from elearn.negotiation import requested_language
 from elearn.pagination import PageArgs, paginated
 from elearn.schemas import load_or_invalid
@@ -179,9 +178,9 @@ def _criteria(
     )
 
 
-def _own_enrolments(actor: User) -> tuple[ColumnElement[bool], str]:
-    """What the caller's own list needs of them: which enrolments are theirs, their language."""
-    return policy.enrolments.held.filter(actor), actor.language
+def _own_enrolments(actor: User) -> tuple[dict[str, int | None], str]:
+    """What the caller's own list needs of them: the facts its rule takes, their language."""
+    return policy.actor_parameters(actor), actor.language
 
 
 @enrolments_blp.route("/me/enrolments")
@@ -189,11 +188,10 @@ def _own_enrolments(actor: User) -> tuple[ColumnElement[bool], str]:
 @enrolments_blp.response(200, EnrolmentSchema(many=True))
 def my_enrolments(args: dict[str, Any]) -> Any:
     """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
-    held, own_language = about_caller(_own_enrolments)
-    criteria = reading.EnrolmentFilter(status=args.get("status"))
+    holder, own_language = about_caller(_own_enrolments)
     language = requested_language(args["lang"]) or own_language
     views, headers = paginated(
-        reading.list_my_enrolments(held, criteria, language, args["page_request"])
+        reading.list_my_enrolments(holder, args.get("status"), language, args["page_request"])
     )
     return jsonify([enrolment_document(view) for view in views]), headers
 

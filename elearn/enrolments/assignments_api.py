@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts import administrations
@@ -16,6 +15,7 @@ from elearn.enrolments.models import Assignment
 from elearn.enrolments.schemas import AssignmentCreateSchema, AssignmentSchema, ComplianceSchema
 from elearn.enrolments.service import assignments, enrolling
 from elearn.errors import Invalid
+from elearn.inputs import Blueprint
 from elearn.pagination import PageArgs, paginated
 
 assignments_blp = Blueprint(

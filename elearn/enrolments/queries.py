@@ -1,15 +1,17 @@
 """Reading enrolments: the caller's, a course's, an administration's, and one enrolment.
 
-A page is two statements: the count, and the rows, each enrolment with its trainee, run, course
-title in the wanted language and, for the caller's own active enrolments, the lesson to resume at
-(the first of the outline not yet completed). The caller's own enrolments, a handful, are
-counted in the page's statement (a window count), so their page is one statement. Rows become
+A page is two statements: the count, and the rows, each enrolment with its trainee and run and,
+for the caller's own active enrolments, the lessons completed. The caller's own enrolments, a
+handful, are counted in the page's statement (a window count), so their page is one statement.
+The course's title in the wanted language and the lesson to resume at (the first of the outline
+not yet completed) come from the courses' syllabi, which each process remembers. Rows become
 small read-only records, not ORM objects: building and serialising those was most of the time of
 a request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,22 +26,23 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     null,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from elearn import policy
 from elearn.accounts.models import Administration, User
-from elearn.courses.models import Course, CourseTranslation, Lesson, LessonTranslation, Module
+from elearn.courses.queries.syllabi import Syllabus, syllabi
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus, LessonProgress
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest
 
-# The language course and lesson titles are wanted in (each falls back on its own).
-LANGUAGE = bindparam("title_language", type_=String)
+# Between the ids of the lessons an enrolment completed.
+LIST_SEPARATOR = ","
+PAGE_SIZE = bindparam("page_size", type_=Integer)
+PAGE_OFFSET = bindparam("page_offset", type_=Integer)
+STATUS = bindparam("status", type_=Enrolment.status.type)
 
 
 @dataclass(frozen=True)
@@ -108,24 +111,27 @@ class EnrolmentView:
 
 
 def list_my_enrolments(
-    held: ColumnElement[bool], criteria: EnrolmentFilter, language: str, page: PageRequest
+    holder: Mapping[str, Any], status: EnrolmentStatus | None, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
-    """The caller's enrolments (``held``: ``policy.enrolments.held.filter`` of the caller),
-    newest first, with the lesson to resume each active one at."""
-    return _page(_filtered(held, criteria), language, page, own=True)
+    """The enrolments of the actor whose ``policy.actor_parameters`` are ``holder``, newest
+    first, with the lesson to resume each active one at; in one statement built once per
+    process."""
+    statements = _own_statements(by_status=status is not None)
+    return _page(statements, {**holder, STATUS.key: status}, language, page, own=True)
 
 
 def list_enrolments(
     actor: User, criteria: EnrolmentFilter, language: str, page: PageRequest
 ) -> Page[EnrolmentView]:
     """The enrolments ``actor`` may see (admins all, contact points their administration's)."""
-    condition = policy.enrolments.visible.filter(actor)
-    return _page(_filtered(condition, criteria), language, page, own=False)
+    conditions = _filtered(policy.enrolments.visible.filter(actor), criteria)
+    return _page(_Statements.of(conditions, own=False), {}, language, page, own=False)
 
 
 def enrolment_view(enrolment: Enrolment, language: str) -> EnrolmentView:
     """One enrolment with its course title and the lesson to resume at."""
-    (view,) = _page([Enrolment.id == enrolment.id], language, PageRequest(), own=True).items
+    statements = _Statements.of([Enrolment.id == enrolment.id], own=True)
+    (view,) = _page(statements, {}, language, PageRequest(), own=True).items
     return view
 
 
@@ -144,64 +150,61 @@ def _filtered(condition: ColumnElement[bool], criteria: EnrolmentFilter) -> list
     return conditions
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """A page of the enrolments that meet some conditions, and their count."""
+
+    page: Select[Any]
+    count: Select[int]
+
+    @classmethod
+    def of(cls, conditions: list[Any], *, own: bool) -> _Statements:
+        return cls(
+            _statement(own).where(*conditions).limit(PAGE_SIZE).offset(PAGE_OFFSET),
+            select(func.count()).select_from(Enrolment).where(*conditions),
+        )
+
+
+@cache
+def _own_statements(*, by_status: bool) -> _Statements:
+    """Any actor's own enrolments: the same statements for everyone, so SQLAlchemy computes
+    their cache keys once (for a statement built per request, that walk cost most of its time)."""
+    conditions = [policy.enrolments.held.filter_for_any_actor()]
+    if by_status:
+        conditions.append(Enrolment.status == STATUS)
+    return _Statements.of(conditions, own=True)
+
+
 def _page(
-    conditions: list[Any], language: str, request: PageRequest, *, own: bool
+    statements: _Statements,
+    parameters: dict[str, Any],
+    language: str,
+    request: PageRequest,
+    *,
+    own: bool,
 ) -> Page[EnrolmentView]:
     """One page; ``own`` enrolments (one trainee's, or one) with the lessons to resume at, and
     counted by the page's statement, others (up to every enrolment) counted on their own."""
-    statement = _statement(own).where(*conditions).limit(request.per_page).offset(request.offset)
-    rows = db.session.execute(statement, {LANGUAGE.key: language}).all()
+    parameters = {**parameters, PAGE_SIZE.key: request.per_page, PAGE_OFFSET.key: request.offset}
+    rows = db.session.connection().execute(statements.page, parameters).all()
     if own and (rows or request.offset == 0):
         total = rows[0].total if rows else 0
     else:  # counted on its own, or a page past the last one
-        total = db.session.scalar(select(func.count()).select_from(Enrolment).where(*conditions))
-    return Page(items=[_view(row) for row in rows], total=total or 0, request=request)
-
-
-def _course_title(lang: Any) -> Any:
-    return (
-        select(CourseTranslation.title)
-        .where(CourseTranslation.course_id == Course.id, CourseTranslation.lang == lang)
-        .scalar_subquery()
-    )
-
-
-def _lesson_title(lesson: Any, condition: ColumnElement[bool] | None) -> Any:
-    statement = select(LessonTranslation.title).where(LessonTranslation.lesson_id == lesson.id)
-    if condition is not None:
-        statement = statement.where(condition)
-    return statement.order_by(LessonTranslation.lang).limit(1).scalar_subquery()
-
-
-def _next_lesson_id() -> Any:
-    """The first lesson of the outline the enrolment has not completed, for active ones."""
-    completed = (
-        exists()
-        .where(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == Lesson.id)
-        .correlate_except(LessonProgress)
-    )
-    first = (
-        select(Lesson.id)
-        .join(Module, Module.id == Lesson.module_id)
-        .where(Lesson.course_id == Enrolment.course_id, Lesson.archived_at.is_(None), ~completed)
-        .order_by(Module.position, Lesson.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return case((Enrolment.status == EnrolmentStatus.ACTIVE, first))
+        total = db.session.scalar(statements.count, parameters)
+    courses = syllabi(row.course_id for row in rows)
+    # A course deleted since the page was read took its enrolments with it.
+    items = [
+        _view(row, courses[row.course_id], language) for row in rows if row.course_id in courses
+    ]
+    return Page(items=items, total=total or 0, request=request)
 
 
 @cache
 def _statement(own: bool) -> Select[Any]:
-    """Every enrolment with what its view shows, newest first; built once per process (building
-    it cost more than running it), each request adds its conditions and page."""
-    has_language = exists().where(
-        CourseTranslation.course_id == Course.id, CourseTranslation.lang == LANGUAGE
-    )
-    chosen = case((has_language, LANGUAGE), else_=Course.default_language)
-    title = func.coalesce(
-        _course_title(LANGUAGE), _course_title(Course.default_language), Course.slug
-    )
+    """Every enrolment with what its view shows but its course's texts and outline (each
+    process remembers those), newest first; built once per process (building it cost more than
+    running it), each request adds its conditions and page. Own active enrolments come with the
+    lessons they completed, to find the one to resume at."""
     statement = (
         select(
             Enrolment.id,
@@ -213,6 +216,7 @@ def _statement(own: bool) -> Select[Any]:
             Enrolment.started_at,
             Enrolment.last_activity_at,
             Enrolment.completed_at,
+            Enrolment.course_id,
             User.id.label("user_id"),
             User.full_name,
             User.email,
@@ -221,32 +225,28 @@ def _statement(own: bool) -> Select[Any]:
             CourseRun.name.label("run_name"),
             CourseRun.starts_at.label("run_starts_at"),
             CourseRun.ends_at.label("run_ends_at"),
-            Course.id.label("course_id"),
-            Course.slug.label("course_slug"),
-            title.label("course_title"),
-            chosen.label("course_language"),
         )
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(Administration, Administration.id == User.administration_id)
-        .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(CourseRun, CourseRun.id == Enrolment.run_id)
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     )
     if not own:
-        return statement.add_columns(cast(null(), Integer).label("next_lesson_id"))
-    lesson = aliased(Lesson, name="next_lesson")
-    lesson_title = func.coalesce(
-        _lesson_title(lesson, LessonTranslation.lang == chosen), _lesson_title(lesson, None), ""
+        return statement.add_columns(cast(null(), String).label("completed_lessons"))
+    completed = (
+        select(func.aggregate_strings(cast(LessonProgress.lesson_id, String), LIST_SEPARATOR))
+        .where(LessonProgress.enrolment_id == Enrolment.id)
+        .scalar_subquery()
     )
     return statement.add_columns(
-        lesson.id.label("next_lesson_id"),
-        lesson.kind.label("next_lesson_kind"),
-        lesson_title.label("next_lesson_title"),
+        case((Enrolment.status == EnrolmentStatus.ACTIVE, func.coalesce(completed, ""))).label(
+            "completed_lessons"
+        ),
         func.count().over().label("total"),
-    ).outerjoin(lesson, lesson.id == _next_lesson_id())
+    )
 
 
-def _view(row: Row[Any]) -> EnrolmentView:
+def _view(row: Row[Any], course: Syllabus, language: str) -> EnrolmentView:
     administration = row.administration_code
     run = (
         RunRef(row.run_id, row.run_name, row.run_starts_at, row.run_ends_at)
@@ -271,10 +271,15 @@ def _view(row: Row[Any]) -> EnrolmentView:
         ),
         run=run,
     )
-    course = CourseRef(row.course_id, row.course_slug, row.course_title, row.course_language)
-    next_lesson = (
-        LessonRef(row.next_lesson_id, row.next_lesson_kind, row.next_lesson_title)
-        if row.next_lesson_id is not None
-        else None
-    )
-    return EnrolmentView(enrolment, course, next_lesson)
+    shown_in = course.language(language)
+    reference = CourseRef(course.id, course.slug, course.title(language), shown_in)
+    return EnrolmentView(enrolment, reference, _lesson_to_resume(row, course, shown_in))
+
+
+def _lesson_to_resume(row: Row[Any], course: Syllabus, language: str) -> LessonRef | None:
+    """The first lesson of the outline not yet completed, for own active enrolments."""
+    if row.completed_lessons is None:
+        return None
+    completed = {int(part) for part in row.completed_lessons.split(LIST_SEPARATOR) if part}
+    lesson = course.first_lesson_not_in(completed)
+    return LessonRef(lesson.id, lesson.kind, lesson.title(language)) if lesson else None

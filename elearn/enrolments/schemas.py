@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
@@ -19,7 +20,6 @@ from elearn.enrolments.models import (
 )
 from elearn.enrolments.queries import EnrolmentView
 from elearn.enrolments.service.bulk import People
-from elearn.json_encoding import plain
 from elearn.pagination import PageArgs
 from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
 
@@ -185,26 +185,45 @@ def enrolment_document(view: EnrolmentView) -> dict[str, Any]:
     """What ``EnrolmentSchema`` dumps, written out: a trainee's list is served without the
     schema, whose dumping was a good part of the request."""
     enrolment, user = view.enrolment, view.enrolment.user
+    course, run, lesson = view.course, enrolment.run, view.next_lesson
     return {
         "id": enrolment.id,
         "status": enrolment.status,
         "source": enrolment.source,
         "progress_percent": enrolment.progress_percent,
-        "enrolled_at": plain(enrolment.enrolled_at),
-        "due_at": plain(enrolment.due_at),
-        "started_at": plain(enrolment.started_at),
-        "last_activity_at": plain(enrolment.last_activity_at),
-        "completed_at": plain(enrolment.completed_at),
+        "enrolled_at": enrolment.enrolled_at.isoformat(),
+        "due_at": _iso(enrolment.due_at),
+        "started_at": _iso(enrolment.started_at),
+        "last_activity_at": _iso(enrolment.last_activity_at),
+        "completed_at": _iso(enrolment.completed_at),
         "trainee": {
             "id": user.id,
             "full_name": user.full_name,
             "email": user.email,
             "administration": user.administration.code if user.administration else None,
         },
-        "course": plain(view.course),
-        "run": plain(enrolment.run),
-        "next_lesson": plain(view.next_lesson),
+        "course": {
+            "id": course.id,
+            "slug": course.slug,
+            "title": course.title,
+            "language": course.language,
+        },
+        "run": None
+        if run is None
+        else {
+            "id": run.id,
+            "name": run.name,
+            "starts_at": _iso(run.starts_at),
+            "ends_at": _iso(run.ends_at),
+        },
+        "next_lesson": None
+        if lesson is None
+        else {"id": lesson.id, "kind": lesson.kind, "title": lesson.title},
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 # bulk enrolment

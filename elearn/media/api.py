@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect
-from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
 from elearn import policy
@@ -14,6 +13,7 @@ from elearn.accounts.models import User
 from elearn.courses.models import Course
 from elearn.courses.service import authoring
 from elearn.errors import Unprocessable
+from elearn.inputs import Blueprint
 from elearn.media import service
 from elearn.media.models import MediaAsset
 from elearn.media.schemas import (

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Response, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts.identity import current_actor
 from elearn.errors import Invalid
+from elearn.inputs import Blueprint
 from elearn.notifications import preferences, queries, rendering, service
 from elearn.notifications.models import Notification, NotificationPreference
 from elearn.notifications.schemas import (

@@ -24,13 +24,14 @@ from elearn.policy import (
     quizzes,
     reports,
 )
-from elearn.policy.rules import RULES, Permission, Rule
+from elearn.policy.rules import RULES, Permission, Rule, actor_parameters
 
 __all__ = [
     "RULES",
     "Permission",
     "Rule",
     "accounts",
+    "actor_parameters",
     "admission",
     "assignments",
     "audit",

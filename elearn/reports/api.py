@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import Response, send_file
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts import administrations
 from elearn.accounts.headcounts import Headcount
 from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration
+from elearn.inputs import Blueprint
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 from elearn.reports import exports, officers, service

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, url_for
-from flask_smorest import Blueprint
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn import policy
@@ -14,6 +13,7 @@ from elearn.accounts.identity import current_actor
 from elearn.accounts.models import Administration, User
 from elearn.courses.models import Course
 from elearn.courses.service import authoring
+from elearn.inputs import Blueprint
 from elearn.negotiation import requested_language
 from elearn.pagination import paginated
 from elearn.reports import matrix, transcript_documents

@@ -131,3 +131,19 @@ def test_a_value_read_across_a_change_is_not_kept(live_feed):
     assert remembered.get("cards", read_while_changed) == 1
     assert remembered.get("cards", lambda: 2) == 2
     assert remembered_cards is not remembered
+
+
+def test_values_of_many_keys_are_computed_at_once_for_those_not_remembered(live_feed):
+    remembered: Remembered[str] = Remembered("test-topic")
+    asked: list[set[int]] = []
+
+    def compute(keys):
+        asked.append(set(keys))
+        return {key: f"value {key}" for key in keys if key != 4}
+
+    assert remembered.get_many({1, 2}, compute) == {1: "value 1", 2: "value 2"}
+    assert remembered.get_many({1, 2, 3, 4}, compute) == {k: f"value {k}" for k in (1, 2, 3)}
+    assert asked == [{1, 2}, {3, 4}]
+    change_feed.feed.forget("test-topic")
+    remembered.get_many({1}, compute)
+    assert asked[-1] == {1}

@@ -79,6 +79,42 @@ def test_my_enrolments_take_the_same_queries_for_one_or_many(
     assert many == one == 1
 
 
+def test_without_a_live_feed_many_courses_take_the_statements_of_one(
+    client, actors, learning, queries
+):
+    trainee = actors["trainee"]
+    learning.enrol(trainee, learning.course())
+    one = count_queries(client, queries, "/api/v1/me/enrolments", trainee)
+    for _ in range(4):
+        learning.enrol(trainee, learning.course("text", "quiz"))
+    # the courses' titles and outlines in two statements for the whole page
+    assert count_queries(client, queries, "/api/v1/me/enrolments", trainee) == one
+
+
+def test_my_enrolments_follow_a_course_renamed_or_reshaped_while_remembered(
+    client, actors, learning, live_feed
+):
+    trainee, admin = actors["trainee"], actors["admin"]
+    course = learning.course("text", "text", "text")
+    learning.enrol(trainee, course)
+    before = client.get("/api/v1/me/enrolments", headers=trainee.headers).get_json()[0]
+    assert before["next_lesson"]["id"] == course.lessons[0]
+
+    renamed = client.patch(
+        f"/api/v1/courses/{course.id}",
+        json={"translations": {"en": {"title": "Origin rules"}}},
+        headers=admin.headers,
+    )
+    archived = client.post(
+        f"/api/v1/courses/{course.id}/lessons/{course.lessons[0]}/archive", headers=admin.headers
+    )
+
+    assert (renamed.status_code, archived.status_code) == (200, 200)
+    after = client.get("/api/v1/me/enrolments", headers=trainee.headers).get_json()[0]
+    assert after["course"]["title"] == "Origin rules"
+    assert after["next_lesson"]["id"] == course.lessons[1]
+
+
 def test_my_enrolments_are_what_the_schema_makes_of_them(app, client, actors, learning):
     trainee = actors["trainee"]
     course = learning.course("text", "text", due_days=7)
@@ -89,8 +125,8 @@ def test_my_enrolments_are_what_the_schema_makes_of_them(app, client, actors, le
     response = client.get("/api/v1/me/enrolments?lang=fr&per_page=5", headers=trainee.headers)
 
     with app.test_request_context():
-        held = policy.enrolments.held.filter(db.session.get_one(User, trainee.id))
-        page = reading.list_my_enrolments(held, reading.EnrolmentFilter(), "fr", PageRequest(1, 5))
+        holder = policy.actor_parameters(db.session.get_one(User, trainee.id))
+        page = reading.list_my_enrolments(holder, None, "fr", PageRequest(1, 5))
         expected = jsonify(EnrolmentSchema(many=True).dump(page.items)).get_data()
     assert response.get_data() == expected
     assert response.get_json()[1]["run"]["id"] is not None

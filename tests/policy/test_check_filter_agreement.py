@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from elearn import clock
+from elearn import clock, policy
 from elearn.accounts.models import Administration, Role, User
 from elearn.certificates.models import Certificate, CertificateJob, JobKind
 from elearn.courses.models import Course, CourseOwner, CourseStatus, Lesson, Module
@@ -70,6 +70,32 @@ def test_check_and_filter_agree(app: Flask, rule: Rule[Any]) -> None:
             )
             seen.update(record.id in checked for record in records)
         assert seen == {True, False}, f"{rule.name}: the data set never tells allowed from refused"
+
+
+def test_a_filter_for_any_actor_selects_what_each_actors_filter_selects(app: Flask) -> None:
+    with app.app_context():
+        actors = _data_set()
+        built = [rule for rule in RULES if _built_for_any_actor(rule) is not None]
+        assert policy.enrolments.held in built
+        for rule in built:
+            statement = select(rule.model.id).where(rule.filter_for_any_actor())
+            for name, actor in actors.items():
+                parameters = policy.actor_parameters(actor)
+                anyone = set(db.session.scalars(statement, parameters))
+                own = set(db.session.scalars(select(rule.model.id).where(rule.filter(actor))))
+                assert anyone == own, f"{rule.name} as {name}"
+
+
+def test_a_filter_for_any_actor_refuses_a_rule_that_asks_the_actors_roles() -> None:
+    with pytest.raises(TypeError, match="has_role"):
+        policy.enrolments.visible.filter_for_any_actor()
+
+
+def _built_for_any_actor(rule: Rule[Any]) -> Any:
+    try:
+        return rule.filter_for_any_actor()
+    except TypeError:
+        return None
 
 
 def _data_set() -> dict[str, User]:

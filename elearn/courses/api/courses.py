@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts.identity import about_caller, current_actor
@@ -36,6 +35,7 @@ from elearn.courses.schemas import (
 )
 from elearn.courses.service import authoring
 from elearn.http_cache import RepresentationCache, cached, conditional
+from elearn.inputs import Blueprint
 from elearn.negotiation import header_language, requested_language
 from elearn.pagination import paginated
 

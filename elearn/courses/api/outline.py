@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from elearn import policy
 from elearn.accounts.identity import current_actor
@@ -35,6 +34,7 @@ from elearn.courses.schemas import (
 )
 from elearn.courses.service import authoring, outline
 from elearn.http_cache import cached, conditional
+from elearn.inputs import Blueprint
 from elearn.negotiation import requested_language
 
 outline_blp = Blueprint(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from elearn.accounts.identity import caller_id, current_actor
+from elearn.inputs import Blueprint
 from elearn.json_encoding import encode
 from elearn.negotiation import requested_language
 from elearn.quizzes import queries as views

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from elearn.accounts.identity import current_actor
+from elearn.inputs import Blueprint
 from elearn.quizzes import queries as views
 from elearn.quizzes.api.access import editable_quiz
 from elearn.quizzes.schemas import (
