@@ -11,6 +11,10 @@ compressed each time at a fast level. Each piece ends on a full flush (byte-alig
 reaching back into an earlier piece), so the pieces joined, between the zlib header and the
 checksum of the whole, are one valid zlib stream: a PDF reader inflates it to the very font
 program ReportLab made.
+
+Each subset's glyph widths are written in one call too (``NumberArray``). Both are set by
+``EmbeddedFont`` on the objects ReportLab made for the font, through ReportLab's own
+interfaces (a stream filter, a PDF object): nothing of the library is patched.
 """
 
 from __future__ import annotations
@@ -101,7 +105,7 @@ class NumberArray(PDFObject):
         self.numbers = numbers
 
     def format(self, document: PDFDocument) -> bytes:
-        return b"[" + fp_str(*self.numbers).encode() + b"]" if self.numbers else b"[]"
+        return b"[" + fp_str(*self.numbers).encode() + b"]"
 
 
 class EmbeddedFont(TTFont):
