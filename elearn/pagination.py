@@ -76,10 +76,11 @@ def paginated(page: Page[T]) -> tuple[Sequence[T], dict[str, str]]:
     per_page = page.request.per_page
     current = page.request.page
     query = {key: value for key, value in request.args.items() if key not in {"page", "per_page"}}
+    base_url = request.base_url  # werkzeug builds it anew at each access
 
     def link(number: int, rel: str) -> str:
         params = {**query, "page": number, "per_page": per_page}
-        return f'<{request.base_url}?{urlencode(params)}>; rel="{rel}"'
+        return f'<{base_url}?{urlencode(params)}>; rel="{rel}"'
 
     links = [link(1, "first")]
     if current > 1:
