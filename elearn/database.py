@@ -384,6 +384,17 @@ def json_object_of(**values: ColumnElement[Any]) -> json_object:
     return json_object(*pairs)
 
 
+def joined_text(
+    values: ColumnElement[str] | QueryableAttribute[str], separator: str
+) -> ColumnElement[str]:
+    """The non-null ``values`` of a group joined by ``separator`` (``string_agg``,
+    ``group_concat``). The separator is written into the statement: SQLAlchemy renders it as a
+    literal anyway, and as a parameter it did so again at every execution."""
+    assert "'" not in separator
+    written: Any = literal_column(f"'{separator}'", String())
+    return func.aggregate_strings(values, written)
+
+
 def values_table(values: Sequence[int]) -> TableValuedAlias:
     """The integers ``values`` as a table of one column, ``value``, passed as one parameter
     (``unnest`` of an array on PostgreSQL, ``json_each`` on SQLite): thousands of values cost
