@@ -292,9 +292,13 @@ def insert_new(
 ) -> Sequence[Row[Any]]:
     """One multi-row ``INSERT … VALUES`` of ``rows`` (column name → value), skipping those
     whose ``unique`` value is taken, as ``insert_new_selected`` does; ``returning`` of each row
-    inserted, in no particular order."""
-    statement = _insert_new(model, unique).values(list(rows))
-    return db.session.execute(statement.returning(*returning)).all()
+    inserted, in no particular order.
+
+    The rows are passed as parameter sets, which SQLAlchemy writes into one statement
+    ("insertmanyvalues") compiled once per process; values written into the statement made it
+    compile anew for every call (queueing 20 mails: 5 to 7 ms of CPU, against 1.4 ms so)."""
+    statement = _insert_new(model, unique).returning(*returning)
+    return db.session.execute(statement, list(rows)).all()
 
 
 def _insert_new(model: type[Base], unique: str) -> postgresql.Insert | sqlite.Insert:
@@ -378,6 +382,17 @@ def json_object_of(**values: ColumnElement[Any]) -> json_object:
     for key, value in values.items():
         pairs += [literal_column(f"'{key}'", String()), value]
     return json_object(*pairs)
+
+
+def joined_text(
+    values: ColumnElement[str] | QueryableAttribute[str], separator: str
+) -> ColumnElement[str]:
+    """The non-null ``values`` of a group joined by ``separator`` (``string_agg``,
+    ``group_concat``). The separator is written into the statement: SQLAlchemy renders it as a
+    literal anyway, and as a parameter it did so again at every execution."""
+    assert "'" not in separator
+    written: Any = literal_column(f"'{separator}'", String())
+    return func.aggregate_strings(values, written)
 
 
 def values_table(values: Sequence[int]) -> TableValuedAlias:

@@ -3,7 +3,8 @@
 A request commits when its response is a success and rolls back otherwise; a task or CLI command
 wraps its work in ``unit_of_work()``. A safe request (GET, HEAD, OPTIONS) runs each statement in
 a transaction of its own: it reads, or writes what needs no other statement to be consistent
-(a token's last use), and pays no BEGIN and COMMIT round trips. Actions registered with
+(a token's last use), and pays no BEGIN and COMMIT round trips; so does a write whose usual
+work is one statement, until it asks for a transaction. Actions registered with
 ``after_commit`` (typically sending a Celery task for an outbox row) run only after the commit,
 so a worker never sees work whose data is not yet visible, and a failed send loses nothing: the
 row stays pending.
@@ -110,6 +111,31 @@ def in_one_transaction(view: View) -> View:
         return view(*args, **kwargs)
 
     return cast(View, wrapper)
+
+
+def statements_first_commit_themselves(view: View) -> View:
+    """For a write whose usual work is one statement (a save of answers on PostgreSQL): its
+    statements commit themselves, as a safe request's do, without the BEGIN and COMMIT round
+    trips, until it calls ``one_transaction``; the rest share one transaction, committed or
+    rolled back with the request. A statement that committed itself stays committed."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "statements_commit_themselves" not in g:
+            g.statements_commit_themselves = statements_commit_themselves.set(True)
+        return view(*args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def one_transaction() -> None:
+    """The statements from here on share one transaction, committed or rolled back with the
+    request (where statements committed themselves so far; elsewhere they already do)."""
+    if not statements_commit_themselves.get():
+        return
+    statements_commit_themselves.set(False)  # the teardown restores what came before
+    if _has_work():
+        db.session.commit()  # ends the session's use of its autocommitting connection
 
 
 def init_app(app: Flask) -> None:

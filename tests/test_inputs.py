@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 
+import marshmallow as ma
 import pytest
 
 from elearn.accounts.models import Administration, Role, User
 from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
+from elearn.inputs import Blueprint
 from elearn.media.models import MediaAsset
 from tests.http import assert_problem
 
@@ -228,3 +230,20 @@ def test_numbers_json_does_not_have_are_refused_by_the_field(client, number):
     body = '{"email": "a@b.test", "password": ' + number + "}"
 
     assert_problem(send(client, "POST", "/api/v1/auth/login", body), 422, fields=["password"])
+
+
+def test_a_schema_class_is_instantiated_once_not_for_every_request(app):
+    made = []
+
+    class Named(ma.Schema):
+        name = ma.fields.String(required=True)
+
+        def __init__(self, **kwargs):
+            made.append(self)
+            super().__init__(**kwargs)
+
+    for name in ("first", "second"):
+        with app.test_request_context("/", method="POST", json={"name": name}):
+            assert Blueprint.ARGUMENTS_PARSER.parse(Named, location="json") == {"name": name}
+
+    assert len(made) == 1

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from elearn import policy
 from elearn.accounts.models import Administration, User
 from elearn.courses.queries.syllabi import Syllabus, syllabi
+from elearn.database import joined_text
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus, LessonProgress
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest
@@ -234,7 +235,7 @@ def _statement(own: bool) -> Select[Any]:
     if not own:
         return statement.add_columns(cast(null(), String).label("completed_lessons"))
     completed = (
-        select(func.aggregate_strings(cast(LessonProgress.lesson_id, String), LIST_SEPARATOR))
+        select(joined_text(cast(LessonProgress.lesson_id, String), LIST_SEPARATOR))
         .where(LessonProgress.enrolment_id == Enrolment.id)
         .scalar_subquery()
     )

@@ -4,9 +4,11 @@ document is what its schema documents."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
@@ -120,6 +122,67 @@ def test_an_unknown_attempt_is_not_found(taking, trainee, knowledge):
 
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
+
+
+@pytest.fixture
+def transactions(app) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement sent, but the token's and SQLite's BEGIN, and whether it committed itself
+    (autocommit: psycopg sends no BEGIN and no COMMIT, SQLAlchemy no BEGIN IMMEDIATE)."""
+    sent: list[tuple[str, bool]] = []
+
+    def record(connection, _cursor, statement, *_args) -> None:
+        alone = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if "api_tokens" not in statement and not statement.startswith("BEGIN"):
+            sent.append((statement.split()[0], alone))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.committed
+def test_a_save_on_postgresql_is_one_statement_committing_itself(
+    app, quiz, quizzes, taking, trainee, make, transactions
+):
+    """No BEGIN and no COMMIT: the statement is its transaction (the WAL flush as before)."""
+    quizzes.enrol(trainee, quiz.course_id)
+    attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    taking.save(trainee, attempt_id, {"numeric-q": {"value": 7}})  # the token used once
+    transactions.clear()
+
+    response = taking.save(trainee, attempt_id, {"true-false-q": {"value": True}})
+
+    assert response.get_json()["answered"] == ["true-false-q", "numeric-q"]
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        assert transactions == [("WITH", True)]
+    else:  # several statements, which must see one state of the attempt: one transaction
+        assert transactions
+        assert not any(alone for _, alone in transactions)
+    saved_keys = {row.question_key for row in quizzes.answers(attempt_id)}
+    assert saved_keys == {"true-false-q", "numeric-q"}
+
+
+@pytest.mark.committed
+def test_a_refused_save_is_checked_in_one_transaction_and_changes_nothing(
+    quiz, quizzes, taking, trainee, make, transactions
+):
+    quizzes.enrol(trainee, quiz.course_id)
+    attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+    taking.save(trainee, attempt_id, {"numeric-q": {"value": 7}})
+    before = stored(quizzes, make, attempt_id)
+    transactions.clear()
+
+    response = taking.save(trainee, attempt_id, {"true-false-q": {"value": "yes"}})
+
+    assert response.status_code == 422
+    checked = [statement for statement in transactions if statement[0] != "WITH"]
+    assert checked
+    assert not any(alone for _, alone in checked)
+    assert stored(quizzes, make, attempt_id) == before
 
 
 def test_answers_saved_in_a_process_that_did_not_start_the_attempt(

@@ -1,7 +1,8 @@
 """A certificate as an A4 landscape PDF: embedded DejaVu fonts, Cyrillic and Latin alike.
 
 Rendering is pure: ``CertificateContent`` and ``Issuer`` in, PDF bytes out. What does not change
-between certificates is prepared once per process: the parsed fonts and the frame, kept as PDF
+between certificates is prepared once per process: the parsed fonts, the compressed tables
+that every embedded subset copies from its font (``embedding``), and the frame, kept as PDF
 operators pasted into each page. The QR code is one filled path of merged module runs.
 """
 
@@ -18,10 +19,10 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
+from elearn.certificates.rendering.embedding import EmbeddedFont
 from elearn.certificates.rendering.labels import Labels, format_date, format_duration, labels_for
 from elearn.certificates.rendering.layout import Block, Box, fit
 from elearn.certificates.service.content import CertificateContent, Issuer
@@ -86,7 +87,7 @@ class _Placed:
 def register_fonts() -> None:
     """Parse the shipped TrueType fonts once per process; every PDF embeds the glyphs it uses."""
     for name, filename in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIRECTORY / filename)))
+        pdfmetrics.registerFont(EmbeddedFont(name, str(FONTS_DIRECTORY / filename)))
 
 
 def render_certificate(content: CertificateContent, issuer: Issuer) -> bytes:

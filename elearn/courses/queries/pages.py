@@ -28,6 +28,7 @@ from elearn.courses.models import (
 from elearn.courses.models.course import ordered_languages
 from elearn.courses.queries import catalogue
 from elearn.courses.queries import read_models as views
+from elearn.database import joined_text
 from elearn.errors import NotFound
 from elearn.extensions import db
 
@@ -146,7 +147,7 @@ COURSE_COLUMNS: Sequence[Any] = (
 def _course_statement() -> Select[*tuple[Any, ...]]:
     """The course once per language it has texts in (once when it has none), with its topics."""
     topics = (
-        select(func.aggregate_strings(CourseTopic.topic, TOPIC_SEPARATOR))
+        select(joined_text(CourseTopic.topic, TOPIC_SEPARATOR))
         .where(CourseTopic.course_id == Course.id)
         .scalar_subquery()
     )

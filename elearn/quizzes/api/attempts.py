@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response
 
+from elearn import uow
 from elearn.accounts.identity import caller_id, current_actor
 from elearn.inputs import Blueprint
 from elearn.json_encoding import encode
@@ -73,11 +74,13 @@ def get_attempt(attempt_id: int) -> Response:
 @attempts_blp.route("/attempts/<int:attempt_id>/answers", methods=["PUT"])
 @attempts_blp.arguments(AnswersSchema)
 @attempts_blp.response(200, AttemptProgressSchema)
+@uow.statements_first_commit_themselves
 def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
     """Save one or several answers, all or none (422 naming each bad one; 409 once the
     attempt is submitted or its time is up)."""
     saved = answers.save_own_answers(caller_id(), attempt_id, body["answers"])
     if saved is None:
+        uow.one_transaction()
         saved = attempts.save_answers(*own_attempt(attempt_id), body["answers"])
     document = views.progress_document(views.attempt_progress(saved))
     return Response(encode(document), mimetype="application/json")

@@ -6,9 +6,13 @@ process keeps them by attempt id (``frozen_attempts``, filled when an attempt is
 and on the first save that misses it). A save by the attempt's own trainee, in time, whose
 answers all fit, then needs no read before its write: one statement holds the attempt row,
 checks that it is still running, in time and the caller's, deletes the cleared answers, upserts
-the others and reads the keys answered. Whatever that fast path cannot settle (another user's or
-an unknown attempt, a deadline passed, an answer that does not fit, an attempt submitted
-meanwhile) it leaves to the checked path (``attempts.save_answers``), which reports it exactly.
+the others and reads the keys answered. The request lets that statement commit itself
+(``uow.statements_first_commit_themselves``): one round trip, with no BEGIN and no COMMIT, and
+the same wait for the WAL flush before it answers. Whatever that fast path cannot settle
+(another user's or an unknown attempt, a deadline passed, an answer that does not fit, an
+attempt submitted meanwhile) it leaves, having written nothing, to the checked path
+(``attempts.save_answers``), which runs in one transaction and reports it exactly. SQLite's
+several statements run in one transaction too.
 
 The statement reads the answers with the snapshot it started with, which may predate a save
 committed while it waited for the row lock. Every save therefore updates the attempt row, and
@@ -27,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import TextClause, bindparam, delete, select, text, update
 
-from elearn import clock
+from elearn import clock, uow
 from elearn.database import UTCDateTime, upsert
 from elearn.errors import Invalid
 from elearn.extensions import db
@@ -147,16 +151,15 @@ def write(attempt: FrozenAttempt, answers: Answers, now: datetime) -> Saved | No
 def _write_on_postgresql(
     attempt: FrozenAttempt, answers: Answers, now: datetime
 ) -> set[str] | None:
-    rows = db.session.execute(
-        _SAVE_ON_POSTGRESQL,
-        {
-            "attempt_id": attempt.id,
-            "user_id": attempt.user_id,
-            "started_at": attempt.started_at,
-            "now": now,
-            "answers": json.dumps(answers),
-        },
-    ).all()
+    parameters = {
+        "attempt_id": attempt.id,
+        "user_id": attempt.user_id,
+        "started_at": attempt.started_at,
+        "now": now,
+        "answers": json.dumps(answers),
+    }
+    # On the session's connection: the ORM's execution adds nothing to a text statement.
+    rows = db.session.connection().execute(_SAVE_ON_POSTGRESQL, parameters).all()
     if not rows:
         return None
     before = {row.question_key for row in rows if row.question_key is not None}
@@ -198,6 +201,7 @@ _SAVE_ON_POSTGRESQL = text(
 def _write_on_sqlite(attempt: FrozenAttempt, answers: Answers, now: datetime) -> set[str] | None:
     """No data-modifying WITH on SQLite; its write transaction holds the whole database, so the
     statements after the attempt's check see what it saw."""
+    uow.one_transaction()
     held = db.session.execute(
         update(Attempt)
         .where(
