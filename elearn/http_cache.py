@@ -56,6 +56,13 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
     return wrapper
 
 
+def exact_request() -> Hashable:
+    """What names the exact request in a cache key: its scheme, host, path and query (the links
+    a page answers with are built of them). ``request.url`` says the same at several times the
+    cost: werkzeug rebuilds it as an IRI."""
+    return (request.scheme, request.host, request.root_path, request.path, request.query_string)
+
+
 class LeastRecentlyUsed(Generic[V]):
     """A thread-safe LRU of at most ``size`` values; ``forget_every_remembered_value`` empties it
     like the ``Remembered`` values (a test's rolled-back transaction may reuse ids)."""

@@ -147,3 +147,17 @@ def test_values_of_many_keys_are_computed_at_once_for_those_not_remembered(live_
     change_feed.feed.forget("test-topic")
     remembered.get_many({1}, compute)
     assert asked[-1] == {1}
+
+
+def test_a_cached_page_is_kept_apart_per_host_and_query(client, courses, trainee, live_feed):
+    for number in range(3):
+        courses.build(title=f"Open {number}")
+    path = "/api/v1/courses?per_page=2"
+
+    first = client.get(path, headers=trainee.headers)
+    other_host = client.get(path, headers=trainee.headers, base_url="http://academy.test")
+    other_query = client.get(f"{path}&page=2", headers=trainee.headers)
+
+    assert "<http://localhost/api/v1/courses?" in first.headers["Link"]
+    assert "<http://academy.test/api/v1/courses?" in other_host.headers["Link"]
+    assert other_query.get_json() != first.get_json()

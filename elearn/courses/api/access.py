@@ -14,7 +14,7 @@ from elearn.courses.models import Course
 from elearn.courses.queries import catalogue
 from elearn.courses.queries import read_models as views
 from elearn.courses.service import authoring
-from elearn.http_cache import RepresentationCache
+from elearn.http_cache import RepresentationCache, exact_request
 from elearn.json_encoding import plain
 from elearn.negotiation import requested_language
 
@@ -63,7 +63,7 @@ def course_page_key() -> Hashable | None:
     seen = sighting()
     if seen.editor:
         return None
-    return request.url, requested_language(request.args.get("lang")), seen.card_version
+    return exact_request(), requested_language(request.args.get("lang")), seen.card_version
 
 
 def shared_page(view: views.CourseDetail | views.LessonContent) -> tuple[Response, dict[str, str]]:

@@ -34,7 +34,7 @@ from elearn.courses.schemas import (
     OwnerSchema,
 )
 from elearn.courses.service import authoring
-from elearn.http_cache import RepresentationCache, cached, conditional
+from elearn.http_cache import RepresentationCache, cached, conditional, exact_request
 from elearn.inputs import Blueprint
 from elearn.negotiation import header_language, requested_language
 from elearn.pagination import paginated
@@ -70,7 +70,7 @@ def _catalogue_key() -> Hashable:
     scope, actor_id, own_language = about_caller(_viewer)
     personal = actor_id if "owned" in request.args else None
     language = request.args.get("lang") or header_language() or own_language
-    return (scope, personal, request.url, language, catalogue.fingerprint())
+    return (scope, personal, exact_request(), language, catalogue.fingerprint())
 
 
 @courses_blp.route("")
