@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from elearn import policy
 from tests.authorization import Case, check, expect
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE
 
@@ -114,3 +115,9 @@ def test_a_draft_courses_quiz_stays_hidden_when_tokens_are_remembered(
         case = Case(method, f"/api/v1/quizzes/{quiz.quiz_id}/{path}", hidden)
         check(case, client, actors, {})
         check(case, client, actors, {})
+
+
+def test_taking_a_quiz_is_the_rule_the_course_sighting_applies() -> None:
+    # Start and result judge ``policy.quizzes.take`` from a remembered sighting of the course,
+    # which applies ``policy.courses.visible``: a rule of its own would need its own sighting.
+    assert policy.quizzes.take is policy.courses.visible
