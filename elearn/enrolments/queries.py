@@ -34,10 +34,10 @@ from sqlalchemy import (
 from elearn import policy
 from elearn.accounts.models import Administration, User
 from elearn.courses.queries.syllabi import Syllabus, syllabi
-from elearn.database import joined_text
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus, LessonProgress
 from elearn.extensions import db
 from elearn.pagination import Page, PageRequest
+from elearn.portable_sql import joined_text
 
 # Between the ids of the lessons an enrolment completed.
 LIST_SEPARATOR = ","

@@ -41,9 +41,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn import clock, uow
 from elearn.config import current_settings
-from elearn.database import Base, UTCDateTime, json_object_of, values_table
+from elearn.database import Base, UTCDateTime
 from elearn.extensions import db
 from elearn.infra.broker import PublishGate, broker_reachable
+from elearn.portable_sql import json_object_of, values_table
 
 log = logging.getLogger(__name__)
 MAX_DISPATCHES = 10

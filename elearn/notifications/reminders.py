@@ -24,11 +24,11 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal,
 from elearn import clock
 from elearn.accounts.models import DEFAULT_TIME_ZONE, Administration, Role, User, UserRole
 from elearn.courses.models import Course
-from elearn.database import iso_timestamp, json_object_of, plus_seconds
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.notifications import preferences, service
 from elearn.notifications.models import Notification
+from elearn.portable_sql import iso_timestamp, json_object_of, plus_seconds
 
 WINDOW = timedelta(days=1)
 # Offset 0 is a last call this long before the due moment.

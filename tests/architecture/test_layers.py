@@ -26,6 +26,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "clock",
             "config",
             "database",
+            "portable_sql",
             "extensions",
             "errors",
             "schemas",

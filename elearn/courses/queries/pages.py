@@ -28,9 +28,9 @@ from elearn.courses.models import (
 from elearn.courses.models.course import ordered_languages
 from elearn.courses.queries import catalogue
 from elearn.courses.queries import read_models as views
-from elearn.database import joined_text
 from elearn.errors import NotFound
 from elearn.extensions import db
+from elearn.portable_sql import joined_text
 
 COURSE = bindparam("course_id", type_=Integer)
 LESSON = bindparam("lesson_id", type_=Integer)
