@@ -11,6 +11,8 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
+from elearn.http_cache import vary_on
+
 
 class CookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
@@ -22,7 +24,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if not session and not session.modified:
             # What Flask does for a session left empty: no cookie, and Vary if it was read.
             if session.accessed:
-                response.vary.add("Cookie")
+                vary_on(response, "Cookie")
             return
         super().save_session(app, session, response)
 
