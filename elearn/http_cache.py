@@ -136,7 +136,7 @@ class Representation:
 
     @cached_property
     def etag(self) -> str:
-        """Its ETag, hashed once for every hit of the cache (see ``conditional``)."""
+        """Its ETag (see ``conditional``), hashed once however many hits serve it."""
         return _etag(self.body, Headers(list(self.headers)))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from types import FunctionType, MethodType
+from types import CodeType, FunctionType, MethodType
 from typing import Any
 
 from flask import Flask, Response
@@ -29,7 +29,7 @@ class App(Flask):
         return super().ensure_sync(func)
 
 
-def _plain_code(func: Hook) -> Any:
+def _plain_code(func: Hook) -> CodeType | None:
     """The code object of a plain function or a method of one; None for anything else."""
     if type(func) is MethodType:
         func = func.__func__
