@@ -26,13 +26,21 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from flask import Response, make_response, request
 from werkzeug.datastructures import Headers
-from werkzeug.http import parse_set_header
+from werkzeug.http import http_date, parse_set_header
 
 from elearn.infra import change_feed
 
 DESCRIBING_HEADERS = ("Content-Language", "X-Total-Count", "Link")
 # What a cached response keeps: never Set-Cookie or anything else about one caller.
 KEPT_HEADERS = frozenset({"Content-Type", "Vary", *DESCRIBING_HEADERS})
+# What werkzeug's make_conditional reads of a request, as WSGI names them.
+CONDITION_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+)
 
 V = TypeVar("V")
 K = TypeVar("K", bound=Hashable)
@@ -52,10 +60,22 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
         else:
             response.set_etag(_etag(response.get_data(), response.headers))
         vary_on(response, "Authorization", "Cookie")
-        response.make_conditional(request)
+        _answer_conditions(response)
         return response
 
     return wrapper
+
+
+def _answer_conditions(response: Response) -> None:
+    """``response.make_conditional(request)``; for a GET that asks nothing of it (most of them),
+    without reading headers the request lacks: all it would do is date the response."""
+    environ = request.environ
+    if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or any(
+        name in environ for name in CONDITION_HEADERS
+    ):
+        response.make_conditional(request)
+    else:
+        response.headers["Date"] = http_date()
 
 
 def _etag(body: bytes, headers: Headers) -> str:
