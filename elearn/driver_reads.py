@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from elearn.database import statements_commit_themselves
 from elearn.extensions import db
@@ -91,21 +92,36 @@ class DriverRead:
         with _connection() as connection:
             compiled = self._compiled_for(connection.dialect)
             values = compiled.parameters(parameters)
-            cursor = connection.connection.cursor()
             try:
-                connection.dispatch.before_cursor_execute(
-                    connection, cursor, compiled.sql, values, None, False
-                )
-                cursor.execute(compiled.sql, values)
-                return compiled.rows(cursor.fetchall())
-            finally:
-                cursor.close()
+                with closing(connection.connection.cursor()) as cursor:
+                    connection.dispatch.before_cursor_execute(
+                        connection, cursor, compiled.sql, values, None, False
+                    )
+                    cursor.execute(compiled.sql, values)
+                    fetched = cursor.fetchall()
+            except connection.dialect.loaded_dbapi.Error as error:
+                raise _as_sqlalchemy_error(connection, error, compiled.sql, values) from error
+            return compiled.rows(fetched)
 
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = _Compiled.of(self._statement, dialect)
         return compiled
+
+
+def _as_sqlalchemy_error(
+    connection: Connection, error: Any, sql: str, values: Any
+) -> StatementError:
+    """The error SQLAlchemy would raise for ``error`` (the application answers a lost database
+    with 503), the connection invalidated when it is lost, so that the pool replaces it."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        sql, values, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
 
 
 def _connection() -> AbstractContextManager[Connection]:

@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DBAPIError
 
 from elearn.accounts.models import Administration, User
 from elearn.database import UTCDateTime, statements_commit_themselves
@@ -60,3 +62,28 @@ def test_statements_are_heard_by_listeners_and_see_the_sessions_own_changes(app,
 
     assert "Unsaved Yet" in [row.full_name for row in read]
     assert queries.count == 1
+
+
+# A value no driver can bind: the driver's own error, before any row.
+FAILING = select(User.id).where(User.id == bindparam("id"))
+
+
+def test_a_failing_statement_raises_what_sqlalchemy_would(app):
+    with app.app_context():
+        read = DriverRead(FAILING)
+        with pytest.raises(DBAPIError) as raised:
+            read.rows({"id": object()})
+
+    assert not raised.value.connection_invalidated
+
+
+def test_a_lost_connection_is_invalidated_so_that_the_pool_replaces_it(app, monkeypatch):
+    with app.app_context():
+        dialect = db.engine.dialect
+        monkeypatch.setattr(dialect, "is_disconnect", lambda *_: True)
+        connection = db.session.connection()
+        with pytest.raises(DBAPIError) as raised:
+            DriverRead(FAILING).rows({"id": object()})
+
+        assert raised.value.connection_invalidated
+        assert connection.invalidated
