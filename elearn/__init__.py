@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, Response, request
+from flask.globals import request_ctx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from elearn import (
@@ -16,6 +17,7 @@ from elearn import (
     json_encoding,
     notifications,
     openapi,
+    request_hooks,
     security_headers,
     uow,
 )
@@ -49,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the application; ``settings`` defaults to the environment's ``ELEARN_*`` values."""
     settings = settings or Settings.from_env()
     Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
-    app = Flask(__name__, instance_path=settings.instance_path)
+    app = request_hooks.App(__name__, instance_path=settings.instance_path)
     json_encoding.init_app(app)
     if settings.trusted_proxy_hops:
         hops = settings.trusted_proxy_hops
@@ -69,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     change_feed.init_app(settings.database_url)
     cookie_session.init_app(app)
     identity.init_app(app)
-    limiter.init_app(app)
+    request_hooks.run_hooks_only_when(app, lambda: limiter.init_app(app), _limits_were_checked)
     # Every limit here decorates its view, which checks it. The extension's check before every
     # request serves default, application and blueprint limits, none of which are set
     # (tests/test_rate_limits_are_decorated.py), and costs a fifth of a small request.
@@ -111,6 +113,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 RATELIMIT_STORAGE_TIMEOUT_SECONDS = 0.5
+# Where flask-limiter keeps what it checked in this request (its private name, so
+# tests/test_rate_limits_are_decorated.py checks that limited views still send its headers).
+LIMITER_REQUEST_STATE = "_limiter_request_context"
+
+
+def _limits_were_checked() -> bool:
+    """Whether a limit was checked in this request: only then have the limiter's headers and
+    request state anything to write or to reset."""
+    return hasattr(request_ctx, LIMITER_REQUEST_STATE)
 
 
 def _ratelimit_storage_options(url: str) -> dict[str, float]:

@@ -11,10 +11,13 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
+from elearn.http_cache import vary_on
+
 
 class CookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if self.get_cookie_name(app) not in request.cookies:
+        # A request without any cookie is most requests: nothing to parse.
+        if "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
 
@@ -22,7 +25,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if not session and not session.modified:
             # What Flask does for a session left empty: no cookie, and Vary if it was read.
             if session.accessed:
-                response.vary.add("Cookie")
+                vary_on(response, "Cookie")
             return
         super().save_session(app, session, response)
 

@@ -121,10 +121,13 @@ _UNSTORABLE = "Text must not contain NUL characters or unpaired surrogates."
 def _check_request() -> None:
     if "\x00" in request.path:
         raise NotFound()
-    for key, value in request.args.items(multi=True):
-        if not (storable_text(key) and storable_text(value)):
-            raise BadRequest(f"Query arguments: {_UNSTORABLE}")
-    if request.is_json:
+    # Asked of the environment first: most requests have no query and no body to parse.
+    environ = request.environ
+    if environ.get("QUERY_STRING"):
+        for key, value in request.args.items(multi=True):
+            if not (storable_text(key) and storable_text(value)):
+                raise BadRequest(f"Query arguments: {_UNSTORABLE}")
+    if environ.get("CONTENT_TYPE") and request.is_json:
         body = request.get_data(cache=True)
         if body:
             load_json(body)

@@ -22,6 +22,8 @@ def requested_language(explicit: str | None = None) -> str | None:
 
 def header_language() -> str | None:
     """The content language that best matches the request's ``Accept-Language``."""
+    if "HTTP_ACCEPT_LANGUAGE" not in request.environ:
+        return None  # without parsing and matching an empty header
     best: str | None = request.accept_languages.best_match(current_settings().languages)
     return best
 

@@ -41,19 +41,20 @@ def _docs_policy(page: bytes) -> str:
 
 
 def _secure(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    if request.path == DOCS_PATH and response.status_code == 200:
-        response.headers["Content-Security-Policy"] = _docs_policy(response.get_data())
-    limiter_retry_after = response.headers.pop(LIMITER_RETRY_AFTER, None)
-    if response.status_code == 429 and limiter_retry_after is not None:
-        response.headers["Retry-After"] = limiter_retry_after
-    if g.get("auth_method") and "Cache-Control" not in response.headers:
-        if response.get_etag()[0]:
-            response.cache_control.private = True
-            response.cache_control.no_cache = True
-        else:
-            response.cache_control.no_store = True
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    if response.status_code == 200 and request.path == DOCS_PATH:
+        headers["Content-Security-Policy"] = _docs_policy(response.get_data())
+    # Looked up once: werkzeug raises and catches an exception for every header it lacks.
+    present = {name.lower() for name, _ in headers.items()}
+    if LIMITER_RETRY_AFTER.lower() in present:
+        limiter_retry_after = headers.pop(LIMITER_RETRY_AFTER)
+        if response.status_code == 429:
+            headers["Retry-After"] = limiter_retry_after
+    if g.get("auth_method") and "cache-control" not in present:
+        # What setting ``response.cache_control``'s directives writes, without parsing it.
+        headers["Cache-Control"] = "private, no-cache" if "etag" in present else "no-store"
     return response
 
 

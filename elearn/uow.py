@@ -146,11 +146,14 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _transactions_again(_error: BaseException | None) -> None:
-        if "statements_commit_themselves" in g:
-            statements_commit_themselves.reset(g.pop("statements_commit_themselves"))
+        token = g.pop("statements_commit_themselves", None)
+        if token is not None:
+            statements_commit_themselves.reset(token)
 
     @app.after_request
     def _finish_request(response: Response) -> Response:
+        if "unit_of_work" not in g and not _has_work():
+            return response  # nothing to commit or roll back, no action waiting for a commit
         uow = current()
         if response.status_code < 400 or (response.status_code < 500 and uow.keeps_refusals):
             uow.commit()

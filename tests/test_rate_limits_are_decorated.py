@@ -23,3 +23,13 @@ def test_a_decorated_limit_still_applies(client):
     ]
     assert statuses[0] == 202
     assert statuses[-1] == 429
+
+
+def test_a_limited_view_tells_its_limit_and_an_unlimited_one_says_nothing(client):
+    limited = client.post("/api/v1/auth/password-reset", json={"email": "nobody@customs.test"})
+    unlimited = client.get("/health/live")
+
+    assert limited.headers["X-RateLimit-Limit"].isdigit()
+    assert limited.headers["X-RateLimit-Remaining"].isdigit()
+    assert "X-RateLimit-Reset" in limited.headers
+    assert not [name for name, _ in unlimited.headers.items() if name.startswith("X-RateLimit")]

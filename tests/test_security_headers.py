@@ -75,3 +75,19 @@ def test_retry_after_only_on_429(client):
     assert all("Retry-After" not in answer.headers for answer in answers)
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
+
+
+def test_answers_without_a_cookie_session_vary_on_cookie_and_set_none(client, make):
+    person = make.user()
+
+    answers = [
+        client.get("/health/live"),
+        client.get("/api/v1/me", headers=person.headers),
+        client.get("/api/v1/no-such-thing", headers=person.headers),
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 404]
+    assert all(answer.headers.getlist("Vary") == ["Cookie"] for answer in answers)
+    assert all("Set-Cookie" not in answer.headers for answer in answers)
+    assert "Cache-Control" not in answers[0].headers
+    assert answers[1].headers["Cache-Control"] == "no-store"

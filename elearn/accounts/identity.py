@@ -30,7 +30,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, joinedload
 
-from elearn import clock, negotiation
+from elearn import clock, negotiation, request_hooks
 from elearn.accounts import tokens
 from elearn.accounts.models import Administration, ApiToken, User, UserRole
 from elearn.config import current_settings
@@ -224,9 +224,16 @@ def unsafe_request_refusal() -> str | None:
     return None
 
 
+def _has_session() -> bool:
+    """Whether this request has a cookie session: flask-login's remember-me cookie is about one
+    (``REMEMBER_COOKIE_REFRESH_EACH_REQUEST`` is not set). Reading it, like flask-login's hook
+    did, keeps ``Vary: Cookie`` on every answer."""
+    return bool(session)
+
+
 def init_app(app: Flask) -> None:
     negotiation.init_app(app, caller_language)
-    login_manager.init_app(app)
+    request_hooks.run_hooks_only_when(app, lambda: login_manager.init_app(app), _has_session)
     login_manager.session_protection = "basic"
     if not event.contains(Session, "after_flush", _note_account_changes):
         event.listen(Session, "after_flush", _note_account_changes)

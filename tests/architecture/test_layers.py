@@ -43,6 +43,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "http_cache",
             "json_encoding",
             "cookie_session",
+            "request_hooks",
             "uow",
             "health",
             "schema_migrations",

@@ -161,3 +161,50 @@ def test_a_cached_page_is_kept_apart_per_host_and_query(client, courses, trainee
     assert "<http://localhost/api/v1/courses?" in first.headers["Link"]
     assert "<http://academy.test/api/v1/courses?" in other_host.headers["Link"]
     assert other_query.get_json() != first.get_json()
+
+
+def _described(response):
+    """The response's headers, the time it was sent left out of the Date header."""
+    return sorted(
+        (name, "" if name == "Date" else value) for name, value in response.headers.items()
+    )
+
+
+@pytest.mark.parametrize("page", ["catalogue", "course", "lesson"])
+def test_a_page_from_the_cache_is_the_fresh_page(
+    client, courses, trainee, live_feed, queries, page
+):
+    course = courses.build(title="Open", modules=1, lessons=1)
+    path = {
+        "catalogue": "/api/v1/courses",
+        "course": f"/api/v1/courses/{course.id}",
+        "lesson": f"/api/v1/courses/{course.id}/lessons/{course.lesson_ids[0][0]}",
+    }[page]
+    fresh = client.get(path, headers=trainee.headers)
+    queries.reset()
+
+    cached = client.get(path, headers=trainee.headers)
+
+    assert queries.count == 0  # served from the cache
+    assert (cached.status_code, cached.get_data()) == (200, fresh.get_data())
+    assert _described(cached) == _described(fresh)
+    # The lesson page is cached without being conditional: no ETag to hash or to match.
+    conditional = page != "lesson"
+    assert ("ETag" in cached.headers, "Date" in cached.headers) == (conditional, conditional)
+
+
+@pytest.mark.parametrize("page", ["catalogue", "course"])
+def test_a_page_from_the_cache_answers_its_etag_with_304(client, courses, trainee, page):
+    course = courses.build(title="Open")
+    path = "/api/v1/courses" if page == "catalogue" else f"/api/v1/courses/{course.id}"
+    fresh = client.get(path, headers=trainee.headers)
+    cached = client.get(path, headers=trainee.headers)
+
+    unchanged = client.get(
+        path, headers={**trainee.headers, "If-None-Match": fresh.headers["ETag"]}
+    )
+
+    assert cached.headers["ETag"] == fresh.headers["ETag"]
+    assert (unchanged.status_code, unchanged.get_data()) == (304, b"")
+    assert unchanged.headers["ETag"] == fresh.headers["ETag"]
+    assert unchanged.headers["Vary"] == "Accept-Language, Authorization, Cookie"
