@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, delete, select, text, update
+import orjson
+from sqlalchemy import Text, TextClause, bindparam, cast, delete, select, text, update
 
 from elearn import clock, uow
-from elearn.database import UTCDateTime, upsert
+from elearn.database import DriverStatement, UTCDateTime, upsert
 from elearn.errors import Invalid
 from elearn.extensions import db
 from elearn.http_cache import LeastRecentlyUsed
@@ -90,22 +91,25 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     found = frozen_attempts.get(attempt_id)
     if found is not None:
         return found
-    row = db.session.execute(
-        select(Attempt.user_id, Attempt.started_at, Attempt.deadline_at, Attempt.questions).where(
-            Attempt.id == attempt_id
-        )
-    ).one_or_none()
+    row = db.session.connection().execute(_FROZEN, {"attempt_id": attempt_id}).one_or_none()
     if row is None:
         return None
+    user_id, started_at, deadline_at, questions = row
     found = FrozenAttempt(
         id=attempt_id,
-        user_id=row.user_id,
-        started_at=row.started_at,
-        deadline_at=row.deadline_at,
-        questions={question["key"]: question for question in row.questions},
+        user_id=user_id,
+        started_at=started_at,
+        deadline_at=deadline_at,
+        questions={question["key"]: question for question in orjson.loads(questions)},
     )
     frozen_attempts.put(attempt_id, found)
     return found
+
+
+# Built once; the questions as the stored text, parsed by orjson (tens of kilobytes).
+_FROZEN = select(
+    Attempt.user_id, Attempt.started_at, Attempt.deadline_at, cast(Attempt.questions, Text)
+).where(Attempt.id == bindparam("attempt_id"))
 
 
 def problems(attempt: FrozenAttempt, answers: Answers) -> dict[str, list[str]]:
@@ -151,18 +155,18 @@ def write(attempt: FrozenAttempt, answers: Answers, now: datetime) -> Saved | No
 def _write_on_postgresql(
     attempt: FrozenAttempt, answers: Answers, now: datetime
 ) -> set[str] | None:
-    parameters = {
-        "attempt_id": attempt.id,
-        "user_id": attempt.user_id,
-        "started_at": attempt.started_at,
-        "now": now,
-        "answers": json.dumps(answers),
-    }
-    # On the session's connection: the ORM's execution adds nothing to a text statement.
-    rows = db.session.connection().execute(_SAVE_ON_POSTGRESQL, parameters).all()
+    rows = _SAVE_ON_POSTGRESQL.rows(
+        {
+            "attempt_id": attempt.id,
+            "user_id": attempt.user_id,
+            "started_at": attempt.started_at,
+            "now": now,
+            "answers": json.dumps(answers),
+        }
+    )
     if not rows:
         return None
-    before = {row.question_key for row in rows if row.question_key is not None}
+    before = {key for (key,) in rows if key is not None}
     cleared = {key for key, response in answers.items() if response is None}
     return (before | answers.keys()) - cleared
 
@@ -170,8 +174,9 @@ def _write_on_postgresql(
 # The attempt row is held by updating it (only in the version the snapshot saw: see the module
 # docstring); the answers are deleted and upserted only when it is; the keys answered before
 # this save are read with the statement's snapshot, one row each (one row of NULL: none yet).
-_SAVE_ON_POSTGRESQL = text(
-    """
+_SAVE_ON_POSTGRESQL = DriverStatement(
+    text(
+        """
     WITH held AS (
         UPDATE quiz_attempts SET updated_at = :now
         WHERE id = :attempt_id AND user_id = :user_id AND started_at = :started_at
@@ -195,7 +200,10 @@ _SAVE_ON_POSTGRESQL = text(
     LEFT JOIN quiz_attempt_answers AS answer
       ON answer.attempt_id = held.id AND answer.saved_at IS NOT NULL
     """
-).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("started_at", type_=UTCDateTime()))
+    ).bindparams(
+        bindparam("now", type_=UTCDateTime()), bindparam("started_at", type_=UTCDateTime())
+    )
+)
 
 
 def _write_on_sqlite(attempt: FrozenAttempt, answers: Answers, now: datetime) -> set[str] | None:
