@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, TextClause, bindparam, cast, delete, select, text, update
+from sqlalchemy import Text, bindparam, cast, delete, select, text, update
 
 from elearn import clock, uow
 from elearn.database import DriverStatement, UTCDateTime, upsert
@@ -247,12 +247,10 @@ def _write_on_sqlite(attempt: FrozenAttempt, answers: Answers, now: datetime) ->
     )
 
 
-def unchanged_since_snapshot(attempt_id: int) -> TextClause:
-    """The attempt row is the version the statement's snapshot sees (PostgreSQL; the save's own
-    check above, in a statement that may join other tables). A statement that waited for the
-    row's lock re-checks this on the version it then locks, which a write committed meanwhile
-    has replaced: it then finds no row, rather than answers older than it."""
-    return text(
-        "quiz_attempts.xmin"
-        " = (SELECT seen.xmin FROM quiz_attempts AS seen WHERE seen.id = :attempt_id)"
-    ).bindparams(attempt_id=attempt_id)
+# The attempt row (its id bound as ``attempt_id``) is the version the statement's snapshot sees
+# (PostgreSQL; the save's own check above, in a statement that may join other tables). A
+# statement that waited for the row's lock re-checks this on the version it then locks, which a
+# write committed meanwhile has replaced: it then finds no row, rather than answers older than it.
+UNCHANGED_SINCE_SNAPSHOT = text(
+    "quiz_attempts.xmin = (SELECT seen.xmin FROM quiz_attempts AS seen WHERE seen.id = :attempt_id)"
+)
