@@ -7,7 +7,8 @@ Builds (or with ``--reuse`` finds) the shared dataset (``benchmarks/dataset.py``
 with a token are all enrolled in the shipped course customs-valuation-transaction-value (13
 questions of all seven types, all asked, shuffled); earlier attempts at its quiz are deleted
 first. Then, with wrk beside the anchors and under the same gunicorn settings:
-- ``POST /api/v1/quizzes/{id}/attempts``: each trainee once (draws and freezes the questions);
+- ``POST /api/v1/quizzes/{id}/attempts``: each trainee once (draws and freezes the questions),
+  for one and a half times the load's time, so that the submit phase has enough to submit;
 - ``PUT /api/v1/attempts/{id}/answers``, one answer a request, round robin over the started
   attempts and then their questions (an autosave);
 - ``POST /api/v1/attempts/{id}/submit``: each started attempt once (grades, records a pass),
@@ -31,7 +32,10 @@ def phases(dataset: Dataset) -> Iterator[Target]:
     tokens = dataset.tokens()
     start = f"/api/v1/quizzes/{dataset.quiz_id}/attempts"
     yield Target(
-        "POST /quizzes/{id}/attempts (start)", [Request("POST", start, t) for t in tokens], "once"
+        "POST /quizzes/{id}/attempts (start)",
+        [Request("POST", start, t) for t in tokens],
+        "once",
+        share=1.5,
     )
     attempts = started(dataset)
     saves = [

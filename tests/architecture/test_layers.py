@@ -27,6 +27,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "config",
             "database",
             "portable_sql",
+            "driver_reads",
             "extensions",
             "errors",
             "schemas",

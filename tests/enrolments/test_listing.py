@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import jsonify
 
 from elearn import policy
@@ -266,3 +267,20 @@ def count_queries(client, queries, path, person):
     response = client.get(path, headers=person.headers)
     assert response.status_code == 200
     return queries.count
+
+
+@pytest.mark.committed
+def test_a_safe_request_reads_on_a_pooled_connection_that_commits_each_statement(
+    client, make, learning, queries
+):
+    trainee = make.user()
+    learning.enrol(trainee, learning.course("text"))
+
+    queries.reset()
+    response = client.get("/api/v1/me/enrolments", headers=trainee.headers)
+
+    assert response.status_code == 200
+    assert len(response.get_json()) == 1
+    assert len([s for s in queries.statements if "FROM enrolments" in s]) == 1
+    # no transaction begun (on SQLite one shows as BEGIN IMMEDIATE)
+    assert not [s for s in queries.statements if s.lstrip().upper().startswith("BEGIN")]

@@ -1,0 +1,136 @@
+"""Hot reads run on the database driver: a Core SELECT compiled once per dialect, executed on
+the DBAPI cursor, its values passed through the columns' own type processors.
+
+For a statement that returns a few rows, SQLAlchemy's execution (an execution context, result
+metadata, ``Row`` objects) costs several times the driver's own work, and the ORM session's
+bookkeeping around it as much again. A ``DriverRead`` keeps what SQLAlchemy gives for free
+where it matters: the SQL and its bind and result conversions come from SQLAlchemy's compiler
+and types (timezone-aware UTC timestamps on SQLite too), and ``before_cursor_execute``
+listeners hear each statement as they hear SQLAlchemy's own. It runs on the session's
+connection when the session has one (a transaction begun, or a test's connection), else on a
+pooled connection that commits each statement, as a safe request's statements do.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, closing, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, StatementError
+
+from elearn.database import statements_commit_themselves
+from elearn.extensions import db
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    # Every bound name in the order a positional driver takes them (None: the driver takes
+    # names), with its type's conversion.
+    positions: tuple[str, ...] | None
+    binds: Mapping[str, Processor | None]
+    defaults: Mapping[str, Any]
+    results: tuple[tuple[int, Processor], ...]
+    row: Callable[[Any], tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, statement: Select[Any], dialect: Dialect) -> _Compiled:
+        compiled = statement.compile(dialect=dialect)
+        binds = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        processors = (
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        )
+        row_type = namedtuple("Row", statement.selected_columns.keys(), rename=True)  # type: ignore[misc]
+        return cls(
+            sql=compiled.string,
+            positions=tuple(compiled.positiontup) if compiled.positional else None,  # type: ignore[arg-type]
+            binds=binds,
+            defaults=compiled.construct_params(_check=False),
+            results=tuple((i, p) for i, p in enumerate(processors) if p is not None),
+            row=row_type._make,
+        )
+
+    def parameters(self, given: Mapping[str, Any]) -> Any:
+        values = {**self.defaults, **given}
+        for name, process in self.binds.items():
+            if process is not None and values.get(name) is not None:
+                values[name] = process(values[name])
+        if self.positions is None:
+            return values
+        return tuple(values[name] for name in self.positions)
+
+    def rows(self, fetched: Sequence[Any]) -> list[tuple[Any, ...]]:
+        if self.results:
+            fetched = [self._converted(list(values)) for values in fetched]
+        return [self.row(values) for values in fetched]
+
+    def _converted(self, values: list[Any]) -> list[Any]:
+        for index, process in self.results:
+            values[index] = process(values[index])
+        return values
+
+
+class DriverRead:
+    """``statement``, built once, run with parameters by name; rows as named tuples."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self._statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def rows(self, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        with _connection() as connection:
+            compiled = self._compiled_for(connection.dialect)
+            values = compiled.parameters(parameters)
+            try:
+                with closing(connection.connection.cursor()) as cursor:
+                    connection.dispatch.before_cursor_execute(
+                        connection, cursor, compiled.sql, values, None, False
+                    )
+                    cursor.execute(compiled.sql, values)
+                    fetched = cursor.fetchall()
+            except connection.dialect.loaded_dbapi.Error as error:
+                raise _as_sqlalchemy_error(connection, error, compiled.sql, values) from error
+            return compiled.rows(fetched)
+
+    def _compiled_for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _Compiled.of(self._statement, dialect)
+        return compiled
+
+
+def _as_sqlalchemy_error(
+    connection: Connection, error: Any, sql: str, values: Any
+) -> StatementError:
+    """The error SQLAlchemy would raise for ``error`` (the application answers a lost database
+    with 503), the connection invalidated when it is lost, so that the pool replaces it."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        sql, values, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
+
+
+def _connection() -> AbstractContextManager[Connection]:
+    session = db.session()
+    bind = session.get_bind()
+    if (
+        statements_commit_themselves.get()
+        and isinstance(bind, Engine)
+        and not session.in_transaction()
+    ):
+        return bind.connect()
+    return nullcontext(session.connection())
