@@ -20,13 +20,12 @@ from sqlalchemy import (
     MetaData,
     Row,
     Select,
-    TextClause,
     event,
     inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 from sqlalchemy.types import JSON, TypeDecorator
 
@@ -108,49 +107,6 @@ def locked(statement: Select[Entity], *, of: Any = None) -> Entity | None:
     return db.session.scalar(
         statement.with_for_update(of=of).execution_options(populate_existing=True)
     )
-
-
-class DriverStatement:
-    """A PostgreSQL text statement for the hottest requests, run on the psycopg connection
-    beneath the session: SQLAlchemy's execution of one statement (its execution context, a
-    result built from the cursor's description, its events) costs more CPU than the driver's
-    work and the round trip together. It is compiled once, for the dialect of its first use; its
-    parameters go to the driver as they are (aware datetimes, JSON as text) and its rows come
-    back as the driver reads them. Listeners of ``before_cursor_execute`` still see it
-    (statement counts), and a driver error is raised as SQLAlchemy's, a lost connection
-    invalidated (503, not 500)."""
-
-    def __init__(self, statement: TextClause) -> None:
-        self._statement = statement
-        self._sql: str | None = None
-
-    def rows(self, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows the statement returns (none for one that returns no rows)."""
-        connection = db.session.connection()
-        if self._sql is None:
-            self._sql = self._statement.compile(dialect=connection.dialect).string
-        sql = self._sql
-        driver: Any = connection.connection.driver_connection
-        with driver.cursor() as cursor:
-            connection.dispatch.before_cursor_execute(
-                connection, cursor, sql, parameters, None, False
-            )
-            try:
-                cursor.execute(sql, parameters)
-                return cursor.fetchall() if cursor.description is not None else []
-            except connection.dialect.loaded_dbapi.Error as error:
-                lost = connection.dialect.is_disconnect(error, driver, cursor)
-                if lost:
-                    connection.invalidate(error)
-                raise DBAPIError.instance(
-                    sql,
-                    parameters,
-                    error,
-                    connection.dialect.loaded_dbapi.Error,
-                    hide_parameters=connection.engine.hide_parameters,
-                    connection_invalidated=lost,
-                    dialect=connection.dialect,
-                ) from error
 
 
 def insert_or_get(row: Entity, find_winner: Callable[[], Entity | None]) -> tuple[Entity, bool]:

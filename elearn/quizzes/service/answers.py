@@ -6,13 +6,13 @@ process keeps them by attempt id (``frozen_attempts``, filled when an attempt is
 and on the first save that misses it). A save by the attempt's own trainee, in time, whose
 answers all fit, then needs no read before its write: one statement holds the attempt row,
 checks that it is still running, in time and the caller's, deletes the cleared answers, upserts
-the others and reads the keys answered. The request lets that statement commit itself
-(``uow.statements_first_commit_themselves``): one round trip, with no BEGIN and no COMMIT, and
-the same wait for the WAL flush before it answers. Whatever that fast path cannot settle
-(another user's or an unknown attempt, a deadline passed, an answer that does not fit, an
-attempt submitted meanwhile) it leaves, having written nothing, to the checked path
-(``attempts.save_answers``), which runs in one transaction and reports it exactly. SQLite's
-several statements run in one transaction too.
+the others and reads the keys answered, run on the driver (``DriverRead``). The request lets
+that statement commit itself (``uow.statements_first_commit_themselves``): one round trip, with
+no BEGIN and no COMMIT, and the same wait for the WAL flush before it answers. Whatever that
+fast path cannot settle (another user's or an unknown attempt, a deadline passed, an answer
+that does not fit, an attempt submitted meanwhile) it leaves, having written nothing, to the
+checked path (``attempts.save_answers``), which runs in one transaction and reports it exactly.
+SQLite's several statements run in one transaction too.
 
 The statement reads the answers with the snapshot it started with, which may predate a save
 committed while it waited for the row lock. Every save therefore updates the attempt row, and
@@ -30,10 +30,11 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, bindparam, cast, delete, select, text, update
+from sqlalchemy import String, Text, bindparam, cast, delete, select, text, update
 
 from elearn import clock, uow
-from elearn.database import DriverStatement, UTCDateTime, upsert
+from elearn.database import UTCDateTime, upsert
+from elearn.driver_reads import DriverRead
 from elearn.errors import Invalid
 from elearn.extensions import db
 from elearn.http_cache import LeastRecentlyUsed
@@ -91,10 +92,10 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     found = frozen_attempts.get(attempt_id)
     if found is not None:
         return found
-    row = db.session.connection().execute(_FROZEN, {"attempt_id": attempt_id}).one_or_none()
-    if row is None:
+    rows = _FROZEN.rows({"attempt_id": attempt_id})
+    if not rows:
         return None
-    user_id, started_at, deadline_at, questions = row
+    [(user_id, started_at, deadline_at, questions)] = rows
     found = FrozenAttempt(
         id=attempt_id,
         user_id=user_id,
@@ -106,10 +107,12 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     return found
 
 
-# Built once; the questions as the stored text, parsed by orjson (tens of kilobytes).
-_FROZEN = select(
-    Attempt.user_id, Attempt.started_at, Attempt.deadline_at, cast(Attempt.questions, Text)
-).where(Attempt.id == bindparam("attempt_id"))
+# The questions as the stored text, parsed by orjson (tens of kilobytes).
+_FROZEN = DriverRead(
+    select(
+        Attempt.user_id, Attempt.started_at, Attempt.deadline_at, cast(Attempt.questions, Text)
+    ).where(Attempt.id == bindparam("attempt_id"))
+)
 
 
 def problems(attempt: FrozenAttempt, answers: Answers) -> dict[str, list[str]]:
@@ -174,7 +177,7 @@ def _write_on_postgresql(
 # The attempt row is held by updating it (only in the version the snapshot saw: see the module
 # docstring); the answers are deleted and upserted only when it is; the keys answered before
 # this save are read with the statement's snapshot, one row each (one row of NULL: none yet).
-_SAVE_ON_POSTGRESQL = DriverStatement(
+_SAVE_ON_POSTGRESQL = DriverRead(
     text(
         """
     WITH held AS (
@@ -200,9 +203,9 @@ _SAVE_ON_POSTGRESQL = DriverStatement(
     LEFT JOIN quiz_attempt_answers AS answer
       ON answer.attempt_id = held.id AND answer.saved_at IS NOT NULL
     """
-    ).bindparams(
-        bindparam("now", type_=UTCDateTime()), bindparam("started_at", type_=UTCDateTime())
     )
+    .bindparams(bindparam("now", type_=UTCDateTime()), bindparam("started_at", type_=UTCDateTime()))
+    .columns(question_key=String)
 )
 
 

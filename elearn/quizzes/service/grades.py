@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
-from elearn.database import DriverStatement, UTCDateTime, upsert
+from elearn.database import UTCDateTime, upsert
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer
 
@@ -55,14 +55,16 @@ def store(attempt: Attempt, close: Close, scores: Mapping[str, float]) -> None:
         ]
         upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
         return
-    _STORE_ON_POSTGRESQL.rows({**changes, "attempt_id": attempt.id, "scores": json.dumps(scores)})
+    # On the session's connection: the ORM's execution adds nothing to a text statement.
+    db.session.connection().execute(
+        _STORE_ON_POSTGRESQL, {**changes, "attempt_id": attempt.id, "scores": json.dumps(scores)}
+    )
     for name, value in changes.items():
         set_committed_value(attempt, name, value)
 
 
-_STORE_ON_POSTGRESQL = DriverStatement(
-    text(
-        """
+_STORE_ON_POSTGRESQL = text(
+    """
     WITH closed AS (
         UPDATE quiz_attempts
         SET status = :status, submitted_at = :submitted_at, score = :score, passed = :passed,
@@ -74,8 +76,6 @@ _STORE_ON_POSTGRESQL = DriverStatement(
     FROM json_each_text(CAST(:scores AS json)) AS graded
     ON CONFLICT (attempt_id, question_key) DO UPDATE SET score = excluded.score
     """
-    ).bindparams(
-        bindparam("submitted_at", type_=UTCDateTime()),
-        bindparam("updated_at", type_=UTCDateTime()),
-    )
+).bindparams(
+    bindparam("submitted_at", type_=UTCDateTime()), bindparam("updated_at", type_=UTCDateTime())
 )
