@@ -94,7 +94,8 @@ def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
 @cache
 def _holding(*, questions: bool, answers: bool, postgresql: bool) -> Select[Attempt]:
     """The statement of ``_held`` for the attempt id bound as ``attempt_id``, built once per
-    variant: building it was a fifth of a submit's CPU."""
+    variant rather than for every request (with its cache key: SQLAlchemy keeps it on the
+    statement)."""
     statement = (
         select(Attempt)
         .where(Attempt.id == bindparam("attempt_id"))
@@ -345,12 +346,23 @@ def standing_of(attempt: Attempt, settings: QuizSettings) -> Standing:
 def attempts_of(enrolment_id: int, lesson_id: int, *, questions: bool = True) -> list[Attempt]:
     """An enrolment's attempts at one quiz, in order, with the enrolment and its run (answers
     are read when used; the frozen questions too unless ``questions``: a standing needs none)."""
+    parameters = {"enrolment_id": enrolment_id, "lesson_id": lesson_id}
+    return list(db.session.scalars(_attempts_statement(questions=questions), parameters))
+
+
+@cache
+def _attempts_statement(*, questions: bool) -> Select[Attempt]:
+    """The statement of ``attempts_of``, its enrolment and lesson bound by name, built once per
+    variant (as ``_holding``)."""
     statement = (
         select(Attempt)
-        .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
+        .where(
+            Attempt.enrolment_id == bindparam("enrolment_id"),
+            Attempt.lesson_id == bindparam("lesson_id"),
+        )
         .order_by(Attempt.number)
         .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
     )
     if not questions:
         statement = statement.options(defer(Attempt.questions))
-    return list(db.session.scalars(statement))
+    return statement
