@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select
+from sqlalchemy import Connection, Engine, Select, TextualSelect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 
@@ -41,7 +41,7 @@ class _Compiled:
     row: Callable[[Any], tuple[Any, ...]]
 
     @classmethod
-    def of(cls, statement: Select[Any], dialect: Dialect) -> _Compiled:
+    def of(cls, statement: Select[*tuple[Any, ...]] | TextualSelect, dialect: Dialect) -> _Compiled:
         compiled = statement.compile(dialect=dialect)
         binds = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -82,9 +82,10 @@ class _Compiled:
 
 
 class DriverRead:
-    """``statement``, built once, run with parameters by name; rows as named tuples."""
+    """``statement`` (a SELECT, or a text statement with its columns declared: a write that
+    returns rows), built once, run with parameters by name; rows as named tuples."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]] | TextualSelect) -> None:
         self._statement = statement
         self._compiled: dict[str, _Compiled] = {}
 

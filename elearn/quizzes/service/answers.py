@@ -6,13 +6,13 @@ process keeps them by attempt id (``frozen_attempts``, filled when an attempt is
 and on the first save that misses it). A save by the attempt's own trainee, in time, whose
 answers all fit, then needs no read before its write: one statement holds the attempt row,
 checks that it is still running, in time and the caller's, deletes the cleared answers, upserts
-the others and reads the keys answered. The request lets that statement commit itself
-(``uow.statements_first_commit_themselves``): one round trip, with no BEGIN and no COMMIT, and
-the same wait for the WAL flush before it answers. Whatever that fast path cannot settle
-(another user's or an unknown attempt, a deadline passed, an answer that does not fit, an
-attempt submitted meanwhile) it leaves, having written nothing, to the checked path
-(``attempts.save_answers``), which runs in one transaction and reports it exactly. SQLite's
-several statements run in one transaction too.
+the others and reads the keys answered, run on the driver (``DriverRead``). The request lets
+that statement commit itself (``uow.statements_first_commit_themselves``): one round trip, with
+no BEGIN and no COMMIT, and the same wait for the WAL flush before it answers. Whatever that
+fast path cannot settle (another user's or an unknown attempt, a deadline passed, an answer
+that does not fit, an attempt submitted meanwhile) it leaves, having written nothing, to the
+checked path (``attempts.save_answers``), which runs in one transaction and reports it exactly.
+SQLite's several statements run in one transaction too.
 
 The statement reads the answers with the snapshot it started with, which may predate a save
 committed while it waited for the row lock. Every save therefore updates the attempt row, and
@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, delete, select, text, update
+import orjson
+from sqlalchemy import String, Text, bindparam, cast, delete, select, text, update
 
 from elearn import clock, uow
 from elearn.database import UTCDateTime, upsert
+from elearn.driver_reads import DriverRead
 from elearn.errors import Invalid
 from elearn.extensions import db
 from elearn.http_cache import LeastRecentlyUsed
@@ -90,22 +92,27 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     found = frozen_attempts.get(attempt_id)
     if found is not None:
         return found
-    row = db.session.execute(
-        select(Attempt.user_id, Attempt.started_at, Attempt.deadline_at, Attempt.questions).where(
-            Attempt.id == attempt_id
-        )
-    ).one_or_none()
-    if row is None:
+    rows = _FROZEN.rows({"attempt_id": attempt_id})
+    if not rows:
         return None
+    [(user_id, started_at, deadline_at, questions)] = rows
     found = FrozenAttempt(
         id=attempt_id,
-        user_id=row.user_id,
-        started_at=row.started_at,
-        deadline_at=row.deadline_at,
-        questions={question["key"]: question for question in row.questions},
+        user_id=user_id,
+        started_at=started_at,
+        deadline_at=deadline_at,
+        questions={question["key"]: question for question in orjson.loads(questions)},
     )
     frozen_attempts.put(attempt_id, found)
     return found
+
+
+# The questions as the stored text, parsed by orjson (tens of kilobytes).
+_FROZEN = DriverRead(
+    select(
+        Attempt.user_id, Attempt.started_at, Attempt.deadline_at, cast(Attempt.questions, Text)
+    ).where(Attempt.id == bindparam("attempt_id"))
+)
 
 
 def problems(attempt: FrozenAttempt, answers: Answers) -> dict[str, list[str]]:
@@ -151,18 +158,18 @@ def write(attempt: FrozenAttempt, answers: Answers, now: datetime) -> Saved | No
 def _write_on_postgresql(
     attempt: FrozenAttempt, answers: Answers, now: datetime
 ) -> set[str] | None:
-    parameters = {
-        "attempt_id": attempt.id,
-        "user_id": attempt.user_id,
-        "started_at": attempt.started_at,
-        "now": now,
-        "answers": json.dumps(answers),
-    }
-    # On the session's connection: the ORM's execution adds nothing to a text statement.
-    rows = db.session.connection().execute(_SAVE_ON_POSTGRESQL, parameters).all()
+    rows = _SAVE_ON_POSTGRESQL.rows(
+        {
+            "attempt_id": attempt.id,
+            "user_id": attempt.user_id,
+            "started_at": attempt.started_at,
+            "now": now,
+            "answers": json.dumps(answers),
+        }
+    )
     if not rows:
         return None
-    before = {row.question_key for row in rows if row.question_key is not None}
+    before = {key for (key,) in rows if key is not None}
     cleared = {key for key, response in answers.items() if response is None}
     return (before | answers.keys()) - cleared
 
@@ -170,8 +177,9 @@ def _write_on_postgresql(
 # The attempt row is held by updating it (only in the version the snapshot saw: see the module
 # docstring); the answers are deleted and upserted only when it is; the keys answered before
 # this save are read with the statement's snapshot, one row each (one row of NULL: none yet).
-_SAVE_ON_POSTGRESQL = text(
-    """
+_SAVE_ON_POSTGRESQL = DriverRead(
+    text(
+        """
     WITH held AS (
         UPDATE quiz_attempts SET updated_at = :now
         WHERE id = :attempt_id AND user_id = :user_id AND started_at = :started_at
@@ -195,7 +203,10 @@ _SAVE_ON_POSTGRESQL = text(
     LEFT JOIN quiz_attempt_answers AS answer
       ON answer.attempt_id = held.id AND answer.saved_at IS NOT NULL
     """
-).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("started_at", type_=UTCDateTime()))
+    )
+    .bindparams(bindparam("now", type_=UTCDateTime()), bindparam("started_at", type_=UTCDateTime()))
+    .columns(question_key=String)
+)
 
 
 def _write_on_sqlite(attempt: FrozenAttempt, answers: Answers, now: datetime) -> set[str] | None:
@@ -239,12 +250,10 @@ def _write_on_sqlite(attempt: FrozenAttempt, answers: Answers, now: datetime) ->
     )
 
 
-def unchanged_since_snapshot(attempt_id: int) -> TextClause:
-    """The attempt row is the version the statement's snapshot sees (PostgreSQL; the save's own
-    check above, in a statement that may join other tables). A statement that waited for the
-    row's lock re-checks this on the version it then locks, which a write committed meanwhile
-    has replaced: it then finds no row, rather than answers older than it."""
-    return text(
-        "quiz_attempts.xmin"
-        " = (SELECT seen.xmin FROM quiz_attempts AS seen WHERE seen.id = :attempt_id)"
-    ).bindparams(attempt_id=attempt_id)
+# The attempt row (its id bound as ``attempt_id``) is the version the statement's snapshot sees
+# (PostgreSQL; the save's own check above, in a statement that may join other tables). A
+# statement that waited for the row's lock re-checks this on the version it then locks, which a
+# write committed meanwhile has replaced: it then finds no row, rather than answers older than it.
+UNCHANGED_SINCE_SNAPSHOT = text(
+    "quiz_attempts.xmin = (SELECT seen.xmin FROM quiz_attempts AS seen WHERE seen.id = :attempt_id)"
+)

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -82,23 +83,33 @@ def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
     used, after the lock (the module docstring). Frozen questions the process knows (they never
     change) are not read again: joined to the answers, they would come once per answer."""
     known = answer_writes.frozen_attempts.get(attempt_id)
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    statement = _holding(questions=known is None, answers=with_answers, postgresql=postgresql)
+    attempt = db.session.scalars(statement, {"attempt_id": attempt_id}).unique().first()
+    if attempt is not None and known is not None:
+        set_committed_value(attempt, "questions", list(known.questions.values()))
+    return attempt
+
+
+@cache
+def _holding(*, questions: bool, answers: bool, postgresql: bool) -> Select[Attempt]:
+    """The statement of ``_held`` for the attempt id bound as ``attempt_id``, built once per
+    variant rather than for every request (with its cache key: SQLAlchemy keeps it on the
+    statement)."""
     statement = (
         select(Attempt)
-        .where(Attempt.id == attempt_id)
+        .where(Attempt.id == bindparam("attempt_id"))
         .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
         .with_for_update(of=Attempt)
         .execution_options(populate_existing=True)
     )
-    if known is not None:
+    if not questions:
         statement = statement.options(defer(Attempt.questions))
-    if with_answers:
+    if answers:
         statement = statement.outerjoin(Attempt.answers).options(contains_eager(Attempt.answers))
-        if db.session.get_bind().dialect.name == "postgresql":
-            statement = statement.where(answer_writes.unchanged_since_snapshot(attempt_id))
-    attempt = db.session.scalars(statement).unique().first()
-    if attempt is not None and known is not None:
-        set_committed_value(attempt, "questions", list(known.questions.values()))
-    return attempt
+        if postgresql:
+            statement = statement.where(answer_writes.UNCHANGED_SINCE_SNAPSHOT)
+    return statement
 
 
 def standing(enrolment: Enrolment, settings: QuizSettings, attempts: Sequence[Attempt]) -> Standing:
@@ -335,12 +346,23 @@ def standing_of(attempt: Attempt, settings: QuizSettings) -> Standing:
 def attempts_of(enrolment_id: int, lesson_id: int, *, questions: bool = True) -> list[Attempt]:
     """An enrolment's attempts at one quiz, in order, with the enrolment and its run (answers
     are read when used; the frozen questions too unless ``questions``: a standing needs none)."""
+    parameters = {"enrolment_id": enrolment_id, "lesson_id": lesson_id}
+    return list(db.session.scalars(_attempts_statement(questions=questions), parameters))
+
+
+@cache
+def _attempts_statement(*, questions: bool) -> Select[Attempt]:
+    """The statement of ``attempts_of``, its enrolment and lesson bound by name, built once per
+    variant (as ``_holding``)."""
     statement = (
         select(Attempt)
-        .where(Attempt.enrolment_id == enrolment_id, Attempt.lesson_id == lesson_id)
+        .where(
+            Attempt.enrolment_id == bindparam("enrolment_id"),
+            Attempt.lesson_id == bindparam("lesson_id"),
+        )
         .order_by(Attempt.number)
         .options(joinedload(Attempt.enrolment).joinedload(Enrolment.run))
     )
     if not questions:
         statement = statement.options(defer(Attempt.questions))
-    return list(db.session.scalars(statement))
+    return statement

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import QueryableAttribute, joinedload, lazyload
 
 from elearn.courses.models import Course, Lesson, LessonKind, QuizDefinition
@@ -107,30 +108,38 @@ def find_quiz(lesson_id: int, *, any_kind: bool = False, questions: bool = True)
     ``any_kind``: a lesson whose attempts outlived its change to another kind). Without
     ``questions`` the definition's document (tens of kilobytes) is read only if used: ask
     ``settings_of_lesson`` for the settings."""
-    definition = joinedload(Lesson.quiz).defer(QuizDefinition.source)
-    if not questions:
-        definition = definition.defer(QuizDefinition.definition)
     found = (
-        db.session.execute(
-            select(Lesson, Course)
-            .join(Course, Course.id == Lesson.course_id)
-            .where(Lesson.id == lesson_id)
-            # What policies ask of a course comes with it, in the same statement; its texts only
-            # when a caller reads them.
-            .options(
-                definition,
-                joinedload(Course.administration_links),
-                joinedload(Course.owner_links),
-                lazyload(Course.translations),
-                lazyload(Course.topic_links),
-            )
-        )
+        db.session.execute(_quiz_statement(questions=questions), {"lesson_id": lesson_id})
         .unique()
         .one_or_none()
     )
     if found is None or (found.Lesson.kind != LessonKind.QUIZ and not any_kind):
         raise NotFound("No such quiz.")
     return Quiz(lesson=found.Lesson, course=found.Course)
+
+
+@cache
+def _quiz_statement(*, questions: bool) -> Select[Lesson, Course]:
+    """The statement of ``find_quiz`` for the lesson id bound as ``lesson_id``, built once per
+    variant rather than for every request (with its cache key: SQLAlchemy keeps it on the
+    statement)."""
+    definition = joinedload(Lesson.quiz).defer(QuizDefinition.source)
+    if not questions:
+        definition = definition.defer(QuizDefinition.definition)
+    return (
+        select(Lesson, Course)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Lesson.id == bindparam("lesson_id"))
+        # What policies ask of a course comes with it, in the same statement; its texts only
+        # when a caller reads them.
+        .options(
+            definition,
+            joinedload(Course.administration_links),
+            joinedload(Course.owner_links),
+            lazyload(Course.translations),
+            lazyload(Course.topic_links),
+        )
+    )
 
 
 # Per quiz lesson and default pass mark, until any course (a quiz definition included) changes.
