@@ -1,5 +1,6 @@
-"""Hot reads run on the database driver: a Core SELECT compiled once per dialect, executed on
-the DBAPI cursor, its values passed through the columns' own type processors.
+"""Hot statements that return rows, run on the database driver: a Core SELECT (or a text
+statement with its columns declared, such as a save that returns what it wrote) compiled once
+per dialect, executed on the DBAPI cursor, its values passed through the columns' own types.
 
 For a statement that returns a few rows, SQLAlchemy's execution (an execution context, result
 metadata, ``Row`` objects) costs several times the driver's own work, and the ORM session's
@@ -8,7 +9,8 @@ where it matters: the SQL and its bind and result conversions come from SQLAlche
 and types (timezone-aware UTC timestamps on SQLite too), and ``before_cursor_execute``
 listeners hear each statement as they hear SQLAlchemy's own. It runs on the session's
 connection when the session has one (a transaction begun, or a test's connection), else on a
-pooled connection that commits each statement, as a safe request's statements do.
+pooled connection that commits each statement, as the statements of a safe request (or of a
+write whose one statement commits itself) do.
 """
 
 from __future__ import annotations
