@@ -35,9 +35,9 @@ Processor = Callable[[Any], Any]
 class _Compiled:
     sql: str
     # Every bound name in the order a positional driver takes them (None: the driver takes
-    # names), with its type's conversion.
+    # names); the conversions of those whose type has one; the values the statement holds.
     positions: tuple[str, ...] | None
-    binds: Mapping[str, Processor | None]
+    binds: Mapping[str, Processor]
     defaults: Mapping[str, Any]
     results: tuple[tuple[int, Processor], ...]
     row: Callable[[Any], tuple[Any, ...]]
@@ -57,8 +57,8 @@ class _Compiled:
         return cls(
             sql=compiled.string,
             positions=tuple(compiled.positiontup) if compiled.positional else None,  # type: ignore[arg-type]
-            binds=binds,
-            defaults=compiled.construct_params(_check=False),
+            binds={name: process for name, process in binds.items() if process is not None},
+            defaults={name: bind.effective_value for name, bind in compiled.binds.items()},
             results=tuple((i, p) for i, p in enumerate(processors) if p is not None),
             row=row_type._make,
         )
@@ -66,7 +66,7 @@ class _Compiled:
     def parameters(self, given: Mapping[str, Any]) -> Any:
         values = {**self.defaults, **given}
         for name, process in self.binds.items():
-            if process is not None and values.get(name) is not None:
+            if values[name] is not None:
                 values[name] = process(values[name])
         if self.positions is None:
             return values

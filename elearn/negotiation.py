@@ -20,6 +20,12 @@ def requested_language(explicit: str | None = None) -> str | None:
     return header_language() or profile_language(current_settings().languages)
 
 
+def requested_or_own_language(own_language: str, explicit: str | None = None) -> str:
+    """``requested_language`` for a caller whose own language is already known: no second look
+    at who the caller is."""
+    return explicit or header_language() or own_language
+
+
 def header_language() -> str | None:
     """The content language that best matches the request's ``Accept-Language``."""
     if "HTTP_ACCEPT_LANGUAGE" not in request.environ:

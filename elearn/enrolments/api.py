@@ -37,7 +37,7 @@ from elearn.enrolments.schemas import (
 )
 from elearn.enrolments.service import bulk, changes, enrolling, progress, runs
 from elearn.inputs import Blueprint
-from elearn.negotiation import header_language
+from elearn.negotiation import requested_or_own_language
 from elearn.pagination import PageArgs, paginated
 from elearn.schemas import load_or_invalid
 
@@ -66,11 +66,6 @@ def _visible_enrolment(actor: User, enrolment_id: int) -> Enrolment:
     enrolment = changes.find_enrolment(enrolment_id)
     policy.authorize(policy.enrolments.visible.check(actor, enrolment), hide=True, what="enrolment")
     return enrolment
-
-
-def _language(own_language: str, explicit: str | None = None) -> str:
-    """``?lang=``, else the best ``Accept-Language`` match, else the caller's own language."""
-    return explicit or header_language() or own_language
 
 
 # course runs
@@ -130,7 +125,10 @@ class CourseEnrolments(MethodView):
         criteria = _criteria(args, administration, course_id=course.id)
         return paginated(
             reading.list_enrolments(
-                actor, criteria, _language(actor.language, args["lang"]), args["page_request"]
+                actor,
+                criteria,
+                requested_or_own_language(actor.language, args["lang"]),
+                args["page_request"],
             )
         )
 
@@ -143,7 +141,9 @@ class CourseEnrolments(MethodView):
         course = _visible_course(actor, course_id)
         policy.authorize(policy.enrolments.self_enrol.check(actor, course))
         admission = enrolling.enrol_self(actor, course, body["run_id"])
-        view = reading.enrolment_view(admission.enrolment, _language(actor.language))
+        view = reading.enrolment_view(
+            admission.enrolment, requested_or_own_language(actor.language)
+        )
         location = url_for("enrolments.EnrolmentItem", enrolment_id=view.enrolment.id)
         return view, 201 if admission.enrolled else 200, {"Location": location}
 
@@ -163,7 +163,10 @@ def list_enrolments(args: dict[str, Any]) -> Any:
     )
     return paginated(
         reading.list_enrolments(
-            actor, criteria, _language(actor.language, args["lang"]), args["page_request"]
+            actor,
+            criteria,
+            requested_or_own_language(actor.language, args["lang"]),
+            args["page_request"],
         )
     )
 
@@ -189,7 +192,7 @@ def _own_enrolments(actor: User) -> tuple[dict[str, int | None], str]:
 def my_enrolments(args: dict[str, Any]) -> Any:
     """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
     holder, own_language = about_caller(_own_enrolments)
-    language = _language(own_language, args["lang"])
+    language = requested_or_own_language(own_language, args["lang"])
     views, headers = paginated(
         reading.list_my_enrolments(holder, args.get("status"), language, args["page_request"])
     )
@@ -204,7 +207,9 @@ class EnrolmentItem(MethodView):
         """One enrolment (the trainee, their contact point, the course's trainers, admins)."""
         actor = current_actor()
         enrolment = _visible_enrolment(actor, enrolment_id)
-        return reading.enrolment_view(enrolment, _language(actor.language, args["lang"]))
+        return reading.enrolment_view(
+            enrolment, requested_or_own_language(actor.language, args["lang"])
+        )
 
     @enrolments_blp.arguments(EnrolmentUpdateSchema)
     @enrolments_blp.response(200, EnrolmentSchema)
@@ -217,7 +222,7 @@ class EnrolmentItem(MethodView):
         else:
             policy.authorize(policy.enrolments.change_due_date.check(actor, enrolment))
         changes.change_enrolment(actor, enrolment, body)
-        return reading.enrolment_view(enrolment, _language(actor.language))
+        return reading.enrolment_view(enrolment, requested_or_own_language(actor.language))
 
 
 @enrolments_blp.route(
@@ -230,7 +235,7 @@ def complete_lesson(enrolment_id: int, lesson_id: int) -> reading.EnrolmentView:
     enrolment = _visible_enrolment(actor, enrolment_id)
     policy.authorize(policy.enrolments.held.check(actor, enrolment))
     progress.complete_lesson(enrolment, lesson_id)
-    return reading.enrolment_view(enrolment, _language(actor.language))
+    return reading.enrolment_view(enrolment, requested_or_own_language(actor.language))
 
 
 # bulk enrolment

@@ -36,7 +36,7 @@ from elearn.courses.schemas import (
 from elearn.courses.service import authoring
 from elearn.http_cache import RepresentationCache, cached, conditional, exact_request
 from elearn.inputs import Blueprint
-from elearn.negotiation import header_language, requested_language
+from elearn.negotiation import requested_language, requested_or_own_language
 from elearn.pagination import paginated
 
 courses_blp = Blueprint(
@@ -69,7 +69,7 @@ def _catalogue_key() -> Hashable:
     """Who may see what, the exact request, and the state of every course card."""
     scope, actor_id, own_language = about_caller(_viewer)
     personal = actor_id if "owned" in request.args else None
-    language = request.args.get("lang") or header_language() or own_language
+    language = requested_or_own_language(own_language, request.args.get("lang"))
     return (scope, personal, exact_request(), language, catalogue.fingerprint())
 
 
