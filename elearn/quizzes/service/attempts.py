@@ -18,7 +18,8 @@ change), and the quiz's settings from ``settings_of_lesson``.
 Submitting a first attempt reads no history: while it runs no other attempt can start (a start
 holds the enrolment and finds it running), so it is the trainee's only one. A failed first
 submit is thus two statements on PostgreSQL (the held attempt; its close with every score,
-``grades.store``) and the commit.
+``grades.store``) and the commit; the usual one, its own trainee's in a process that knows it,
+is closed without the ORM or a transaction before it comes here (``submission``).
 """
 
 from __future__ import annotations
