@@ -161,3 +161,29 @@ def test_a_pass_is_recorded_by_the_checked_path(app, quizzes, take, taking, quer
     assert (body["passed"], body["disclosed"]["answers"]) == (True, True)
     assert make.count(LessonProgress, lesson_id=quiz.quiz_id) == 1
     assert taking.result(trainee, quiz.quiz_id).get_json()["passed"] is True
+
+
+def test_a_later_attempt_stands_with_the_earlier_ones(
+    app, quizzes, take, taking, queries, frozen_clock
+):
+    quiz = quizzes.build(
+        questions=[SINGLE, TRUE_FALSE, NUMERIC], review="after_close", max_attempts=2
+    )
+    shown = {}
+    for path in ("fast", "checked"):
+        trainee, first_id = take(quiz)
+        taking.submit(trainee, first_id)
+        attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
+        taking.save(trainee, attempt_id, half_right(quizzes.frozen(attempt_id)))
+        if path == "checked":
+            forget_every_remembered_value()
+
+        response = submitted(taking, queries, trainee, attempt_id)
+
+        assert paths(queries) == (path if on_postgresql(app) else "checked")
+        assert response.data == taking.get(trainee, attempt_id).data
+        shown[path] = {**response.get_json(), "id": None}
+    # every attempt used: the quiz is closed to the trainee, the answers are shown
+    assert shown["fast"] == shown["checked"]
+    assert shown["fast"]["number"] == 2
+    assert shown["fast"]["disclosed"] == {"score": True, "answers": True}

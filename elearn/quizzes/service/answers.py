@@ -46,11 +46,12 @@ Answers = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class FrozenAttempt:
-    """What never changes in an attempt once started: its quiz, trainee, number, language,
-    start, deadline, pass mark and the questions it drew, by key in the order shown."""
+    """What never changes in an attempt once started: its quiz, enrolment, trainee, number,
+    language, start, deadline, pass mark and the questions it drew, by key in the order shown."""
 
     id: int
     lesson_id: int
+    enrolment_id: int
     user_id: int
     number: int
     language: str
@@ -82,6 +83,7 @@ def remember(attempt: Attempt) -> FrozenAttempt:
     frozen = FrozenAttempt(
         id=attempt.id,
         lesson_id=attempt.lesson_id,
+        enrolment_id=attempt.enrolment_id,
         user_id=attempt.user_id,
         number=attempt.number,
         language=attempt.language,
@@ -103,10 +105,23 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     rows = _FROZEN.rows({"attempt_id": attempt_id})
     if not rows:
         return None
-    [(lesson_id, user_id, number, language, started_at, deadline_at, pass_mark, questions)] = rows
+    [
+        (
+            lesson_id,
+            enrolment_id,
+            user_id,
+            number,
+            language,
+            started_at,
+            deadline_at,
+            pass_mark,
+            questions,
+        )
+    ] = rows
     found = FrozenAttempt(
         id=attempt_id,
         lesson_id=lesson_id,
+        enrolment_id=enrolment_id,
         user_id=user_id,
         number=number,
         language=language,
@@ -123,6 +138,7 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
 _FROZEN = DriverRead(
     select(
         Attempt.lesson_id,
+        Attempt.enrolment_id,
         Attempt.user_id,
         Attempt.number,
         Attempt.language,

@@ -1,32 +1,32 @@
 """Submitting a trainee's own running attempt: graded in Python from its saved answers, closed
-in two statements on PostgreSQL, each committing itself.
+on PostgreSQL by statements that each commit themselves.
 
-A first attempt of its own trainee, in time, that does not pass (the usual submit: a pass is
-recorded once) needs neither the ORM nor a transaction. Its frozen facts come from the
-process's memory (``answers.frozen_attempts``, read once when missing) and its quiz's settings
-from ``settings_of_lesson``. One statement reads the attempt's row version (``xmin``) with its
-saved answers and its course run's end, if it is still running, in time and the caller's,
-without holding it; the answers are graded in Python; a second statement (``grades``) closes
-the attempt and stores every score, but only if its row is still the version read: every save,
-submit and expiry updates the row, so one committed between the two leaves the close with
-nothing to write. The request lets both statements commit themselves
+An attempt of its own trainee, in time, that does not pass (the usual submit: a pass is
+recorded once) needs no transaction, and a first one not the ORM either. Its frozen facts come
+from the process's memory (``answers.frozen_attempts``) and its quiz's settings from
+``settings_of_lesson``; a later attempt's standing reads the earlier ones (``attempts_of``),
+which are finished and never change. One statement reads the attempt's row version (``xmin``)
+with its saved answers and its course run's end, if it is still running, in time and the
+caller's, without holding it; the answers are graded in Python; a last statement (``grades``)
+closes the attempt and stores every score, but only if its row is still the version read:
+every save, submit and expiry updates the row, so one committed in between leaves the close
+with nothing to write. The request lets the statements commit themselves
 (``uow.statements_first_commit_themselves``): no BEGIN and no COMMIT round trips, and the close
 with its scores is still one statement, which waits for the WAL flush before it answers.
 
 Whatever that fast path does not settle it leaves, having written nothing, to the checked path
 (``attempts.submit_attempt`` on the held attempt), which runs in one transaction and answers it
-exactly: another user's or an unknown attempt, one submitted or past its deadline, a write
-committed between the two statements, SQLite, a later attempt (its standing is read from the
-earlier ones) and a pass. Recording a pass (the lesson done, the enrolment's completion, a
-certificate's outbox row) takes several statements of the enrolments domain that must commit
-with the close; beside them the fast path's saving is small, and a second way to record a pass
-would be a second copy of that rule.
+exactly: another user's attempt, one this process does not know, one submitted or past its
+deadline, a write committed between the two statements, SQLite, and a pass. Recording a pass
+(the lesson done, the enrolment's completion, a certificate's outbox row) takes several
+statements of the enrolments domain that must commit with the close; beside them the fast
+path's saving is small, and a second way to record a pass would be a second copy of that rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ from elearn.http_cache import LeastRecentlyUsed
 from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
 from elearn.quizzes.queries import AttemptView
 from elearn.quizzes.service import answers as answer_writes
-from elearn.quizzes.service import grades, review
+from elearn.quizzes.service import attempts, grades, review
 from elearn.quizzes.service.answers import FrozenAttempt
 from elearn.quizzes.service.quiz import settings_of_lesson
 from elearn.quizzes.service.standing import Standing
@@ -77,7 +77,6 @@ def submit_own_attempt(trainee_id: int, attempt_id: int) -> AttemptView | None:
     if (
         frozen is None
         or frozen.user_id != trainee_id
-        or frozen.number != 1
         or not frozen.open_at(now)
         or closed_attempts.get(attempt_id)
         or db.session.get_bind().dialect.name != "postgresql"
@@ -91,8 +90,7 @@ def submit_own_attempt(trainee_id: int, attempt_id: int) -> AttemptView | None:
     close = grades.Close.of(AttemptStatus.SUBMITTED, now, questions, scores, frozen.pass_mark)
     attempt = _closed(frozen, close)
     settings = settings_of_lesson(frozen.lesson_id, frozen.pass_mark)
-    # A first attempt is the trainee's whole history (no other starts while it runs).
-    standing = Standing(settings, running.run_ends_at, [attempt], now)
+    standing = Standing(settings, running.run_ends_at, [*_earlier(frozen), attempt], now)
     if standing.passed or not grades.store_if_unchanged(frozen.id, running.version, close, scores):
         return None
     closed_attempts.put(frozen.id, True)
@@ -141,21 +139,24 @@ _RUNNING = DriverRead(
 )
 
 
+def _earlier(frozen: FrozenAttempt) -> list[Attempt]:
+    """The trainee's attempts at the quiz before this one, all finished: a start finishes the
+    one before (or finds it running and starts none). A first attempt has none to read."""
+    if frozen.number == 1:
+        return []
+    history = attempts.attempts_of(frozen.enrolment_id, frozen.lesson_id, questions=False)
+    return [attempt for attempt in history if attempt.number < frozen.number]
+
+
 def _closed(frozen: FrozenAttempt, close: grades.Close) -> Attempt:
     """The attempt as closed, never added to the session: what its standing and its response
-    read of it."""
+    read of it (its frozen facts are columns of the same names)."""
+    facts = {field.name: getattr(frozen, field.name) for field in fields(FrozenAttempt)}
+    facts["questions"] = list(frozen.questions.values())
     return Attempt(
-        id=frozen.id,
-        lesson_id=frozen.lesson_id,
-        user_id=frozen.user_id,
-        number=frozen.number,
-        language=frozen.language,
+        **facts,
         status=close.status,
-        started_at=frozen.started_at,
-        deadline_at=frozen.deadline_at,
         submitted_at=close.ended_at,
-        pass_mark=frozen.pass_mark,
         score=close.score,
         passed=close.passed,
-        questions=list(frozen.questions.values()),
     )
