@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, text
@@ -84,9 +83,7 @@ def store(attempt: Attempt, close: Close, scores: Mapping[str, float]) -> None:
         ]
         upsert(AttemptAnswer, rows, ("attempt_id", "question_key"), update=("score",))
         return
-    _closing(versioned=False).rows(
-        {**changes, "attempt_id": attempt.id, "scores": json.dumps(scores)}
-    )
+    _close(attempt.id, None, changes, scores)
     for name, value in changes.items():
         set_committed_value(attempt, name, value)
 
@@ -96,8 +93,14 @@ def store_if_unchanged(
 ) -> bool:
     """On PostgreSQL, close a running attempt and store its scores as ``store`` does, if its
     row is still the ``version`` read; whether it did (nothing is written when it did not)."""
-    parameters = {**_changes(close), "attempt_id": attempt_id, "version": version}
-    return bool(_closing(versioned=True).rows({**parameters, "scores": json.dumps(scores)}))
+    return _close(attempt_id, version, _changes(close), scores)
+
+
+def _close(
+    attempt_id: int, version: str | None, changes: Mapping[str, Any], scores: Mapping[str, float]
+) -> bool:
+    parameters = {**changes, "attempt_id": attempt_id, "version": version}
+    return bool(_CLOSE_ON_POSTGRESQL.rows({**parameters, "scores": json.dumps(scores)}))
 
 
 def _changes(close: Close) -> dict[str, Any]:
@@ -110,18 +113,18 @@ def _changes(close: Close) -> dict[str, Any]:
     }
 
 
-@cache
-def _closing(*, versioned: bool) -> DriverRead:
-    """The close with its scores; ``versioned``: only of the row version bound as ``version``,
-    still running."""
-    unchanged = "AND status = 'in_progress' AND CAST(xmin AS text) = :version" if versioned else ""
-    statement = text(
-        f"""
+# Only a running row of the version bound as ``version``, unless that is NULL (a held row).
+_CLOSE_ON_POSTGRESQL = DriverRead(
+    text(
+        """
     WITH closed AS (
         UPDATE quiz_attempts
         SET status = :status, submitted_at = :submitted_at, score = :score, passed = :passed,
             updated_at = :updated_at
-        WHERE id = :attempt_id {unchanged}
+        WHERE id = :attempt_id AND (
+            CAST(:version AS text) IS NULL
+            OR (status = 'in_progress' AND CAST(xmin AS text) = CAST(:version AS text))
+        )
         RETURNING id
     ), scored AS (
         INSERT INTO quiz_attempt_answers (attempt_id, question_key, score)
@@ -130,11 +133,11 @@ def _closing(*, versioned: bool) -> DriverRead:
         ON CONFLICT (attempt_id, question_key) DO UPDATE SET score = excluded.score
     )
     SELECT id FROM closed
-    """  # noqa: S608 (the one interpolation is one of two constant conditions)
+    """
     )
-    return DriverRead(
-        statement.bindparams(
-            bindparam("submitted_at", type_=UTCDateTime()),
-            bindparam("updated_at", type_=UTCDateTime()),
-        ).columns(id=Integer)
+    .bindparams(
+        bindparam("submitted_at", type_=UTCDateTime()),
+        bindparam("updated_at", type_=UTCDateTime()),
     )
+    .columns(id=Integer)
+)
