@@ -29,7 +29,7 @@ from elearn.config import Settings
 from elearn.content.api import content_blp
 from elearn.courses.api import BLUEPRINTS as COURSE_BLUEPRINTS
 from elearn.courses.schemas import ContentLanguage
-from elearn.database import configure_sqlite
+from elearn.database import configure_sqlite, engine_options
 from elearn.enrolments import subscriptions as enrolment_subscriptions
 from elearn.enrolments.api import BLUEPRINTS as ENROLMENT_BLUEPRINTS
 from elearn.errors import problem, register_error_handlers
@@ -137,10 +137,9 @@ def _flask_config(settings: Settings) -> dict[str, object]:
     return {
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        # hide_parameters keeps row values (emails, hashes) out of logged database errors. No
-        # pre-ping (a round trip per request): a connection found dead fails its request with
-        # 503 and has the pool replace every connection opened before it.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
+        # No pre-ping (a round trip per request): a connection found dead fails its request
+        # with 503 and has the pool replace every connection opened before it.
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings.database_url),
         "MAX_CONTENT_LENGTH": settings.max_request_bytes,
         "SESSION_COOKIE_NAME": "elearn_session",
         "SESSION_COOKIE_HTTPONLY": True,

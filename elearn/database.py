@@ -22,9 +22,11 @@ from sqlalchemy import (
     Select,
     event,
     inspect,
+    make_url,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 from sqlalchemy.types import JSON, TypeDecorator
@@ -58,12 +60,36 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """None on PostgreSQL: its sessions keep time in UTC (``engine_options``), so the driver
+        already returns what ``process_result_value`` would, and a read converts nothing."""
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
+
+
+# Sessions in UTC: PostgreSQL returns ``timestamptz`` values in the session's time zone.
+_POSTGRESQL_IN_UTC = {"connect_args": {"options": "-c TimeZone=UTC"}}
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """The options of every engine on ``url``: row values (emails, hashes) are kept out of
+    logged database errors, and PostgreSQL sessions keep time in UTC (``UTCDateTime``)."""
+    postgresql = make_url(url).get_backend_name() == "postgresql"
+    return {"hide_parameters": True, **(_POSTGRESQL_IN_UTC if postgresql else {})}
+
 
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON},
     )
+
+
+def on_postgresql() -> bool:
+    """Whether the application's database is PostgreSQL (else SQLite); asked of the engine, so
+    that asking makes no session."""
+    return db.engine.dialect.name == "postgresql"
 
 
 # While true, sessions run each statement in a transaction of its own.
@@ -79,12 +105,12 @@ class Session(flask_sqlalchemy.session.Session):
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)
         if isinstance(bind, Engine) and statements_commit_themselves.get():
-            return _autocommitting(bind)
+            return autocommitting(bind)
         return bind
 
 
 @cache
-def _autocommitting(engine: Engine) -> Engine:
+def autocommitting(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -183,7 +209,7 @@ def upsert(
 
 def _insert(model: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which knows ``ON CONFLICT``."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return postgresql.insert(model)
     return sqlite.insert(model)
 

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, Select, TextualSelect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from elearn.database import statements_commit_themselves
+from elearn.database import autocommitting, statements_commit_themselves
 from elearn.extensions import db
 
 Processor = Callable[[Any], Any]
@@ -128,12 +128,21 @@ def _as_sqlalchemy_error(
 
 
 def _connection() -> AbstractContextManager[Connection]:
-    session = db.session()
-    bind = session.get_bind()
-    if (
-        statements_commit_themselves.get()
-        and isinstance(bind, Engine)
-        and not session.in_transaction()
-    ):
-        return bind.connect()
-    return nullcontext(session.connection())
+    engine = _engine_outside_any_transaction()
+    if engine is not None:
+        return autocommitting(engine).connect()
+    return nullcontext(db.session.connection())
+
+
+def _engine_outside_any_transaction() -> Engine | None:
+    """The engine to run on when statements commit themselves and no transaction is open (no
+    session has begun one, nor binds to a connection that holds one, as a test's does); a
+    session is not made just to ask it."""
+    if not statements_commit_themselves.get():
+        return None
+    if db.session.registry.has():
+        session = db.session()
+        bind = None if session.in_transaction() else session.get_bind()
+    else:
+        bind = db.session.session_factory.kw.get("bind") or db.engine
+    return bind if isinstance(bind, Engine) else None

@@ -16,7 +16,8 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, request
+from flask import Flask, g, request
+from marshmallow.utils import missing
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest, NotFound
@@ -26,6 +27,8 @@ from werkzeug.routing import IntegerConverter, Map
 MAX_INTEGER = 2**31 - 1
 # Deeper than any request this API takes, far below the parser's recursion limit.
 MAX_JSON_DEPTH = 32
+# Where the request's check keeps the JSON body it parsed, for the arguments parser.
+CHECKED_BODY = "checked_json_body"
 
 
 class IdConverter(IntegerConverter):
@@ -43,6 +46,11 @@ class Parser(FlaskParser):
 
     def load_multipart(self, req: Any, schema: ma.Schema) -> Any:
         return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+    def load_json(self, req: Any, schema: ma.Schema) -> Any:
+        """The body as the request's check parsed it (``_check_request``): parsed once."""
+        checked = g.get(CHECKED_BODY, missing)
+        return checked if checked is not missing else super().load_json(req, schema)
 
     def _get_schema(self, argmap: Any, req: Any) -> ma.Schema:
         """One instance per schema class, made once: making one per request was a good part of
@@ -76,7 +84,7 @@ def load_json(data: bytes | str) -> Any:
     too) free of NUL and unpaired surrogates. NaN and Infinity are left to the fields, which
     name them (a number field refuses them, a text field refuses any number)."""
     try:
-        document = json.loads(data)
+        document = json.loads(data.decode() if isinstance(data, bytes) else data)
     except RecursionError:
         raise InvalidBody(f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.") from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError, a number over the digit limit
@@ -130,7 +138,7 @@ def _check_request() -> None:
     if environ.get("CONTENT_TYPE") and request.is_json:
         body = request.get_data(cache=True)
         if body:
-            load_json(body)
+            setattr(g, CHECKED_BODY, load_json(body))
 
 
 def init_app(app: Flask) -> None:

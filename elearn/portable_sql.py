@@ -24,7 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import JSON
 
-from elearn.database import UTCDateTime, db
+from elearn.database import UTCDateTime, on_postgresql
 
 
 class iso_timestamp(FunctionElement[str]):
@@ -120,7 +120,7 @@ def values_table(values: Sequence[int]) -> TableValuedAlias:
     """The integers ``values`` as a table of one column, ``value``, passed as one parameter
     (``unnest`` of an array on PostgreSQL, ``json_each`` on SQLite): thousands of values cost
     one bind parameter, not thousands."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         array = literal(list(values), postgresql.ARRAY(BigInteger()))
         return func.unnest(array).table_valued("value").render_derived()
     return func.json_each(json.dumps(list(values))).table_valued("value")

@@ -247,3 +247,26 @@ def test_a_schema_class_is_instantiated_once_not_for_every_request(app):
             assert Blueprint.ARGUMENTS_PARSER.parse(Named, location="json") == {"name": name}
 
     assert len(made) == 1
+
+
+def test_a_body_is_parsed_once_for_its_check_and_its_arguments(client, admin, monkeypatch):
+    parsed = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda text, **kw: parsed.append(text) or loads(text, **kw))
+
+    response = send(client, "PATCH", "/api/v1/me", '{"full_name": "Aino Virtanen"}', admin.headers)
+
+    assert response.status_code == 200
+    assert response.get_json()["full_name"] == "Aino Virtanen"
+    assert parsed == ['{"full_name": "Aino Virtanen"}']
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_body_in_another_encoding_than_utf8_is_refused(client, admin, encoding):
+    body = '{"full_name": "Aino Virtanen"}'.encode(encoding)
+
+    response = send(client, "PATCH", "/api/v1/me", body, admin.headers)
+
+    assert assert_problem(response, 400)["detail"] == "Invalid JSON body."
+    me = client.get("/api/v1/me", headers=admin.headers).get_json()
+    assert me["full_name"] != "Aino Virtanen"

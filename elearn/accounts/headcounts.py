@@ -13,7 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import case, delete, func, insert, select, text
 
 from elearn.accounts.models import AdministrationHeadcount, Role, User, UserRole
-from elearn.database import add_to_counters
+from elearn.database import add_to_counters, on_postgresql
 from elearn.extensions import db
 
 
@@ -64,7 +64,7 @@ def count(before: Standing | None, after: Standing | None) -> None:
 
 def recount() -> None:
     """Rebuild every headcount from the users (holding the table against concurrent counts)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         db.session.execute(text("LOCK TABLE administration_headcounts IN EXCLUSIVE MODE"))
     db.session.execute(delete(AdministrationHeadcount))
     trainees = (

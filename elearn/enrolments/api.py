@@ -193,10 +193,11 @@ def my_enrolments(args: dict[str, Any]) -> Any:
     """The caller's enrolments: course title, progress, due date, status, lesson to resume."""
     holder, own_language = about_caller(_own_enrolments)
     language = requested_or_own_language(own_language, args["lang"])
-    views, headers = paginated(
-        reading.list_my_enrolments(holder, args.get("status"), language, args["page_request"])
+    page = reading.list_my_enrolments(
+        holder, args.get("status"), language, args["page_request"], enrolment_document
     )
-    return jsonify([enrolment_document(view) for view in views]), headers
+    documents, headers = paginated(page)
+    return jsonify(documents), headers
 
 
 @enrolments_blp.route("/enrolments/<int:enrolment_id>")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from elearn import policy
 from elearn.accounts.models import Administration, User
-from elearn.courses.queries.syllabi import Syllabus, syllabi
+from elearn.courses.queries.syllabi import Syllabus, SyllabusLesson, syllabi
 from elearn.driver_reads import DriverRead
 from elearn.enrolments.models import CourseRun, Enrolment, EnrolmentStatus, LessonProgress
 from elearn.extensions import db
@@ -44,6 +44,7 @@ LIST_SEPARATOR = ","
 PAGE_SIZE = bindparam("page_size", type_=Integer)
 PAGE_OFFSET = bindparam("page_offset", type_=Integer)
 STATUS = bindparam("status", type_=Enrolment.status.type)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,14 +112,23 @@ class EnrolmentView:
     next_lesson: LessonRef | None = None
 
 
+# What a page holds for each row: the row (``_statement``'s columns), its course's syllabus and
+# the language asked for.
+Shape = Callable[[Any, Syllabus, str], T]
+
+
 def list_my_enrolments(
-    holder: Mapping[str, Any], status: EnrolmentStatus | None, language: str, page: PageRequest
-) -> Page[EnrolmentView]:
+    holder: Mapping[str, Any],
+    status: EnrolmentStatus | None,
+    language: str,
+    page: PageRequest,
+    shape: Shape[T],
+) -> Page[T]:
     """The enrolments of the actor whose ``policy.actor_parameters`` are ``holder``, newest
-    first, with the lesson to resume each active one at; in one statement built once per
-    process."""
+    first, each in ``shape`` (the lesson to resume each active one at: ``lesson_to_resume``);
+    in one statement built once per process."""
     statements = _own_statements(by_status=status is not None)
-    return _page(statements, {**holder, STATUS.key: status}, language, page, own=True)
+    return _page(statements, {**holder, STATUS.key: status}, language, page, shape, own=True)
 
 
 def list_enrolments(
@@ -126,13 +136,13 @@ def list_enrolments(
 ) -> Page[EnrolmentView]:
     """The enrolments ``actor`` may see (admins all, contact points their administration's)."""
     conditions = _filtered(policy.enrolments.visible.filter(actor), criteria)
-    return _page(_Statements.of(conditions, own=False), {}, language, page, own=False)
+    return _page(_Statements.of(conditions, own=False), {}, language, page, row_view, own=False)
 
 
 def enrolment_view(enrolment: Enrolment, language: str) -> EnrolmentView:
     """One enrolment with its course title and the lesson to resume at."""
     statements = _Statements.of([Enrolment.id == enrolment.id], own=True)
-    (view,) = _page(statements, {}, language, PageRequest(), own=True).items
+    (view,) = _page(statements, {}, language, PageRequest(), row_view, own=True).items
     return view
 
 
@@ -184,9 +194,10 @@ def _page(
     parameters: dict[str, Any],
     language: str,
     request: PageRequest,
+    shape: Shape[T],
     *,
     own: bool,
-) -> Page[EnrolmentView]:
+) -> Page[T]:
     """One page; ``own`` enrolments (one trainee's, or one) with the lessons to resume at, and
     counted by the page's statement, others (up to every enrolment) counted on their own."""
     parameters = {**parameters, PAGE_SIZE.key: request.per_page, PAGE_OFFSET.key: request.offset}
@@ -198,7 +209,7 @@ def _page(
     courses = syllabi(row.course_id for row in rows)
     # A course deleted since the page was read took its enrolments with it.
     items = [
-        _view(row, courses[row.course_id], language) for row in rows if row.course_id in courses
+        shape(row, courses[row.course_id], language) for row in rows if row.course_id in courses
     ]
     return Page(items=items, total=total or 0, request=request)
 
@@ -250,7 +261,7 @@ def _statement(own: bool) -> Select[Any]:
     )
 
 
-def _view(row: Any, course: Syllabus, language: str) -> EnrolmentView:
+def row_view(row: Any, course: Syllabus, language: str) -> EnrolmentView:
     administration = row.administration_code
     run = (
         RunRef(row.run_id, row.run_name, row.run_starts_at, row.run_ends_at)
@@ -277,13 +288,14 @@ def _view(row: Any, course: Syllabus, language: str) -> EnrolmentView:
     )
     shown_in = course.language(language)
     reference = CourseRef(course.id, course.slug, course.title(language), shown_in)
-    return EnrolmentView(enrolment, reference, _lesson_to_resume(row, course, shown_in))
+    lesson = lesson_to_resume(row, course)
+    next_lesson = LessonRef(lesson.id, lesson.kind, lesson.title(shown_in)) if lesson else None
+    return EnrolmentView(enrolment, reference, next_lesson)
 
 
-def _lesson_to_resume(row: Any, course: Syllabus, language: str) -> LessonRef | None:
+def lesson_to_resume(row: Any, course: Syllabus) -> SyllabusLesson | None:
     """The first lesson of the outline not yet completed, for own active enrolments."""
     if row.completed_lessons is None:
         return None
     completed = {int(part) for part in row.completed_lessons.split(LIST_SEPARATOR) if part}
-    lesson = course.first_lesson_not_in(completed)
-    return LessonRef(lesson.id, lesson.kind, lesson.title(language)) if lesson else None
+    return course.first_lesson_not_in(completed)

@@ -10,7 +10,9 @@ from flask_smorest.fields import Upload
 
 from elearn.accounts.schemas import administration_code_field
 from elearn.config import current_settings
+from elearn.courses.queries.syllabi import Syllabus
 from elearn.courses.schemas import ContentLanguage, idle_after_days_field, reminder_offsets_field
+from elearn.enrolments import queries as reading
 from elearn.enrolments.models import (
     OPEN_REQUEST_STATUSES,
     AssignmentTarget,
@@ -18,7 +20,6 @@ from elearn.enrolments.models import (
     RunAdmission,
     SeatRequestStatus,
 )
-from elearn.enrolments.queries import EnrolmentView
 from elearn.enrolments.service.bulk import People
 from elearn.pagination import PageArgs
 from elearn.schemas import ChangesSchema, Id, Integer, StrictSchema, text
@@ -181,44 +182,45 @@ class EnrolmentSchema(ma.Schema):
     )
 
 
-def enrolment_document(view: EnrolmentView) -> dict[str, Any]:
-    """What ``EnrolmentSchema`` dumps, written out: a trainee's list is served without the
-    schema, whose dumping was a good part of the request."""
-    enrolment, user = view.enrolment, view.enrolment.user
-    course, run, lesson = view.course, enrolment.run, view.next_lesson
+def enrolment_document(row: Any, course: Syllabus, language: str) -> dict[str, Any]:
+    """What ``EnrolmentSchema`` dumps, written out from a row of ``reading.list_my_enrolments``
+    and its course's syllabus: a trainee's list is served without the schema, or any record
+    between row and document, whose making was a good part of the request."""
+    shown_in = course.language(language)
+    lesson = reading.lesson_to_resume(row, course)
     return {
-        "id": enrolment.id,
-        "status": enrolment.status,
-        "source": enrolment.source,
-        "progress_percent": enrolment.progress_percent,
-        "enrolled_at": enrolment.enrolled_at.isoformat(),
-        "due_at": _iso(enrolment.due_at),
-        "started_at": _iso(enrolment.started_at),
-        "last_activity_at": _iso(enrolment.last_activity_at),
-        "completed_at": _iso(enrolment.completed_at),
+        "id": row.id,
+        "status": row.status,
+        "source": row.source,
+        "progress_percent": row.progress_percent,
+        "enrolled_at": row.enrolled_at.isoformat(),
+        "due_at": _iso(row.due_at),
+        "started_at": _iso(row.started_at),
+        "last_activity_at": _iso(row.last_activity_at),
+        "completed_at": _iso(row.completed_at),
         "trainee": {
-            "id": user.id,
-            "full_name": user.full_name,
-            "email": user.email,
-            "administration": user.administration.code if user.administration else None,
+            "id": row.user_id,
+            "full_name": row.full_name,
+            "email": row.email,
+            "administration": row.administration_code,
         },
         "course": {
             "id": course.id,
             "slug": course.slug,
-            "title": course.title,
-            "language": course.language,
+            "title": course.title(language),
+            "language": shown_in,
         },
         "run": None
-        if run is None
+        if row.run_id is None
         else {
-            "id": run.id,
-            "name": run.name,
-            "starts_at": _iso(run.starts_at),
-            "ends_at": _iso(run.ends_at),
+            "id": row.run_id,
+            "name": row.run_name,
+            "starts_at": _iso(row.run_starts_at),
+            "ends_at": _iso(row.run_ends_at),
         },
         "next_lesson": None
         if lesson is None
-        else {"id": lesson.id, "kind": lesson.kind, "title": lesson.title},
+        else {"id": lesson.id, "kind": lesson.kind, "title": lesson.title(shown_in)},
     }
 
 

@@ -127,7 +127,7 @@ def test_my_enrolments_are_what_the_schema_makes_of_them(app, client, actors, le
 
     with app.test_request_context():
         holder = policy.actor_parameters(db.session.get_one(User, trainee.id))
-        page = reading.list_my_enrolments(holder, None, "fr", PageRequest(1, 5))
+        page = reading.list_my_enrolments(holder, None, "fr", PageRequest(1, 5), reading.row_view)
         expected = jsonify(EnrolmentSchema(many=True).dump(page.items)).get_data()
     assert response.get_data() == expected
     assert response.get_json()[1]["run"]["id"] is not None

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from elearn.accounts.models import User
-from elearn.database import add_to_counters
+from elearn.database import add_to_counters, on_postgresql
 from elearn.enrolments.models import Enrolment, EnrolmentStatus, EnrolmentTally
 from elearn.extensions import db
 
@@ -192,7 +192,7 @@ def reconcile() -> int:
 
 
 def _hold_the_table() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         db.session.execute(text("LOCK TABLE enrolment_tallies IN EXCLUSIVE MODE"))
 
 

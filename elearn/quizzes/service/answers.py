@@ -33,7 +33,7 @@ import orjson
 from sqlalchemy import String, Text, bindparam, cast, delete, select, text, update
 
 from elearn import clock, uow
-from elearn.database import UTCDateTime, upsert
+from elearn.database import UTCDateTime, on_postgresql, upsert
 from elearn.driver_reads import DriverRead
 from elearn.errors import Invalid
 from elearn.extensions import db
@@ -183,7 +183,7 @@ def save_own_answers(trainee_id: int, attempt_id: int, answers: Answers) -> Save
 def write(attempt: FrozenAttempt, answers: Answers, now: datetime) -> Saved | None:
     """Store checked answers (None clears one) if the attempt is still running, in time and the
     version this statement's snapshot sees; None, with nothing written, otherwise."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         answered = _write_on_postgresql(attempt, answers, now)
     else:
         answered = _write_on_sqlite(attempt, answers, now)
