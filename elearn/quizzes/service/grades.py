@@ -23,7 +23,7 @@ from sqlalchemy import Integer, bindparam, text
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
-from elearn.database import UTCDateTime, upsert
+from elearn.database import UTCDateTime, on_postgresql, upsert
 from elearn.driver_reads import DriverRead
 from elearn.extensions import db
 from elearn.quizzes.models import Attempt, AttemptAnswer
@@ -73,7 +73,7 @@ def store(attempt: Attempt, close: Close, scores: Mapping[str, float]) -> None:
     ``scores`` with its score (the answered keep their response, the unanswered get a row
     without one)."""
     changes = _changes(close)
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         for name, value in changes.items():
             setattr(attempt, name, value)
         db.session.flush()

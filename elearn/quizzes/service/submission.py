@@ -33,10 +33,9 @@ from typing import Any
 from sqlalchemy import Text, bindparam, cast, literal_column, select
 
 from elearn import clock
-from elearn.database import UTCDateTime
+from elearn.database import UTCDateTime, on_postgresql
 from elearn.driver_reads import DriverRead
 from elearn.enrolments.models import CourseRun, Enrolment
-from elearn.extensions import db
 from elearn.http_cache import LeastRecentlyUsed
 from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
 from elearn.quizzes.queries import AttemptView
@@ -79,7 +78,7 @@ def submit_own_attempt(trainee_id: int, attempt_id: int) -> AttemptView | None:
         or frozen.user_id != trainee_id
         or not frozen.open_at(now)
         or closed_attempts.get(attempt_id)
-        or db.session.get_bind().dialect.name != "postgresql"
+        or not on_postgresql()
     ):
         return None
     running = _running(frozen, now)
