@@ -183,6 +183,11 @@ class Enrolment(Timestamped, Base):
     run: Mapped[CourseRun | None] = relationship(lazy="joined")
 
     @property
+    def run_ends_at(self) -> datetime | None:
+        """When the enrolment's course run ends (None: no run, or one without an end)."""
+        return self.run.ends_at if self.run is not None else None
+
+    @property
     def reminder_offsets_days(self) -> list[int]:
         """The run's reminder offsets, else the course's."""
         if self.run is not None and self.run.reminder_offsets_days is not None:

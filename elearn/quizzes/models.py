@@ -81,6 +81,3 @@ class Attempt(Timestamped, Base):
     @property
     def finished(self) -> bool:
         return self.status != AttemptStatus.IN_PROGRESS
-
-    def answer(self, question_key: str) -> AttemptAnswer | None:
-        return next((a for a in self.answers if a.question_key == question_key), None)

@@ -8,10 +8,10 @@ the response schemas name every field they write, so nothing else of a frozen qu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from elearn.json_encoding import plain
 from elearn.quizzes.models import Attempt, AttemptStatus
@@ -80,7 +80,25 @@ def attempt_summary(attempt: Attempt, shown: Disclosure) -> AttemptSummary:
     )
 
 
-def attempt_view(attempt: Attempt, settings: QuizSettings, shown: Disclosure) -> AttemptView:
+class ShownAnswer(Protocol):
+    """What a view shows of a question's answer: a stored ``AttemptAnswer``, or one just graded."""
+
+    @property
+    def response(self) -> dict[str, Any] | None: ...
+
+    @property
+    def score(self) -> float | None: ...
+
+
+def attempt_view(
+    attempt: Attempt,
+    settings: QuizSettings,
+    shown: Disclosure,
+    answers: Mapping[str, ShownAnswer] | None = None,
+) -> AttemptView:
+    """The attempt with its ``answers`` by question key (by default its stored rows)."""
+    if answers is None:
+        answers = {row.question_key: row for row in attempt.answers}
     summary = attempt_summary(attempt, shown)
     return AttemptView(
         **vars(summary),
@@ -88,13 +106,14 @@ def attempt_view(attempt: Attempt, settings: QuizSettings, shown: Disclosure) ->
         language=attempt.language,
         review=settings.review.value,
         disclosed=shown,
-        questions=[_question(attempt, frozen, shown) for frozen in attempt.questions],
+        questions=[
+            _question(frozen, answers.get(frozen["key"]), shown) for frozen in attempt.questions
+        ],
     )
 
 
-def _question(attempt: Attempt, frozen: dict[str, Any], shown: Disclosure) -> dict[str, Any]:
+def _question(frozen: dict[str, Any], row: ShownAnswer | None, shown: Disclosure) -> dict[str, Any]:
     view = present(frozen, reveal=shown.answers)
-    row = attempt.answer(frozen["key"])
     view["response"] = row.response if row is not None else None
     if shown.answers and row is not None and row.score is not None:
         view["score"] = _rounded(row.score * frozen["points"])

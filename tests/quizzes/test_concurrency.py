@@ -70,9 +70,10 @@ def test_concurrent_saves_and_submits_leave_one_consistent_graded_attempt(
     assert all(row.score is not None for row in rows)
 
 
-def test_a_submit_that_waited_for_a_save_grades_what_it_saved(app, quizzes, taking, make):
-    """The submit reads the answers in the statement that locks the attempt: a save committed
-    while it waited for the row must still be graded and shown."""
+def test_a_submit_that_waited_for_a_save_grades_what_it_saved(app, quizzes, taking, make, queries):
+    """A save committed while the submit waited for the row must still be graded and shown:
+    the fast path's close, which waited, finds a version other than the one it read and
+    leaves the submit to the checked path, which reads the answers with the lock."""
     quiz = quizzes.build(questions=[TRUE_FALSE, NUMERIC], review="after_submission")
     trainee = make.user(Role.TRAINEE, administration="AZ")
     quizzes.enrol(trainee, quiz.course_id)
@@ -88,6 +89,8 @@ def test_a_submit_that_waited_for_a_save_grades_what_it_saved(app, quizzes, taki
     )
 
     assert response.status_code == 200, response.get_json()
+    # the fast path's close, which closed nothing, then the checked path's
+    assert sum("WITH closed AS" in s for s in queries.statements) == 2
     questions = {question["key"]: question for question in response.get_json()["questions"]}
     assert questions["numeric-q"]["response"] == SAVED_MEANWHILE["numeric-q"]
     assert questions["numeric-q"]["score"] == 1.0

@@ -110,15 +110,19 @@ def test_submitting_a_failed_first_attempt_is_two_statements_on_postgresql(
     taking.get(enrolled, attempt_id)  # the process now knows the quiz's settings
     postgresql = dialect(app) == "postgresql"
 
-    # the attempt held with its answers, enrolment and run; the attempt closed and a row for
-    # every question with its score (SQLite: two statements, no writes in WITH). A first
-    # attempt is the trainee's whole history: the grade needs no other.
+    # PostgreSQL (the fast path): the attempt's version read with its answers and run; the
+    # attempt closed in that version and a row for every question with its score, each
+    # statement committing itself. SQLite: the attempt held with its answers, enrolment and
+    # run; its close; the scores (no writes in WITH). A first attempt is the trainee's whole
+    # history: the grade needs no other.
     assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == (
         2 if postgresql else 3
     )
+    assert [s for s in queries.statements if "FOR UPDATE" in s] == []
     # nor the frozen questions, which the process that started the attempt knows
     assert not [statement for statement in queries.statements if "questions" in statement]
-    # submitting again: the attempt held, the trainee's attempts (for the review policy)
+    # submitting again (the checked path: this process closed the attempt): the attempt held,
+    # the trainee's attempts (for the review policy)
     assert statements_of(queries, lambda: taking.submit(enrolled, attempt_id)) == 2
     # the quiz's settings, once a process has read them, are not read again
     assert not [statement for statement in queries.statements if "quiz_definitions" in statement]
@@ -134,7 +138,9 @@ def test_submitting_a_second_attempt_reads_the_earlier_ones(
         taking.get(enrolled, attempt_id)
         count = statements_of(queries, lambda a=attempt_id: taking.submit(enrolled, a))
 
-    # the held attempt, its close with the scores, the trainee's attempts
+    # PostgreSQL (the fast path): the attempt's version with its answers, the trainee's
+    # attempts, its close with the scores. SQLite: the held attempt, its close, the scores, the
+    # trainee's attempts
     assert count == (3 if dialect(app) == "postgresql" else 4)
     assert taking.result(enrolled, quiz.quiz_id).get_json()["attempts_used"] == 2
 

@@ -24,7 +24,7 @@ from elearn.quizzes.schemas import (
     QuizResultSchema,
     StartArgs,
 )
-from elearn.quizzes.service import answers, attempts, review
+from elearn.quizzes.service import answers, attempts, review, submission
 
 attempts_blp = Blueprint(
     "quiz-attempts", __name__, url_prefix="/api/v1", description="Quiz attempts and results"
@@ -88,6 +88,11 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
 
 @attempts_blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @attempts_blp.response(200, AttemptSchema)
+@uow.statements_first_commit_themselves
 def submit_attempt(attempt_id: int) -> Response:
     """Grade and close the attempt; submitting again returns the same result."""
-    return _attempt_response(review.submit(*own_attempt(attempt_id)))
+    view = submission.submit_own_attempt(caller_id(), attempt_id)
+    if view is None:
+        uow.one_transaction()
+        view = review.submit(*own_attempt(attempt_id))
+    return _attempt_response(view)

@@ -46,13 +46,18 @@ Answers = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class FrozenAttempt:
-    """What never changes in an attempt once started: its trainee, start, deadline and the
-    questions it drew, by key in the order shown."""
+    """What never changes in an attempt once started: its quiz, enrolment, trainee, number,
+    language, start, deadline, pass mark and the questions it drew, by key in the order shown."""
 
     id: int
+    lesson_id: int
+    enrolment_id: int
     user_id: int
+    number: int
+    language: str
     started_at: datetime
     deadline_at: datetime | None
+    pass_mark: int
     questions: Mapping[str, Mapping[str, Any]]
 
     def open_at(self, now: datetime) -> bool:
@@ -77,9 +82,14 @@ def remember(attempt: Attempt) -> FrozenAttempt:
     """The attempt's frozen facts, kept for its next saves in this process."""
     frozen = FrozenAttempt(
         id=attempt.id,
+        lesson_id=attempt.lesson_id,
+        enrolment_id=attempt.enrolment_id,
         user_id=attempt.user_id,
+        number=attempt.number,
+        language=attempt.language,
         started_at=attempt.started_at,
         deadline_at=attempt.deadline_at,
+        pass_mark=attempt.pass_mark,
         questions={question["key"]: question for question in attempt.questions},
     )
     frozen_attempts.put(attempt.id, frozen)
@@ -95,12 +105,29 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     rows = _FROZEN.rows({"attempt_id": attempt_id})
     if not rows:
         return None
-    [(user_id, started_at, deadline_at, questions)] = rows
+    [
+        (
+            lesson_id,
+            enrolment_id,
+            user_id,
+            number,
+            language,
+            started_at,
+            deadline_at,
+            pass_mark,
+            questions,
+        )
+    ] = rows
     found = FrozenAttempt(
         id=attempt_id,
+        lesson_id=lesson_id,
+        enrolment_id=enrolment_id,
         user_id=user_id,
+        number=number,
+        language=language,
         started_at=started_at,
         deadline_at=deadline_at,
+        pass_mark=pass_mark,
         questions={question["key"]: question for question in orjson.loads(questions)},
     )
     frozen_attempts.put(attempt_id, found)
@@ -110,7 +137,15 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
 # The questions as the stored text, parsed by orjson (tens of kilobytes).
 _FROZEN = DriverRead(
     select(
-        Attempt.user_id, Attempt.started_at, Attempt.deadline_at, cast(Attempt.questions, Text)
+        Attempt.lesson_id,
+        Attempt.enrolment_id,
+        Attempt.user_id,
+        Attempt.number,
+        Attempt.language,
+        Attempt.started_at,
+        Attempt.deadline_at,
+        Attempt.pass_mark,
+        cast(Attempt.questions, Text),
     ).where(Attempt.id == bindparam("attempt_id"))
 )
 

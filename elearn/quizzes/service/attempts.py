@@ -18,7 +18,8 @@ change), and the quiz's settings from ``settings_of_lesson``.
 Submitting a first attempt reads no history: while it runs no other attempt can start (a start
 holds the enrolment and finds it running), so it is the trainee's only one. A failed first
 submit is thus two statements on PostgreSQL (the held attempt; its close with every score,
-``grades.store``) and the commit.
+``grades.store``) and the commit; the usual one, its own trainee's in a process that knows it,
+is closed without the ORM or a transaction before it comes here (``submission``).
 """
 
 from __future__ import annotations
@@ -43,10 +44,9 @@ from elearn.quizzes.models import Attempt, AttemptAnswer, AttemptStatus
 from elearn.quizzes.service import answers as answer_writes
 from elearn.quizzes.service import grades
 from elearn.quizzes.service.answers import Saved
-from elearn.quizzes.service.grading import grade
 from elearn.quizzes.service.quiz import Quiz, QuizSettings, settings_of_lesson
 from elearn.quizzes.service.snapshot import freeze_attempt
-from elearn.quizzes.service.standing import Standing, reaches
+from elearn.quizzes.service.standing import Standing
 
 EXPIRY_BATCH = 500
 
@@ -117,7 +117,7 @@ def standing(enrolment: Enrolment, settings: QuizSettings, attempts: Sequence[At
     finalising one that ran out of time."""
     for attempt in attempts:
         finish_if_overdue(attempt, settings)
-    return Standing(settings, enrolment, attempts, clock.now())
+    return Standing(settings, enrolment.run_ends_at, attempts, clock.now())
 
 
 def quiz_standing(trainee_id: int, quiz: Quiz) -> Standing:
@@ -199,8 +199,8 @@ def _deadline(now: datetime, settings: QuizSettings, enrolment: Enrolment) -> da
     limits = []
     if settings.time_limit_minutes is not None:
         limits.append(now + timedelta(minutes=settings.time_limit_minutes))
-    if enrolment.run is not None and enrolment.run.ends_at is not None:
-        limits.append(enrolment.run.ends_at)
+    if enrolment.run_ends_at is not None:
+        limits.append(enrolment.run_ends_at)
     return min(limits, default=None)
 
 
@@ -290,10 +290,7 @@ def _finalise(
     """Grade every question of the attempt, close it, and record the quiz as passed when the
     trainee's grade now reaches the pass mark; the trainee's standing after it."""
     scores = _graded(attempt)
-    points = [question["points"] for question in attempt.questions]
-    earned, possible = sum(s * p for s, p in zip(scores.values(), points, strict=True)), sum(points)
-    score = round(100 * earned / possible, 4) if possible else 0.0
-    close = grades.Close(status, ended_at, score, reaches(score, attempt.pass_mark))
+    close = grades.Close.of(status, ended_at, attempt.questions, scores, attempt.pass_mark)
     grades.store(attempt, close, scores)
     now = _standing_after_closing(attempt, settings)
     enrolment = attempt.enrolment
@@ -306,7 +303,7 @@ def _standing_after_closing(attempt: Attempt, settings: QuizSettings) -> Standin
     """The standing once ``attempt``, held while it ran, is closed: no later attempt can have
     started meanwhile (a start finds it running), so the first attempt is all there is."""
     if attempt.number == 1:
-        return Standing(settings, attempt.enrolment, [attempt], clock.now())
+        return Standing(settings, attempt.enrolment.run_ends_at, [attempt], clock.now())
     return standing_of(attempt, settings)
 
 
@@ -314,12 +311,11 @@ def _graded(attempt: Attempt) -> dict[str, float]:
     """The score of every question of the attempt by key, in order; the attempt's answers in
     the session become a row for each with its score, as ``grades.store`` stores them."""
     saved = {row.question_key: row for row in attempt.answers}
-    graded, scores = [], {}
-    for question in attempt.questions:
-        key = question["key"]
+    scores = grades.scores(attempt.questions, {key: row.response for key, row in saved.items()})
+    graded = []
+    for key, score in scores.items():
         row = saved.get(key) or AttemptAnswer(attempt_id=attempt.id, question_key=key)
-        scores[key] = grade(question, row.response)
-        set_committed_value(row, "score", scores[key])
+        set_committed_value(row, "score", score)
         graded.append(row)
     set_committed_value(attempt, "answers", graded)
     return scores
@@ -340,7 +336,7 @@ def standing_of(attempt: Attempt, settings: QuizSettings) -> Standing:
     """The trainee's standing with the attempt's quiz, as stored now."""
     history = attempts_of(attempt.enrolment_id, attempt.lesson_id, questions=False)
     # ``attempts_of`` loaded the enrolment: reaching it costs no statement.
-    return Standing(settings, attempt.enrolment, history, clock.now())
+    return Standing(settings, attempt.enrolment.run_ends_at, history, clock.now())
 
 
 def attempts_of(enrolment_id: int, lesson_id: int, *, questions: bool = True) -> list[Attempt]:

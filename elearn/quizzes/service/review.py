@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from elearn.quizzes.models import Attempt
-from elearn.quizzes.queries import AttemptView, Disclosure, attempt_view, disclosure
+from elearn.quizzes.queries import (
+    AttemptView,
+    Disclosure,
+    ShownAnswer,
+    attempt_view,
+    disclosure,
+)
 from elearn.quizzes.service import attempts
 from elearn.quizzes.service.quiz import QuizSettings, settings_of_lesson
 from elearn.quizzes.service.standing import Standing
@@ -23,23 +29,26 @@ def attempt_for_trainee(
     def standing() -> Standing:
         return attempts.standing_of(attempt, settings) if finished is None else finished
 
-    return _shown(attempt, settings, standing, answers_allowed=answers_allowed)
+    return shown(attempt, settings, standing, answers_allowed=answers_allowed)
 
 
 def submit(attempt: Attempt, settings: QuizSettings) -> AttemptView:
     """Submit the attempt (see ``attempts.submit_attempt``) and show it as the policy allows."""
     after = attempts.submit_attempt(attempt, settings)
-    return _shown(attempt, settings, lambda: after)
+    return shown(attempt, settings, lambda: after)
 
 
-def _shown(
+def shown(
     attempt: Attempt,
     settings: QuizSettings,
     standing: Callable[[], Standing],
     *,
     answers_allowed: bool = True,
+    answers: Mapping[str, ShownAnswer] | None = None,
 ) -> AttemptView:
-    shown = disclosure(attempt, settings.review, standing)
+    """The attempt as the review policy lets its trainee (or, not ``answers_allowed``, their
+    contact point) see it now, with its ``answers`` by question key (by default its rows)."""
+    disclosed = disclosure(attempt, settings.review, standing)
     if not answers_allowed:
-        shown = Disclosure(score=shown.score)
-    return attempt_view(attempt, settings, shown)
+        disclosed = Disclosure(score=disclosed.score)
+    return attempt_view(attempt, settings, disclosed, answers)

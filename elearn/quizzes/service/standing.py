@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from elearn.enrolments.models import Enrolment
 from elearn.quizzes.models import Attempt
 from elearn.quizzes.service.grading import final_grade
 from elearn.quizzes.service.quiz import QuizSettings
@@ -24,7 +23,8 @@ def reaches(score: float | None, pass_mark: int) -> bool:
 @dataclass(frozen=True)
 class Standing:
     settings: QuizSettings
-    enrolment: Enrolment
+    # When the trainee's course run ends (None: no run, or one without an end).
+    run_ends_at: datetime | None
     # Every attempt of this enrolment at this quiz, in order.
     attempts: Sequence[Attempt]
     now: datetime
@@ -55,8 +55,7 @@ class Standing:
 
     @property
     def run_ended(self) -> bool:
-        run = self.enrolment.run
-        return run is not None and run.ends_at is not None and run.ends_at <= self.now
+        return self.run_ends_at is not None and self.run_ends_at <= self.now
 
     @property
     def next_attempt_at(self) -> datetime | None:
