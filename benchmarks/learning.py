@@ -6,7 +6,7 @@
 Builds (or with ``--reuse`` finds) the shared dataset (``benchmarks/dataset.py``) in a scratch
 PostgreSQL database, then measures with wrk, beside the two anchors and under the same gunicorn
 settings (``benchmarks/harness.py``), each request signed in with the bearer token of one of
-``--tokens`` trainees picked at random:
+``--tokens`` trainees (the first ``--rotate`` of them when given) picked at random:
 - ``GET /api/v1/me/enrolments`` (up to five enrolments, progress and the lesson to resume),
 - ``GET /api/v1/courses/{id}`` of a course the trainee is enrolled in (with its outline),
 - ``GET /api/v1/courses/{id}/lessons/{id}``: a lesson of that course as HTML.
@@ -18,8 +18,8 @@ from benchmarks.dataset import Dataset, lesson_id, trainee_course
 from benchmarks.harness import Request, Target, arguments, measure, session
 
 
-def targets(dataset: Dataset) -> list[Target]:
-    tokens = dataset.tokens()
+def targets(dataset: Dataset, tokens: list[str]) -> list[Target]:
+    """The three screens, for the trainees whose ``tokens`` (the first ones) sign them in."""
     courses = [trainee_course(dataset.sizes, user) for user in range(1, len(tokens) + 1)]
     return [
         Target(
@@ -46,7 +46,7 @@ def targets(dataset: Dataset) -> list[Target]:
 def main() -> None:
     args = arguments(__doc__.splitlines()[0]).parse_args()
     with session(args) as options:
-        measure("learning", options, targets(options.dataset))
+        measure("learning", options, targets(options.dataset, options.tokens()))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ from typing import Any, cast
 
 import pytest
 
-from benchmarks.dataset import DatasetError, copy_rows
-from benchmarks.harness import parse
+from benchmarks import learning
+from benchmarks.dataset import Dataset, DatasetError, Sizes, copy_rows
+from benchmarks.harness import Load, Options, Serving, parse
 from elearn.courses.models import Course
 
 NOT_CONNECTED = cast(Any, None)  # every check happens before the COPY starts
@@ -43,3 +44,14 @@ def test_wrk_figures_are_read_in_milliseconds() -> None:
 
     assert (figures.rate, figures.p50, figures.p99) == (7042.10, 2.10, 1200.0)
     assert (figures.requests, figures.failed) == (70421, 7)
+
+
+def test_the_learning_screens_rotate_only_the_tokens_asked_for() -> None:
+    dataset = Dataset("", Sizes(trainees=50, enrolments=200, courses=10, tokens=20), 1, 1)
+    options = Options(dataset, Serving(), Load(), keep=False, rotate=3)
+
+    targets = learning.targets(dataset, options.tokens())
+
+    assert {request.token for target in targets for request in target.requests} == set(
+        dataset.tokens(3)
+    )
