@@ -24,8 +24,8 @@ statements start after its lock is held.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -78,22 +78,16 @@ class Saved:
 frozen_attempts: LeastRecentlyUsed[FrozenAttempt] = LeastRecentlyUsed(size=4096)
 
 
+# The facts of ``FrozenAttempt`` that an attempt's row holds under the same names, but for its id
+# and its questions (kept by key).
+_FACTS = tuple(
+    field.name for field in fields(FrozenAttempt) if field.name not in {"id", "questions"}
+)
+
+
 def remember(attempt: Attempt) -> FrozenAttempt:
     """The attempt's frozen facts, kept for its next saves in this process."""
-    frozen = FrozenAttempt(
-        id=attempt.id,
-        lesson_id=attempt.lesson_id,
-        enrolment_id=attempt.enrolment_id,
-        user_id=attempt.user_id,
-        number=attempt.number,
-        language=attempt.language,
-        started_at=attempt.started_at,
-        deadline_at=attempt.deadline_at,
-        pass_mark=attempt.pass_mark,
-        questions={question["key"]: question for question in attempt.questions},
-    )
-    frozen_attempts.put(attempt.id, frozen)
-    return frozen
+    return _remembered(attempt.id, attempt, attempt.questions)
 
 
 def _frozen(attempt_id: int) -> FrozenAttempt | None:
@@ -105,47 +99,30 @@ def _frozen(attempt_id: int) -> FrozenAttempt | None:
     rows = _FROZEN.rows({"attempt_id": attempt_id})
     if not rows:
         return None
-    [
-        (
-            lesson_id,
-            enrolment_id,
-            user_id,
-            number,
-            language,
-            started_at,
-            deadline_at,
-            pass_mark,
-            questions,
-        )
-    ] = rows
-    found = FrozenAttempt(
+    [row] = rows
+    *_, questions = row
+    return _remembered(attempt_id, row, orjson.loads(questions))
+
+
+def _remembered(
+    attempt_id: int, facts: Any, questions: Iterable[Mapping[str, Any]]
+) -> FrozenAttempt:
+    """The frozen facts of the attempt ``attempt_id``, read from ``facts`` (an attempt or a
+    row), kept in this process's memory."""
+    frozen = FrozenAttempt(
         id=attempt_id,
-        lesson_id=lesson_id,
-        enrolment_id=enrolment_id,
-        user_id=user_id,
-        number=number,
-        language=language,
-        started_at=started_at,
-        deadline_at=deadline_at,
-        pass_mark=pass_mark,
-        questions={question["key"]: question for question in orjson.loads(questions)},
+        **{name: getattr(facts, name) for name in _FACTS},
+        questions={question["key"]: question for question in questions},
     )
-    frozen_attempts.put(attempt_id, found)
-    return found
+    frozen_attempts.put(attempt_id, frozen)
+    return frozen
 
 
 # The questions as the stored text, parsed by orjson (tens of kilobytes).
 _FROZEN = DriverRead(
     select(
-        Attempt.lesson_id,
-        Attempt.enrolment_id,
-        Attempt.user_id,
-        Attempt.number,
-        Attempt.language,
-        Attempt.started_at,
-        Attempt.deadline_at,
-        Attempt.pass_mark,
-        cast(Attempt.questions, Text),
+        *(getattr(Attempt, name) for name in _FACTS),
+        cast(Attempt.questions, Text).label("questions"),
     ).where(Attempt.id == bindparam("attempt_id"))
 )
 

@@ -35,7 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock, uow
 from elearn.courses.models import Lesson, LessonKind
-from elearn.database import locked
+from elearn.database import locked, on_postgresql
 from elearn.enrolments.models import HOLDING_STATUSES, Enrolment
 from elearn.enrolments.service import lookups as enrolments_service
 from elearn.errors import Conflict, Invalid, NotFound
@@ -83,8 +83,7 @@ def _held(attempt_id: int, *, with_answers: bool) -> Attempt | None:
     used, after the lock (the module docstring). Frozen questions the process knows (they never
     change) are not read again: joined to the answers, they would come once per answer."""
     known = answer_writes.frozen_attempts.get(attempt_id)
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    statement = _holding(questions=known is None, answers=with_answers, postgresql=postgresql)
+    statement = _holding(questions=known is None, answers=with_answers, postgresql=on_postgresql())
     attempt = db.session.scalars(statement, {"attempt_id": attempt_id}).unique().first()
     if attempt is not None and known is not None:
         set_committed_value(attempt, "questions", list(known.questions.values()))
