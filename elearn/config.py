@@ -161,6 +161,12 @@ class Settings:
         parse=_count,
     )
     token_rate_limit: str = _setting("10 per hour", "Personal access tokens created per user")
+    token_use_write_seconds: int = _setting(
+        10,
+        "Seconds a process holds the bearer-token uses it noted (a token's last use, to the "
+        "minute) before writing them in one statement; 0 writes them after each request",
+        parse=_count,
+    )
     session_idle_minutes: int = _setting(30, "A cookie session unused this long ends", parse=_int)
     session_lifetime_hours: int = _setting(
         12, "A cookie session ends this long after login, however busy", parse=_int

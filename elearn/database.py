@@ -6,6 +6,7 @@ spell differently are in ``elearn.portable_sql``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
@@ -15,6 +16,7 @@ import flask_sqlalchemy.session
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     DateTime,
     Engine,
     MetaData,
@@ -112,6 +114,22 @@ class Session(flask_sqlalchemy.session.Session):
 @cache
 def autocommitting(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def sessions_bind() -> Engine | Connection:
+    """What the application's sessions run on: the engine, or the one connection a test binds
+    every session to (its transaction rolled back after the test)."""
+    bind: Engine | Connection = db.session.session_factory.kw.get("bind") or db.engine
+    return bind
+
+
+def connection_of_its_own() -> AbstractContextManager[Connection]:
+    """A connection apart from any session's transaction, whose statements commit themselves
+    (a test's bound connection, where a test binds one)."""
+    bind = sessions_bind()
+    if isinstance(bind, Engine):
+        return autocommitting(bind).connect()
+    return nullcontext(bind)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})

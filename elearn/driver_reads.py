@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, Select, TextualSelect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from elearn.database import autocommitting, statements_commit_themselves
+from elearn.database import autocommitting, sessions_bind, statements_commit_themselves
 from elearn.extensions import db
 
 Processor = Callable[[Any], Any]
@@ -144,5 +144,5 @@ def _engine_outside_any_transaction() -> Engine | None:
         session = db.session()
         bind = None if session.in_transaction() else session.get_bind()
     else:
-        bind = db.session.session_factory.kw.get("bind") or db.engine
+        bind = sessions_bind()
     return bind if isinstance(bind, Engine) else None

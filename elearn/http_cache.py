@@ -137,6 +137,17 @@ class LeastRecentlyUsed(Generic[V]):
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
+    def oldest(self) -> V | None:
+        """The least recently used value (None: empty)."""
+        with self._lock:
+            return next(iter(self._entries.values()), None)
+
+    def take(self) -> dict[Hashable, V]:
+        """Every value by key, least recently used first, leaving it empty."""
+        with self._lock:
+            taken, self._entries = dict(self._entries), OrderedDict()
+            return taken
+
     def forget(self, which: Callable[[V], bool] | None = None) -> None:
         """Drop the values for which ``which`` is true; every value without it."""
         with self._lock:

@@ -2,9 +2,8 @@
 
 A request commits when its response is a success and rolls back otherwise; a task or CLI command
 wraps its work in ``unit_of_work()``. A safe request (GET, HEAD, OPTIONS) runs each statement in
-a transaction of its own: it reads, or writes what needs no other statement to be consistent
-(a token's last use), and pays no BEGIN and COMMIT round trips; so does a write whose usual
-work is one statement, until it asks for a transaction. Actions registered with
+a transaction of its own: it reads, and pays no BEGIN and COMMIT round trips; so does a write
+whose usual work is one statement, until it asks for a transaction. Actions registered with
 ``after_commit`` (typically sending a Celery task for an outbox row) run only after the commit,
 so a worker never sees work whose data is not yet visible, and a failed send loses nothing: the
 row stays pending.

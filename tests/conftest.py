@@ -59,6 +59,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         instance_path=str(instance),
         database_url=TEST_DATABASE_URL or f"sqlite:///{instance / 'test.db'}",
         argon2_time_cost=1,
+        token_use_write_seconds=0,
         argon2_memory_kib=1024,
         public_base_url="http://elearn.test",
     ).validated()

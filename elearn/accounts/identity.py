@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Generic, TypeVar, cast
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session, joinedload
 
 from elearn import clock, negotiation, request_hooks
@@ -180,18 +181,16 @@ def _note_account_changes(session: Session, _context: object) -> None:
             return
         if isinstance(row, User):
             users.add(row.id)
-        elif isinstance(row, UserRole | ApiToken) and not _only_use_recorded(row):
+        elif isinstance(row, UserRole | ApiToken):
             users.add(row.user_id)
     if users:
         change_feed.changed(session, ACCOUNTS, users)
 
 
-def _only_use_recorded(row: object) -> bool:
-    """A token whose one change is the time it was last used."""
-    if not isinstance(row, ApiToken):
-        return False
-    changed = {attr.key for attr in inspect(row).attrs if attr.history.has_changes()}
-    return changed == {"last_used_at"}
+def _write_noted_token_uses(_error: BaseException | None) -> None:
+    """After the request's own transaction: the token uses this process noted, once the first
+    has waited ``ELEARN_TOKEN_USE_WRITE_SECONDS``."""
+    tokens.write_noted_uses(timedelta(seconds=current_settings().token_use_write_seconds))
 
 
 def start_session(user: User) -> None:
@@ -235,5 +234,6 @@ def init_app(app: Flask) -> None:
     negotiation.init_app(app, caller_language)
     request_hooks.run_hooks_only_when(app, lambda: login_manager.init_app(app), _has_session)
     login_manager.session_protection = "basic"
+    app.teardown_request(_write_noted_token_uses)
     if not event.contains(Session, "after_flush", _note_account_changes):
         event.listen(Session, "after_flush", _note_account_changes)

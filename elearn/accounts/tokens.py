@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.accounts.models import ApiToken, User
 from elearn.audit import service as audit_log
+from elearn.database import connection_of_its_own
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.http_cache import LeastRecentlyUsed
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "elp_"  # noqa: S105 - marks secrets for scanners, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -85,20 +91,19 @@ def revoke_all_tokens(user: User) -> int:
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The valid token of an active user, with its holder loaded; records that it was used."""
+    """The valid token of an active user, with its holder loaded; notes that it was used."""
     # One round trip for token, user, administration and roles: this runs on every request.
     token = db.session.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == digest(secret))
         .options(joinedload(ApiToken.user).joinedload(User.role_links))
     )
-    now = clock.now()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    use = TokenUse.of(token)
+    if use.expired():
         return None
-    if _use_is_due(token.token_hash, token.last_used_at, now):
-        token.last_used_at = now
+    record_use(use)
     return token
 
 
@@ -119,17 +124,52 @@ class TokenUse:
         return self.expires_at is not None and self.expires_at <= clock.now()
 
 
-# When this process last recorded each token's use, by token hash.
+# When this process last noted each token's use, by token hash; the uses it has not written
+# yet, by token id.
 _recorded_uses: LeastRecentlyUsed[datetime] = LeastRecentlyUsed(size=65_536)
+_noted_uses: LeastRecentlyUsed[datetime] = LeastRecentlyUsed(size=65_536)
 
 
 def record_use(use: TokenUse) -> None:
-    """Record that the token is used now, at most once per ``LAST_USED_RESOLUTION``: one
-    UPDATE when due, no statement otherwise."""
+    """Note that the token is used now, at most once per ``LAST_USED_RESOLUTION``; the request
+    runs no statement for it (``write_noted_uses`` writes the uses noted, later and together)."""
     now = clock.now()
-    if not _use_is_due(use.token_hash, use.last_used_at, now):
+    if _use_is_due(use.token_hash, use.last_used_at, now):
+        _noted_uses.put(use.token_id, now)
+
+
+def write_noted_uses(wait: timedelta) -> None:
+    """Write the token uses this process noted, in one statement, once the first of them has
+    waited ``wait``; nothing before. A token row another transaction holds keeps its earlier
+    time rather than make this wait, and a lost database loses the uses noted: a last use is a
+    hint to its holder, to the minute."""
+    first = _noted_uses.oldest()
+    if first is None or timedelta(0) <= clock.now() - first < wait:
         return
-    db.session.execute(update(ApiToken).where(ApiToken.id == use.token_id).values(last_used_at=now))
+    used_at = _noted_uses.take()
+    try:
+        with connection_of_its_own() as connection:
+            connection.execute(
+                _WRITE_USE,
+                [{"token_id": token_id, "used_at": moment} for token_id, moment in used_at.items()],
+            )
+    except SQLAlchemyError:
+        log.warning("the last uses of %d tokens were not written", len(used_at), exc_info=True)
+
+
+_TOKENS = cast(Table, ApiToken.__table__)
+_UNHELD = _TOKENS.alias("unheld")
+_WRITE_USE = (
+    update(_TOKENS)
+    .where(
+        _TOKENS.c.id.in_(
+            select(_UNHELD.c.id)
+            .where(_UNHELD.c.id == bindparam("token_id"))
+            .with_for_update(skip_locked=True)
+        )
+    )
+    .values(last_used_at=bindparam("used_at"))
+)
 
 
 def _use_is_due(token_hash: str, last_used_at: datetime | None, now: datetime) -> bool:

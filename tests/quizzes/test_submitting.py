@@ -1,5 +1,5 @@
-"""Submitting: a trainee's own first attempt, in time and known to this process, is closed on
-the fast path (PostgreSQL: its version read with its answers, then closed only in that
+"""Submitting: a trainee's own attempt, in time, is closed on the fast path (PostgreSQL: its
+frozen facts remembered or read, its version read with its answers, then closed only in that
 version), which answers exactly as the checked path does; whatever the fast path does not
 settle (another user, a deadline passed, a second submit, a pass, a write since its read) the
 checked path decides, the fast path having written nothing."""
@@ -13,6 +13,7 @@ from elearn.enrolments.models import LessonProgress
 from elearn.extensions import db
 from elearn.http_cache import forget_every_remembered_value
 from elearn.quizzes.models import Attempt
+from elearn.quizzes.service import submission
 from tests.quizzes.builders import NUMERIC, SINGLE, TRUE_FALSE, correct_response, wrong_response
 
 REVIEWS = ["none", "score", "after_submission", "after_close", "after_pass_or_close"]
@@ -49,6 +50,12 @@ def take(quizzes, taking, make):
     return started
 
 
+@pytest.fixture
+def checked_only(monkeypatch):
+    """``checked_only()``: from now on every submit takes the checked path."""
+    return lambda: monkeypatch.setattr(submission, "submit_own_attempt", lambda *_: None)
+
+
 def paths(queries):
     """Which path closed the attempt the last request submitted: the checked one holds it."""
     closed = any("WITH closed AS" in s for s in queries.statements)
@@ -63,20 +70,23 @@ def submitted(taking, queries, trainee, attempt_id):
     return response
 
 
+@pytest.mark.parametrize("seen", [True, False], ids=["attempt seen", "attempt never seen"])
 @pytest.mark.parametrize(
     "limit", [{}, {"max_attempts": 1}], ids=["attempts unlimited", "one attempt"]
 )
 @pytest.mark.parametrize("review", REVIEWS)
 def test_the_fast_path_answers_as_the_checked_path(
-    app, quizzes, take, taking, queries, frozen_clock, review, limit
+    app, quizzes, take, taking, queries, frozen_clock, checked_only, review, limit, seen
 ):
     quiz = quizzes.build(questions=[SINGLE, TRUE_FALSE, NUMERIC], review=review, **limit)
     fast_trainee, fast_id = take(quiz)
     checked_trainee, checked_id = take(quiz)
+    if not seen:
+        forget_every_remembered_value()  # a process that never saw the attempt
 
     fast = submitted(taking, queries, fast_trainee, fast_id)
     assert paths(queries) == ("fast" if on_postgresql(app) else "checked")
-    forget_every_remembered_value()  # a process that never saw the attempt
+    checked_only()
     checked = submitted(taking, queries, checked_trainee, checked_id)
     assert paths(queries) == "checked"
 
@@ -164,7 +174,7 @@ def test_a_pass_is_recorded_by_the_checked_path(app, quizzes, take, taking, quer
 
 
 def test_a_later_attempt_stands_with_the_earlier_ones(
-    app, quizzes, take, taking, queries, frozen_clock
+    app, quizzes, take, taking, queries, frozen_clock, checked_only
 ):
     quiz = quizzes.build(
         questions=[SINGLE, TRUE_FALSE, NUMERIC], review="after_close", max_attempts=2
@@ -176,7 +186,7 @@ def test_a_later_attempt_stands_with_the_earlier_ones(
         attempt_id = taking.start(trainee, quiz.quiz_id).get_json()["id"]
         taking.save(trainee, attempt_id, half_right(quizzes.frozen(attempt_id)))
         if path == "checked":
-            forget_every_remembered_value()
+            checked_only()
 
         response = submitted(taking, queries, trainee, attempt_id)
 

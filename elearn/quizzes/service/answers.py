@@ -90,7 +90,7 @@ def remember(attempt: Attempt) -> FrozenAttempt:
     return _remembered(attempt.id, attempt, attempt.questions)
 
 
-def _frozen(attempt_id: int) -> FrozenAttempt | None:
+def frozen(attempt_id: int) -> FrozenAttempt | None:
     """The attempt's frozen facts from this process's memory, or read once; None: no such
     attempt."""
     found = frozen_attempts.get(attempt_id)
@@ -145,7 +145,7 @@ def problems(attempt: FrozenAttempt, answers: Answers) -> dict[str, list[str]]:
 def save_own_answers(trainee_id: int, attempt_id: int, answers: Answers) -> Saved | None:
     """The answers saved on the fast path, or None (nothing written) when the checked path must
     decide: see the module docstring."""
-    attempt = _frozen(attempt_id)
+    attempt = frozen(attempt_id)
     now = clock.now()
     if (
         attempt is None

@@ -3,7 +3,7 @@ on PostgreSQL by statements that each commit themselves.
 
 An attempt of its own trainee, in time, that does not pass (the usual submit: a pass is
 recorded once) needs no transaction, and a first one not the ORM either. Its frozen facts come
-from the process's memory (``answers.frozen_attempts``) and its quiz's settings from
+from the process's memory, or are read once (``answers.frozen``), and its quiz's settings from
 ``settings_of_lesson``; a later attempt's standing reads the earlier ones (``attempts_of``),
 which are finished and never change. One statement reads the attempt's row version (``xmin``)
 with its saved answers and its course run's end, if it is still running, in time and the
@@ -16,11 +16,11 @@ with its scores is still one statement, which waits for the WAL flush before it 
 
 Whatever that fast path does not settle it leaves, having written nothing, to the checked path
 (``attempts.submit_attempt`` on the held attempt), which runs in one transaction and answers it
-exactly: another user's attempt, one this process does not know, one submitted or past its
-deadline, a write committed between the two statements, SQLite, and a pass. Recording a pass
-(the lesson done, the enrolment's completion, a certificate's outbox row) takes several
-statements of the enrolments domain that must commit with the close; beside them the fast
-path's saving is small, and a second way to record a pass would be a second copy of that rule.
+exactly: another user's attempt, an unknown one, one submitted or past its deadline, a write
+committed between the two statements, SQLite, and a pass. Recording a pass (the lesson done,
+the enrolment's completion, a certificate's outbox row) takes several statements of the
+enrolments domain that must commit with the close; beside them the fast path's saving is
+small, and a second way to record a pass would be a second copy of that rule.
 """
 
 from __future__ import annotations
@@ -71,15 +71,11 @@ class _Running:
 def submit_own_attempt(trainee_id: int, attempt_id: int) -> AttemptView | None:
     """The attempt submitted on the fast path and shown as its review policy allows, or None
     (nothing written) when the checked path must decide: see the module docstring."""
-    frozen = answer_writes.frozen_attempts.get(attempt_id)
+    if closed_attempts.get(attempt_id) or not on_postgresql():
+        return None
+    frozen = answer_writes.frozen(attempt_id)
     now = clock.now()
-    if (
-        frozen is None
-        or frozen.user_id != trainee_id
-        or not frozen.open_at(now)
-        or closed_attempts.get(attempt_id)
-        or not on_postgresql()
-    ):
+    if frozen is None or frozen.user_id != trainee_id or not frozen.open_at(now):
         return None
     running = _running(frozen, now)
     if running is None:
