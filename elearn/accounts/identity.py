@@ -15,8 +15,9 @@ token said about its holder is remembered by the process until the holder's acco
 (the ``accounts`` topic of ``elearn.infra.change_feed``, keyed by user id; a change to an
 administration forgets every holder). A revocation, deactivation, role or profile change is
 therefore seen by every process before its next reuse, not a moment later; an expired token is
-refused on reuse too. Views that act on the account's rows use ``current_actor()``, which
-always reads them.
+refused on reuse too. ``caller_id``, for views that need only the caller's id, reads a token the
+process has not met without loading the account (``tokens.holder_of_secret``). Views that act
+on the account's rows use ``current_actor()``, which always reads them.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from elearn.uow import SAFE_METHODS
 # When the cookie session started and was last used (POSIX seconds, by the application clock).
 STARTED_AT, SEEN_AT = "started_at", "seen_at"
 ACCOUNTS = "accounts"
+REFUSED_TOKEN = "The token is invalid, expired or revoked."  # noqa: S105 - a message
 
 T = TypeVar("T")
 
@@ -120,7 +122,7 @@ def current_actor() -> User:
     """The authenticated user; 401 when there is none."""
     if not current_user.is_authenticated:
         if "Authorization" in request.headers:
-            raise Unauthenticated("The token is invalid, expired or revoked.")
+            raise Unauthenticated(REFUSED_TOKEN)
         raise Unauthenticated("Authentication required.")
     user: User = current_user._get_current_object()
     return user
@@ -133,20 +135,25 @@ def optional_actor() -> User | None:
 def about_caller(facts: Callable[[User], T]) -> T:
     """``facts(current_actor())``; with a bearer token, as this process computed it before,
     unless the holder's account has changed since (see the module docstring)."""
+    return _remembered_about_caller(facts, lambda: _hold(facts))
+
+
+def caller_id() -> int:
+    """The caller's user id, as ``about_caller`` knows it; a token this process has not met
+    is read without loading the account."""
+    return _remembered_about_caller(_id_of, _hold_id)
+
+
+def _remembered_about_caller(facts: Callable[[User], T], hold: Callable[[], Held[T]]) -> T:
     secret = _bearer_secret()
     if secret is None:
         return facts(current_actor())
-    held = _held.get((tokens.digest(secret), facts), lambda: _hold(facts))
+    held = _held.get((tokens.digest(secret), facts), hold)
     if held.token.expired():
         return facts(current_actor())
     g.auth_method = "token"
     tokens.record_use(held.token)
     return cast(T, held.facts)
-
-
-def caller_id() -> int:
-    """The caller's user id, as ``about_caller`` knows it."""
-    return about_caller(_id_of)
 
 
 def _id_of(user: User) -> int:
@@ -171,6 +178,13 @@ def _language_of(user: User) -> str:
 def _hold(facts: Callable[[User], T]) -> Held[T]:
     user = current_actor()
     return Held(user.id, g.token_use, facts(user))
+
+
+def _hold_id() -> Held[int]:
+    holder = tokens.holder_of_secret(_bearer_secret() or "")
+    if holder is None:
+        raise Unauthenticated(REFUSED_TOKEN)
+    return Held(holder.user_id, holder.use, holder.user_id)
 
 
 def _note_account_changes(session: Session, _context: object) -> None:

@@ -17,6 +17,7 @@ from elearn import clock
 from elearn.accounts.models import ApiToken, User
 from elearn.audit import service as audit_log
 from elearn.database import connection_of_its_own
+from elearn.driver_reads import DriverRead
 from elearn.errors import Conflict, Invalid, NotFound
 from elearn.extensions import db
 from elearn.http_cache import LeastRecentlyUsed
@@ -98,13 +99,54 @@ def token_for_secret(secret: str) -> ApiToken | None:
         .where(ApiToken.token_hash == digest(secret))
         .options(joinedload(ApiToken.user).joinedload(User.role_links))
     )
-    if token is None or token.revoked_at is not None or not token.user.active:
+    if token is None:
         return None
     use = TokenUse.of(token)
-    if use.expired():
+    if not _in_force(use, token.revoked_at, token.user.active):
         return None
     record_use(use)
     return token
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Whose a token is, and what reusing it must still check and record."""
+
+    user_id: int
+    use: TokenUse
+
+
+def holder_of_secret(secret: str) -> Holder | None:
+    """The holder of a valid token of an active user, read on the driver with no account
+    loaded (one indexed statement); notes that the token was used."""
+    rows = _HOLDER.rows({"token_hash": digest(secret)})
+    if not rows:
+        return None
+    [(token_id, token_hash, expires_at, last_used_at, revoked_at, user_id, active)] = rows
+    use = TokenUse(token_id, token_hash, expires_at, last_used_at)
+    if not _in_force(use, revoked_at, active):
+        return None
+    record_use(use)
+    return Holder(user_id, use)
+
+
+_HOLDER = DriverRead(
+    select(
+        ApiToken.id,
+        ApiToken.token_hash,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        ApiToken.revoked_at,
+        User.id.label("user_id"),
+        User.active,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def _in_force(use: TokenUse, revoked_at: datetime | None, holder_active: bool) -> bool:
+    return revoked_at is None and holder_active and not use.expired()
 
 
 @dataclass(frozen=True)
