@@ -189,6 +189,8 @@ def write_noted_uses(wait: timedelta) -> None:
     if first is None or timedelta(0) <= clock.now() - first < wait:
         return
     used_at = _noted_uses.take()
+    if not used_at:  # another thread took them first
+        return
     try:
         with connection_of_its_own() as connection:
             connection.execute(

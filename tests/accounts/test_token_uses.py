@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from elearn import clock
+from elearn.accounts import tokens
 from elearn.accounts.models import ApiToken, Role
 from elearn.extensions import db
 from tests.conftest import TEST_DATABASE_URL
@@ -75,3 +76,14 @@ def test_a_token_row_held_elsewhere_keeps_its_time_and_the_request_does_not_wait
             assert answered == [200], "the request waited for the token row"
         request.join()
         assert last_use(make, trainee) is None
+
+
+def test_uses_another_thread_took_first_make_no_statement(app, queries, monkeypatch):
+    monkeypatch.setattr(tokens._noted_uses, "oldest", lambda: clock.now() - timedelta(hours=1))
+    monkeypatch.setattr(tokens._noted_uses, "take", dict)
+
+    with app.app_context():
+        queries.reset()
+        tokens.write_noted_uses(timedelta(seconds=10))
+
+    assert queries.count == 0
