@@ -12,6 +12,7 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from elearn.extensions import db
+from elearn.http_cache import LeastRecentlyUsed
 from elearn.inputs import MAX_INTEGER
 
 T = TypeVar("T")
@@ -76,7 +77,7 @@ def paginated(page: Page[T]) -> tuple[Sequence[T], dict[str, str]]:
     per_page = page.request.per_page
     current = page.request.page
     query = {key: value for key, value in request.args.items() if key not in {"page", "per_page"}}
-    base_url = request.base_url  # werkzeug builds it anew at each access
+    base_url = _base_url()
 
     def link(number: int, rel: str) -> str:
         params = {**query, "page": number, "per_page": per_page}
@@ -89,3 +90,26 @@ def paginated(page: Page[T]) -> tuple[Sequence[T], dict[str, str]]:
         links.append(link(current + 1, "next"))
     links.append(link(page.last_page, "last"))
     return page.items, {"X-Total-Count": str(page.total), "Link": ", ".join(links)}
+
+
+# Each list's URL without its query, by the environ values it is made of: werkzeug builds it
+# for every request, as an IRI, at a thirtieth of the trainee's enrolments page.
+_BASE_URLS: LeastRecentlyUsed[str] = LeastRecentlyUsed(size=1024)
+_MADE_OF = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+)
+
+
+def _base_url() -> str:
+    environ = request.environ
+    key = tuple(environ.get(name) for name in _MADE_OF)
+    url = _BASE_URLS.get(key)
+    if url is None:
+        url = request.base_url
+        _BASE_URLS.put(key, url)
+    return url

@@ -284,3 +284,17 @@ def test_a_safe_request_reads_on_a_pooled_connection_that_commits_each_statement
     assert len([s for s in queries.statements if "FROM enrolments" in s]) == 1
     # no transaction begun (on SQLite one shows as BEGIN IMMEDIATE)
     assert not [s for s in queries.statements if s.lstrip().upper().startswith("BEGIN")]
+
+
+def test_page_links_name_each_requests_own_host_and_mount(client, actors, learning):
+    trainee = actors["trainee"]
+    learning.enrol(trainee, learning.course())
+
+    for base in ("http://a.test", "https://b.test:8443/elearn", "http://a.test"):
+        response = client.get("/api/v1/me/enrolments", base_url=base, headers=trainee.headers)
+
+        assert response.status_code == 200
+        assert (
+            f'<{base}/api/v1/me/enrolments?page=1&per_page=20>; rel="first"'
+            in (response.headers["Link"])
+        )
