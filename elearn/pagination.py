@@ -78,10 +78,10 @@ def paginated(page: Page[T]) -> tuple[Sequence[T], dict[str, str]]:
     current = page.request.page
     query = {key: value for key, value in request.args.items() if key not in {"page", "per_page"}}
     base_url = _base_url()
+    other_arguments = urlencode(query) + "&" if query else ""
 
     def link(number: int, rel: str) -> str:
-        params = {**query, "page": number, "per_page": per_page}
-        return f'<{base_url}?{urlencode(params)}>; rel="{rel}"'
+        return f'<{base_url}?{other_arguments}page={number}&per_page={per_page}>; rel="{rel}"'
 
     links = [link(1, "first")]
     if current > 1:

@@ -298,3 +298,18 @@ def test_page_links_name_each_requests_own_host_and_mount(client, actors, learni
             f'<{base}/api/v1/me/enrolments?page=1&per_page=20>; rel="first"'
             in (response.headers["Link"])
         )
+
+
+def test_page_links_keep_the_other_arguments_before_the_page(client, actors, learning):
+    trainee = actors["trainee"]
+    learning.enrol(trainee, learning.course())
+
+    response = client.get(
+        "/api/v1/me/enrolments?lang=fr&per_page=5&status=active", headers=trainee.headers
+    )
+
+    assert response.status_code == 200
+    assert (
+        "<http://localhost/api/v1/me/enrolments?lang=fr&status=active&page=1&per_page=5>; "
+        'rel="first"'
+    ) in response.headers["Link"]
