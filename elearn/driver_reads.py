@@ -140,9 +140,7 @@ def _engine_outside_any_transaction() -> Engine | None:
     session is not made just to ask it."""
     if not statements_commit_themselves.get():
         return None
-    if db.session.registry.has():
-        session = db.session()
-        bind = None if session.in_transaction() else session.get_bind()
-    else:
-        bind = sessions_bind()
+    if db.session.registry.has() and db.session().in_transaction():
+        return None
+    bind = sessions_bind()
     return bind if isinstance(bind, Engine) else None
