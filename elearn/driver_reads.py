@@ -9,15 +9,25 @@ where it matters: the SQL and its bind and result conversions come from SQLAlche
 and types (timezone-aware UTC timestamps on SQLite too), and ``before_cursor_execute``
 listeners hear each statement as they hear SQLAlchemy's own. It runs on the session's
 connection when the session has one (a transaction begun, or a test's connection), else on a
-pooled connection that commits each statement, as the statements of a safe request (or of a
+connection whose statements commit themselves, as the statements of a safe request (or of a
 write whose one statement commits itself) do.
+
+That connection is the thread's own and stays open between statements and requests
+(``statement_connection``): taking one from the pool for each statement (a checkout, AUTOCOMMIT
+set, then reset and a rollback on return) cost a third of a one-row statement's CPU. It is one
+of the pool's connections, held for the thread's life; one that is lost is invalidated by the
+statement that found it lost (``_as_sqlalchemy_error``), and the next statement opens another.
+A forked child never touches the one it inherited: closing it would end its parent's session,
+which shares the socket.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, nullcontext
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,19 +102,19 @@ class DriverRead:
         self._compiled: dict[str, _Compiled] = {}
 
     def rows(self, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        with _connection() as connection:
-            compiled = self._compiled_for(connection.dialect)
-            values = compiled.parameters(parameters)
-            try:
-                with closing(connection.connection.cursor()) as cursor:
-                    connection.dispatch.before_cursor_execute(
-                        connection, cursor, compiled.sql, values, None, False
-                    )
-                    cursor.execute(compiled.sql, values)
-                    fetched = cursor.fetchall()
-            except connection.dialect.loaded_dbapi.Error as error:
-                raise _as_sqlalchemy_error(connection, error, compiled.sql, values) from error
-            return compiled.rows(fetched)
+        connection = _connection()
+        compiled = self._compiled_for(connection.dialect)
+        values = compiled.parameters(parameters)
+        try:
+            with closing(connection.connection.cursor()) as cursor:
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, compiled.sql, values, None, False
+                )
+                cursor.execute(compiled.sql, values)
+                fetched = cursor.fetchall()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemy_error(connection, error, compiled.sql, values) from error
+        return compiled.rows(fetched)
 
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
@@ -127,11 +137,41 @@ def _as_sqlalchemy_error(
     )
 
 
-def _connection() -> AbstractContextManager[Connection]:
+def _connection() -> Connection:
     engine = _engine_outside_any_transaction()
-    if engine is not None:
-        return autocommitting(engine).connect()
-    return nullcontext(db.session.connection())
+    return db.session.connection() if engine is None else statement_connection(engine)
+
+
+class _Held(threading.local):
+    engine: Engine | None = None
+    connection: Connection | None = None
+
+
+_held = _Held()
+# What a forked child inherited from its parent, kept unused and unclosed.
+_inherited: list[Connection] = []
+
+
+def statement_connection(engine: Engine) -> Connection:
+    """This thread's connection to ``engine`` whose statements commit themselves, opened on
+    first use and again once lost (see the module docstring)."""
+    held = _held
+    connection = held.connection
+    if connection is None or connection.invalidated or held.engine is not engine:
+        if connection is not None:
+            connection.close()
+        held.connection = connection = autocommitting(engine).connect()
+        held.engine = engine
+    return connection
+
+
+def _leave_parents_connection() -> None:
+    if _held.connection is not None:
+        _inherited.append(_held.connection)
+        _held.connection = _held.engine = None
+
+
+os.register_at_fork(after_in_child=_leave_parents_connection)
 
 
 def _engine_outside_any_transaction() -> Engine | None:

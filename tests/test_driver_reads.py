@@ -1,14 +1,16 @@
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from elearn.accounts.models import Administration, User
 from elearn.database import UTCDateTime, statements_commit_themselves
-from elearn.driver_reads import DriverRead
+from elearn.driver_reads import DriverRead, statement_connection
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
+from tests.conftest import TEST_DATABASE_URL
 
 SINCE = bindparam("since", type_=UTCDateTime())
 FOUND = bindparam("found", type_=User.full_name.type)
@@ -87,3 +89,86 @@ def test_a_lost_connection_is_invalidated_so_that_the_pool_replaces_it(app, monk
 
         assert raised.value.connection_invalidated
         assert connection.invalidated
+
+
+ONE = select(User.id).where(User.id == bindparam("id"))
+ON_POSTGRESQL = pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"), reason="needs PostgreSQL"
+)
+
+
+@pytest.mark.committed
+def test_statements_outside_a_transaction_run_on_the_threads_own_connection(app, make):
+    """Outside any transaction a statement takes no connection from the pool: the thread's own
+    stays open between statements, and what it writes is committed at once."""
+    user = make.user(full_name="Aynur Mammadova")
+    checkouts: list[object] = []
+
+    def checkout(*_: object) -> None:
+        checkouts.append(True)
+
+    with app.app_context():
+        engine = db.engine
+        statements_commit_themselves.set(True)
+        DriverRead(ONE).rows({"id": user.id})
+        held = statement_connection(engine)
+        event.listen(engine, "checkout", checkout)
+        try:
+            rows = [DriverRead(ONE).rows({"id": user.id}) for _ in range(3)]
+        finally:
+            event.remove(engine, "checkout", checkout)
+        held.execute(text("UPDATE users SET full_name = 'Renamed' WHERE id = :id"), {"id": user.id})
+
+    assert rows == [[(user.id,)]] * 3
+    assert checkouts == []
+    assert statement_connection(engine) is held
+    with engine.connect() as other:
+        name = other.execute(text("SELECT full_name FROM users WHERE id = :id"), {"id": user.id})
+        assert name.scalar() == "Renamed"
+
+
+@pytest.mark.committed
+def test_a_lost_statement_connection_is_replaced_by_the_next_statement(app, make, monkeypatch):
+    user = make.user()
+    with app.app_context():
+        statements_commit_themselves.set(True)
+        lost = statement_connection(db.engine)
+        with monkeypatch.context() as patched:
+            patched.setattr(db.engine.dialect, "is_disconnect", lambda *_: True)
+            with pytest.raises(DBAPIError) as raised:
+                DriverRead(FAILING).rows({"id": object()})
+        invalidated = lost.invalidated
+        rows = DriverRead(ONE).rows({"id": user.id})
+
+        assert raised.value.connection_invalidated
+        assert invalidated
+        assert lost.closed
+        assert statement_connection(db.engine) is not lost
+    assert rows == [(user.id,)]
+
+
+@ON_POSTGRESQL
+@pytest.mark.committed
+def test_a_forked_child_leaves_its_parents_statement_connection_alone(app):
+    """The child opens its own (its parent's pool given up, as the Celery worker's children
+    do); the parent's session on the shared socket goes on."""
+    backend = select(func.pg_backend_pid()).where(bindparam("x") == 1)
+    with app.app_context():
+        statements_commit_themselves.set(True)
+        [(parent_pid,)] = DriverRead(backend).rows({"x": 1})
+        reading, writing = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through the pipe
+            try:
+                db.engine.dispose(close=False)
+                [(child_pid,)] = DriverRead(backend).rows({"x": 1})
+                os.write(writing, str(child_pid).encode())
+            finally:
+                os._exit(0)
+        os.close(writing)
+        child_pid = int(os.read(reading, 64) or 0)
+        os.waitpid(child, 0)
+        [(still,)] = DriverRead(backend).rows({"x": 1})
+
+    assert child_pid not in (0, parent_pid)
+    assert still == parent_pid
