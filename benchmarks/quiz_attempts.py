@@ -8,13 +8,14 @@ with a token are all enrolled in the shipped course customs-valuation-transactio
 questions of all seven types, all asked, shuffled); earlier attempts at its quiz are deleted
 first. Then, with wrk beside the anchors and under the same gunicorn settings:
 - ``POST /api/v1/quizzes/{id}/attempts``: each trainee once (draws and freezes the questions),
-  for one and a half times the load's time, so that the submit phase has enough to submit;
+  for twice the load's time, so that the submit phase has enough to submit;
 - ``PUT /api/v1/attempts/{id}/answers``, one answer a request, round robin over the first
   ``SAVING`` attempts started and then their questions (an autosave): a fixed number of
   trainees answering at once, fewer than a process remembers attempts (``frozen_attempts``),
   so that the figure does not hang on how many the start phase managed;
 - ``POST /api/v1/attempts/{id}/submit``: each started attempt once (grades, records a pass),
-  for half the time, so that the attempts do not run out before it ends.
+  for 0.4 of the time, so that the attempts do not run out before it ends (a phase that ran
+  out is flagged: its rate counts the time it had nothing left to send).
 It then prints how many attempts the database holds by status.
 """
 
@@ -39,7 +40,7 @@ def phases(dataset: Dataset) -> Iterator[Target]:
         "POST /quizzes/{id}/attempts (start)",
         [Request("POST", start, t) for t in tokens],
         "once",
-        share=1.5,
+        share=2.0,
     )
     attempts = started(dataset)
     saves = [
@@ -54,7 +55,7 @@ def phases(dataset: Dataset) -> Iterator[Target]:
         Request("POST", f"/api/v1/attempts/{attempt}/submit", tokens[user - 1])
         for attempt, user, _ in attempts
     ]
-    yield Target("POST /attempts/{id}/submit", submits, "once", share=0.5)
+    yield Target("POST /attempts/{id}/submit", submits, "once", share=0.4)
 
 
 def started(dataset: Dataset) -> list[tuple[int, int, list[dict[str, Any]]]]:

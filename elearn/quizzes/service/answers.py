@@ -97,11 +97,13 @@ def frozen(attempt_id: int) -> FrozenAttempt | None:
     if found is not None:
         return found
     rows = _FROZEN.rows({"attempt_id": attempt_id})
-    if not rows:
-        return None
-    [row] = rows
-    *_, questions = row
-    return _remembered(attempt_id, row, orjson.loads(questions))
+    return remember_read(attempt_id, rows[0]) if rows else None
+
+
+def remember_read(attempt_id: int, row: Any) -> FrozenAttempt:
+    """The frozen facts of a row read with ``FROZEN_COLUMNS`` (and maybe more), kept in this
+    process's memory."""
+    return _remembered(attempt_id, row, orjson.loads(row.questions))
 
 
 def _remembered(
@@ -119,12 +121,11 @@ def _remembered(
 
 
 # The questions as the stored text, parsed by orjson (tens of kilobytes).
-_FROZEN = DriverRead(
-    select(
-        *(getattr(Attempt, name) for name in _FACTS),
-        cast(Attempt.questions, Text).label("questions"),
-    ).where(Attempt.id == bindparam("attempt_id"))
+FROZEN_COLUMNS = (
+    *(getattr(Attempt, name) for name in _FACTS),
+    cast(Attempt.questions, Text).label("questions"),
 )
+_FROZEN = DriverRead(select(*FROZEN_COLUMNS).where(Attempt.id == bindparam("attempt_id")))
 
 
 def problems(attempt: FrozenAttempt, answers: Answers) -> dict[str, list[str]]:

@@ -2,12 +2,14 @@
 on PostgreSQL by statements that each commit themselves.
 
 An attempt of its own trainee, in time, that does not pass (the usual submit: a pass is
-recorded once) needs no transaction, and a first one not the ORM either. Its frozen facts come
-from the process's memory, or are read once (``answers.frozen``), and its quiz's settings from
-``settings_of_lesson``; a later attempt's standing reads the earlier ones (``attempts_of``),
-which are finished and never change. One statement reads the attempt's row version (``xmin``)
-with its saved answers and its course run's end, if it is still running, in time and the
-caller's, without holding it; the answers are graded in Python; a last statement (``grades``)
+recorded once) needs no transaction, and a first one not the ORM either. Its quiz's settings
+come from ``settings_of_lesson``; a later attempt's standing reads the earlier ones
+(``attempts_of``), which are finished and never change. One statement reads the attempt's row
+version (``xmin``) with its saved answers and its course run's end, without holding it, if it
+is still running, in time and the caller's: judged in the statement from the frozen facts
+this process remembers (``answers.frozen_attempts``), or else in Python from the frozen facts
+the same statement reads (and the process then remembers). The answers are graded in Python;
+a last statement (``grades``)
 closes the attempt and stores every score, but only if its row is still the version read:
 every save, submit and expiry updates the row, so one committed in between leaves the close
 with nothing to write. The request lets the statements commit themselves
@@ -30,7 +32,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, literal_column, select
+from sqlalchemy import Text, bindparam, cast, func, literal_column, select
 
 from elearn import clock
 from elearn.database import UTCDateTime, on_postgresql
@@ -73,13 +75,11 @@ def submit_own_attempt(trainee_id: int, attempt_id: int) -> AttemptView | None:
     (nothing written) when the checked path must decide: see the module docstring."""
     if closed_attempts.get(attempt_id) or not on_postgresql():
         return None
-    frozen = answer_writes.frozen(attempt_id)
     now = clock.now()
-    if frozen is None or frozen.user_id != trainee_id or not frozen.open_at(now):
+    found = _running_attempt(attempt_id, trainee_id, now)
+    if found is None:
         return None
-    running = _running(frozen, now)
-    if running is None:
-        return None
+    frozen, running = found
     questions = list(frozen.questions.values())
     scores = grades.scores(questions, running.responses)
     close = grades.Close.of(AttemptStatus.SUBMITTED, now, questions, scores, frozen.pass_mark)
@@ -93,38 +93,52 @@ def submit_own_attempt(trainee_id: int, attempt_id: int) -> AttemptView | None:
     return review.shown(attempt, settings, lambda: standing, answers=graded)
 
 
-def _running(frozen: FrozenAttempt, now: datetime) -> _Running | None:
-    """The attempt's version, run end and saved responses if it is still running, in time
-    and its trainee's; None otherwise."""
-    rows = _RUNNING.rows(
-        {
-            "attempt_id": frozen.id,
-            "user_id": frozen.user_id,
-            "started_at": frozen.started_at,
-            "now": now,
-        }
-    )
-    if not rows:
+def _running_attempt(
+    attempt_id: int, trainee_id: int, now: datetime
+) -> tuple[FrozenAttempt, _Running] | None:
+    """The attempt's frozen facts and what it holds now, if it is still running, in time and
+    the caller's; None otherwise. An attempt this process has not met is read with its frozen
+    facts, in the same statement."""
+    frozen = answer_writes.frozen_attempts.get(attempt_id)
+    if frozen is None:
+        row = _only(_FIRST_MET.rows({"attempt_id": attempt_id}))
+        if row is None:
+            return None
+        frozen = answer_writes.remember_read(attempt_id, row)
+        if row.status != AttemptStatus.IN_PROGRESS:
+            return None
+    else:
+        parameters = {"user_id": frozen.user_id, "started_at": frozen.started_at, "now": now}
+        row = _only(_RUNNING.rows({**parameters, "attempt_id": attempt_id}))
+        if row is None:
+            return None
+    if frozen.user_id != trainee_id or not frozen.open_at(now):
         return None
-    version, run_ends_at = rows[0][:2]
-    responses = {key: response for *_, key, response in rows if key is not None}
-    return _Running(version, run_ends_at, responses)
+    return frozen, _Running(row.version, row.run_ends_at, row.responses or {})
 
 
-# One row per saved answer (one row without an answer when there is none).
-_RUNNING = DriverRead(
+def _only(rows: list[tuple[Any, ...]]) -> Any:
+    """The one row a statement read; None when it read none."""
+    return rows[0] if rows else None
+
+
+# One row: the row version, the course run's end, and the saved responses by question key.
+_SEEN_NOW = (
     select(
         cast(literal_column("quiz_attempts.xmin"), Text).label("version"),
-        CourseRun.ends_at,
-        AttemptAnswer.question_key,
-        AttemptAnswer.response,
+        CourseRun.ends_at.label("run_ends_at"),
+        select(func.json_object_agg(AttemptAnswer.question_key, AttemptAnswer.response))
+        .where(AttemptAnswer.attempt_id == Attempt.id)
+        .scalar_subquery()
+        .label("responses"),
     )
     .select_from(Attempt)
     .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
     .outerjoin(CourseRun, CourseRun.id == Enrolment.run_id)
-    .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
-    .where(
-        Attempt.id == bindparam("attempt_id"),
+    .where(Attempt.id == bindparam("attempt_id"))
+)
+_RUNNING = DriverRead(
+    _SEEN_NOW.where(
         Attempt.user_id == bindparam("user_id"),
         Attempt.started_at == bindparam("started_at", type_=UTCDateTime()),
         Attempt.status == AttemptStatus.IN_PROGRESS,
@@ -132,6 +146,7 @@ _RUNNING = DriverRead(
         | (Attempt.deadline_at > bindparam("now", type_=UTCDateTime())),
     )
 )
+_FIRST_MET = DriverRead(_SEEN_NOW.add_columns(*answer_writes.FROZEN_COLUMNS, Attempt.status))
 
 
 def _earlier(frozen: FrozenAttempt) -> list[Attempt]:
