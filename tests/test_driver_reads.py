@@ -92,13 +92,25 @@ def test_a_lost_connection_is_invalidated_so_that_the_pool_replaces_it(app, monk
 
 
 ONE = select(User.id).where(User.id == bindparam("id"))
+
+
+@pytest.fixture
+def outside_any_transaction():
+    """Statements commit themselves, as in a safe request, for this test only."""
+    token = statements_commit_themselves.set(True)
+    yield
+    statements_commit_themselves.reset(token)
+
+
 ON_POSTGRESQL = pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgresql"), reason="needs PostgreSQL"
 )
 
 
 @pytest.mark.committed
-def test_statements_outside_a_transaction_run_on_the_threads_own_connection(app, make):
+def test_statements_outside_a_transaction_run_on_the_threads_own_connection(
+    app, make, outside_any_transaction
+):
     """Outside any transaction a statement takes no connection from the pool: the thread's own
     stays open between statements, and what it writes is committed at once."""
     user = make.user(full_name="Aynur Mammadova")
@@ -109,7 +121,6 @@ def test_statements_outside_a_transaction_run_on_the_threads_own_connection(app,
 
     with app.app_context():
         engine = db.engine
-        statements_commit_themselves.set(True)
         DriverRead(ONE).rows({"id": user.id})
         held = statement_connection(engine)
         event.listen(engine, "checkout", checkout)
@@ -128,10 +139,11 @@ def test_statements_outside_a_transaction_run_on_the_threads_own_connection(app,
 
 
 @pytest.mark.committed
-def test_a_lost_statement_connection_is_replaced_by_the_next_statement(app, make, monkeypatch):
+def test_a_lost_statement_connection_is_replaced_by_the_next_statement(
+    app, make, monkeypatch, outside_any_transaction
+):
     user = make.user()
     with app.app_context():
-        statements_commit_themselves.set(True)
         lost = statement_connection(db.engine)
         with monkeypatch.context() as patched:
             patched.setattr(db.engine.dialect, "is_disconnect", lambda *_: True)
@@ -149,12 +161,11 @@ def test_a_lost_statement_connection_is_replaced_by_the_next_statement(app, make
 
 @ON_POSTGRESQL
 @pytest.mark.committed
-def test_a_forked_child_leaves_its_parents_statement_connection_alone(app):
+def test_a_forked_child_leaves_its_parents_statement_connection_alone(app, outside_any_transaction):
     """The child opens its own (its parent's pool given up, as the Celery worker's children
     do); the parent's session on the shared socket goes on."""
     backend = select(func.pg_backend_pid()).where(bindparam("x") == 1)
     with app.app_context():
-        statements_commit_themselves.set(True)
         [(parent_pid,)] = DriverRead(backend).rows({"x": 1})
         reading, writing = os.pipe()
         child = os.fork()

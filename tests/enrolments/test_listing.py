@@ -270,7 +270,7 @@ def count_queries(client, queries, path, person):
 
 
 @pytest.mark.committed
-def test_a_safe_request_reads_on_a_pooled_connection_that_commits_each_statement(
+def test_a_safe_request_reads_on_a_connection_that_commits_each_statement(
     client, make, learning, queries
 ):
     trainee = make.user()

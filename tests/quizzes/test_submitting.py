@@ -100,10 +100,13 @@ def test_the_fast_path_answers_as_the_checked_path(
     assert scores == {"single-q": 1.0, "true-false-q": 0.0, "numeric-q": 0.0}
 
 
-def test_another_trainees_attempt_is_refused_and_left_running(quizzes, take, taking, make):
+@pytest.mark.parametrize("known", [True, False], ids=["attempt known", "attempt unknown"])
+def test_another_trainees_attempt_is_refused_and_left_running(quizzes, take, taking, make, known):
     quiz = quizzes.build(questions=[TRUE_FALSE, NUMERIC])
     owner, attempt_id = take(quiz)
     other, _ = take(quiz)
+    if not known:
+        forget_every_remembered_value()
 
     assert taking.submit(other, attempt_id).status_code == 404
     assert make.get(Attempt, attempt_id).status == "in_progress"
@@ -126,12 +129,15 @@ def test_an_unknown_attempt_is_not_found(take, quizzes, taking):
     assert taking.submit(trainee, attempt_id + 1000).status_code == 404
 
 
+@pytest.mark.parametrize("known", [True, False], ids=["attempt known", "attempt unknown"])
 def test_a_submit_after_the_deadline_closes_the_attempt_as_expired(
-    quizzes, take, taking, queries, frozen_clock, make
+    quizzes, take, taking, queries, frozen_clock, make, known
 ):
     quiz = quizzes.build(questions=[SINGLE, TRUE_FALSE, NUMERIC], time_limit_minutes=30)
     trainee, attempt_id = take(quiz)
     frozen_clock.advance(minutes=31)
+    if not known:
+        forget_every_remembered_value()
 
     body = submitted(taking, queries, trainee, attempt_id).get_json()
 
