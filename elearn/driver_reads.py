@@ -143,6 +143,8 @@ def _connection() -> Connection:
 
 
 class _Held(threading.local):
+    """This thread's statement connection, and the engine it was opened on."""
+
     engine: Engine | None = None
     connection: Connection | None = None
 

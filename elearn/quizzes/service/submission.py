@@ -9,10 +9,9 @@ version (``xmin``) with its saved answers and its course run's end, without hold
 is still running, in time and the caller's: judged in the statement from the frozen facts
 this process remembers (``answers.frozen_attempts``), or else in Python from the frozen facts
 the same statement reads (and the process then remembers). The answers are graded in Python;
-a last statement (``grades``)
-closes the attempt and stores every score, but only if its row is still the version read:
-every save, submit and expiry updates the row, so one committed in between leaves the close
-with nothing to write. The request lets the statements commit themselves
+a last statement (``grades``) closes the attempt and stores every score, but only if its row
+is still the version read: every save, submit and expiry updates the row, so one committed in
+between leaves the close with nothing to write. The request lets the statements commit themselves
 (``uow.statements_first_commit_themselves``): no BEGIN and no COMMIT round trips, and the close
 with its scores is still one statement, which waits for the WAL flush before it answers.
 
