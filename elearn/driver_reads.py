@@ -15,10 +15,11 @@ write whose one statement commits itself) do.
 That connection is the thread's own and stays open between statements and requests
 (``statement_connection``): taking one from the pool for each statement (a checkout, AUTOCOMMIT
 set, then reset and a rollback on return) cost a third of a one-row statement's CPU. It is one
-of the pool's connections, held for the thread's life; one that is lost is invalidated by the
-statement that found it lost (``_as_sqlalchemy_error``), and the next statement opens another.
-A forked child never touches the one it inherited: closing it would end its parent's session,
-which shares the socket.
+of the pool's connections, held for the thread's life: it goes back to the pool when the
+thread ends. One that is lost is invalidated by the statement that found it lost
+(``_as_sqlalchemy_error``), and the next statement opens another. A forked child never
+touches the one it inherited: closing it would end its parent's session, which shares the
+socket.
 """
 
 from __future__ import annotations

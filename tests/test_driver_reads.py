@@ -1,4 +1,6 @@
+import gc
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -183,3 +185,27 @@ def test_a_forked_child_leaves_its_parents_statement_connection_alone(app, outsi
 
     assert child_pid not in (0, parent_pid)
     assert still == parent_pid
+
+
+@pytest.mark.committed
+def test_a_threads_statement_connection_goes_back_to_the_pool_when_the_thread_ends(app, make):
+    user = make.user()
+    read: list[list[tuple[int]]] = []
+
+    def request_in_a_thread() -> None:
+        with app.app_context():
+            token = statements_commit_themselves.set(True)
+            read.append(DriverRead(ONE).rows({"id": user.id}))
+            statements_commit_themselves.reset(token)
+
+    with app.app_context():
+        pool = db.engine.pool
+    checked_out = pool.checkedout()  # type: ignore[attr-defined]
+    for _ in range(3):
+        thread = threading.Thread(target=request_in_a_thread)
+        thread.start()
+        thread.join()
+    gc.collect()
+
+    assert read == [[(user.id,)]] * 3
+    assert pool.checkedout() == checked_out  # type: ignore[attr-defined]
