@@ -117,6 +117,11 @@ class DriverRead:
             raise _as_sqlalchemy_error(connection, error, compiled.sql, values) from error
         return compiled.rows(fetched)
 
+    def row(self, parameters: Mapping[str, Any]) -> Any:
+        """The one row a statement that reads one row at most read (None: none)."""
+        rows = self.rows(parameters)
+        return rows[0] if rows else None
+
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:

@@ -119,10 +119,10 @@ class Holder:
 def holder_of_secret(secret: str) -> Holder | None:
     """The holder of a valid token of an active user, read on the driver with no account
     loaded (one indexed statement); notes that the token was used."""
-    rows = _HOLDER.rows({"token_hash": digest(secret)})
-    if not rows:
+    row = _HOLDER.row({"token_hash": digest(secret)})
+    if row is None:
         return None
-    [(token_id, token_hash, expires_at, last_used_at, revoked_at, user_id, active)] = rows
+    token_id, token_hash, expires_at, last_used_at, revoked_at, user_id, active = row
     use = TokenUse(token_id, token_hash, expires_at, last_used_at)
     if not _in_force(use, revoked_at, active):
         return None

@@ -96,8 +96,8 @@ def frozen(attempt_id: int) -> FrozenAttempt | None:
     found = frozen_attempts.get(attempt_id)
     if found is not None:
         return found
-    rows = _FROZEN.rows({"attempt_id": attempt_id})
-    return remember_read(attempt_id, rows[0]) if rows else None
+    row = _FROZEN.row({"attempt_id": attempt_id})
+    return None if row is None else remember_read(attempt_id, row)
 
 
 def remember_read(attempt_id: int, row: Any) -> FrozenAttempt:

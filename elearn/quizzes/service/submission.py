@@ -11,9 +11,10 @@ this process remembers (``answers.frozen_attempts``), or else in Python from the
 the same statement reads (and the process then remembers). The answers are graded in Python;
 a last statement (``grades``) closes the attempt and stores every score, but only if its row
 is still the version read: every save, submit and expiry updates the row, so one committed in
-between leaves the close with nothing to write. The request lets the statements commit themselves
-(``uow.statements_first_commit_themselves``): no BEGIN and no COMMIT round trips, and the close
-with its scores is still one statement, which waits for the WAL flush before it answers.
+between leaves the close with nothing to write. The request lets the statements commit
+themselves (``uow.statements_first_commit_themselves``): no BEGIN and no COMMIT round trips,
+and the close with its scores is still one statement, which waits for the WAL flush before it
+answers.
 
 Whatever that fast path does not settle it leaves, having written nothing, to the checked path
 (``attempts.submit_attempt`` on the held attempt), which runs in one transaction and answers it
@@ -100,7 +101,7 @@ def _running_attempt(
     facts, in the same statement."""
     frozen = answer_writes.frozen_attempts.get(attempt_id)
     if frozen is None:
-        row = _only(_FIRST_MET.rows({"attempt_id": attempt_id}))
+        row = _FIRST_MET.row({"attempt_id": attempt_id})
         if row is None:
             return None
         frozen = answer_writes.remember_read(attempt_id, row)
@@ -108,17 +109,12 @@ def _running_attempt(
             return None
     else:
         parameters = {"user_id": frozen.user_id, "started_at": frozen.started_at, "now": now}
-        row = _only(_RUNNING.rows({**parameters, "attempt_id": attempt_id}))
+        row = _RUNNING.row({**parameters, "attempt_id": attempt_id})
         if row is None:
             return None
     if frozen.user_id != trainee_id or not frozen.open_at(now):
         return None
     return frozen, _Running(row.version, row.run_ends_at, row.responses or {})
-
-
-def _only(rows: list[tuple[Any, ...]]) -> Any:
-    """The one row a statement read; None when it read none."""
-    return rows[0] if rows else None
 
 
 # One row: the row version, the course run's end, and the saved responses by question key.
