@@ -13,6 +13,7 @@ from elearn import (
     certificates,
     cookie_session,
     health,
+    hot_routes,
     inputs,
     json_encoding,
     notifications,
@@ -39,6 +40,7 @@ from elearn.infra.tasks import celery_init_app
 from elearn.media.api import media_blp
 from elearn.notifications.api import BLUEPRINTS as NOTIFICATION_BLUEPRINTS
 from elearn.quizzes.api import BLUEPRINTS as QUIZ_BLUEPRINTS
+from elearn.quizzes.api.attempts import HOT_ROUTES as QUIZ_HOT_ROUTES
 from elearn.reports.api import reports_blp
 from elearn.reports.officers_api import officers_blp
 from elearn.reports.pages import pages_blp
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         refusal = identity.unsafe_request_refusal() if request.path.startswith("/api/") else None
         return problem(415, refusal) if refusal is not None else None
 
+    hot_routes.init_app(app, QUIZ_HOT_ROUTES, identity.token_holder_id)
     return app
 
 

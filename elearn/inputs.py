@@ -56,12 +56,13 @@ class Parser(FlaskParser):
         """One instance per schema class, made once: making one per request was a good part of
         a small request's time, and loading keeps nothing on the instance."""
         if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            return _instance_of(argmap)
+            return schema_instance(argmap)
         return super()._get_schema(argmap, req)
 
 
 @cache
-def _instance_of(schema: type[ma.Schema]) -> ma.Schema:
+def schema_instance(schema: type[ma.Schema]) -> ma.Schema:
+    """The one instance of an input schema the arguments parser loads with."""
     return schema()
 
 

@@ -22,6 +22,9 @@ from flask import Flask, Response, g, request
 
 DOCS_PATH = "/api/docs"
 LIMITER_RETRY_AFTER = "X-Limiter-Retry-After"
+EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"))
+# The Cache-Control of an authenticated caller's answer without an ETag.
+PRIVATE = "no-store"
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -42,8 +45,8 @@ def _docs_policy(page: bytes) -> str:
 
 def _secure(response: Response) -> Response:
     headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
+    for name, value in EVERY_RESPONSE:
+        headers[name] = value
     if response.status_code == 200 and request.path == DOCS_PATH:
         headers["Content-Security-Policy"] = _docs_policy(response.get_data())
     # Looked up once: werkzeug raises and catches an exception for every header it lacks.
@@ -54,7 +57,7 @@ def _secure(response: Response) -> Response:
             headers["Retry-After"] = limiter_retry_after
     if g.get("auth_method") and "cache-control" not in present:
         # What setting ``response.cache_control``'s directives writes, without parsing it.
-        headers["Cache-Control"] = "private, no-cache" if "etag" in present else "no-store"
+        headers["Cache-Control"] = "private, no-cache" if "etag" in present else PRIVATE
     return response
 
 

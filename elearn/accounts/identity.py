@@ -64,8 +64,12 @@ _held: Remembered[Held[Any]] = Remembered(ACCOUNTS, key_of=lambda held: held.use
 
 
 def _bearer_secret() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    return _secret_of(request.headers.get("Authorization", ""))
+
+
+def _secret_of(authorization: str) -> str | None:
+    """The secret of an ``Authorization: Bearer`` header; None for any other."""
+    scheme, _, secret = authorization.partition(" ")
     if scheme.lower() != "bearer":
         return None
     return secret.strip() or None
@@ -149,11 +153,32 @@ def _remembered_about_caller(facts: Callable[[User], T], hold: Callable[[], Held
     if secret is None:
         return facts(current_actor())
     held = _held.get((tokens.digest(secret), facts), hold)
-    if held.token.expired():
+    if not _reused(held):
         return facts(current_actor())
     g.auth_method = "token"
-    tokens.record_use(held.token)
     return cast(T, held.facts)
+
+
+def token_holder_id(authorization: str) -> int | None:
+    """``caller_id`` for an ``Authorization`` header, for requests served outside Flask's
+    pipeline: a bearer token's holder's id, its use recorded; None for any other header, or a
+    token invalid, expired or revoked (the request must then be authenticated in full)."""
+    secret = _secret_of(authorization)
+    if secret is None:
+        return None
+    try:
+        held = _held.get((tokens.digest(secret), _id_of), lambda: _holding_id(secret))
+    except Unauthenticated:
+        return None
+    return held.user_id if _reused(held) else None
+
+
+def _reused(held: Held[Any]) -> bool:
+    """Whether the token may be reused unread (unexpired); if so its use is recorded."""
+    if held.token.expired():
+        return False
+    tokens.record_use(held.token)
+    return True
 
 
 def _id_of(user: User) -> int:
@@ -181,7 +206,11 @@ def _hold(facts: Callable[[User], T]) -> Held[T]:
 
 
 def _hold_id() -> Held[int]:
-    holder = tokens.holder_of_secret(_bearer_secret() or "")
+    return _holding_id(_bearer_secret() or "")
+
+
+def _holding_id(secret: str) -> Held[int]:
+    holder = tokens.holder_of_secret(secret)
     if holder is None:
         raise Unauthenticated(REFUSED_TOKEN)
     return Held(holder.user_id, holder.use, holder.user_id)
@@ -203,7 +232,7 @@ def _note_account_changes(session: Session, _context: object) -> None:
 
 def _write_noted_token_uses(_error: BaseException | None) -> None:
     """After the request's own transaction: the token uses this process noted, once the first
-    has waited ``ELEARN_TOKEN_USE_WRITE_SECONDS``."""
+    has waited ``ELEARN_TOKEN_USE_WRITE_SECONDS`` (on a connection of its own)."""
     tokens.write_noted_uses(timedelta(seconds=current_settings().token_use_write_seconds))
 
 
@@ -248,6 +277,8 @@ def init_app(app: Flask) -> None:
     negotiation.init_app(app, caller_language)
     request_hooks.run_hooks_only_when(app, lambda: login_manager.init_app(app), _has_session)
     login_manager.session_protection = "basic"
-    app.teardown_request(_write_noted_token_uses)
+    # At the end of every application context: a request's, and a hot route's
+    # (``elearn.hot_routes``), which has no request context.
+    app.teardown_appcontext(_write_noted_token_uses)
     if not event.contains(Session, "after_flush", _note_account_changes):
         event.listen(Session, "after_flush", _note_account_changes)

@@ -44,6 +44,7 @@ FLOORS: tuple[frozenset[str], ...] = (
             "json_encoding",
             "cookie_session",
             "request_hooks",
+            "hot_routes",
             "uow",
             "health",
             "schema_migrations",

@@ -8,6 +8,7 @@ from flask import Response
 
 from elearn import uow
 from elearn.accounts.identity import caller_id, current_actor
+from elearn.hot_routes import HotAnswer, HotRequest, HotRoute
 from elearn.inputs import Blueprint
 from elearn.json_encoding import encode
 from elearn.negotiation import requested_language
@@ -33,10 +34,13 @@ attempts_blp = Blueprint(
 
 def _attempt_response(view: views.AttemptView, status: int = 200) -> Response:
     """The attempt as ``AttemptSchema`` documents it, written without marshmallow."""
-    document = encode(views.attempt_document(view))
-    response = Response(document, status=status, mimetype="application/json")
-    response.headers["Content-Language"] = view.language
-    return response
+    answer = _attempt_answer(view)
+    document = encode(answer.document)
+    return Response(document, status=status, mimetype="application/json", headers=answer.headers)
+
+
+def _attempt_answer(view: views.AttemptView) -> HotAnswer:
+    return HotAnswer(views.attempt_document(view), (("Content-Language", view.language),))
 
 
 @attempts_blp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])
@@ -82,8 +86,19 @@ def save_answers(body: dict[str, Any], attempt_id: int) -> Response:
     if saved is None:
         uow.one_transaction()
         saved = attempts.save_answers(*own_attempt(attempt_id), body["answers"])
-    document = views.progress_document(views.attempt_progress(saved))
-    return Response(encode(document), mimetype="application/json")
+    return Response(encode(_progress(saved)), mimetype="application/json")
+
+
+def _progress(saved: answers.Saved) -> dict[str, Any]:
+    return views.progress_document(views.attempt_progress(saved))
+
+
+def save_own_answers(request: HotRequest) -> HotAnswer | None:
+    """``save_answers``'s fast path alone, for ``elearn.hot_routes``: None where it needs the
+    checked path."""
+    attempt_id, trainee_id = request.path["attempt_id"], request.caller_id
+    saved = answers.save_own_answers(trainee_id, attempt_id, request.body["answers"])
+    return None if saved is None else HotAnswer(_progress(saved))
 
 
 @attempts_blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
@@ -96,3 +111,16 @@ def submit_attempt(attempt_id: int) -> Response:
         uow.one_transaction()
         view = review.submit(*own_attempt(attempt_id))
     return _attempt_response(view)
+
+
+def submit_own_attempt(request: HotRequest) -> HotAnswer | None:
+    """``submit_attempt``'s fast path alone, for ``elearn.hot_routes``: None where it needs the
+    checked path."""
+    view = submission.submit_own_attempt(request.caller_id, request.path["attempt_id"])
+    return None if view is None else _attempt_answer(view)
+
+
+HOT_ROUTES = (
+    HotRoute("quiz-attempts.save_answers", save_own_answers, AnswersSchema),
+    HotRoute("quiz-attempts.submit_attempt", submit_own_attempt),
+)
