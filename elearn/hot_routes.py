@@ -17,10 +17,10 @@ answers the common case it can settle alone:
   application/json``, its length given and within ``MAX_CONTENT_LENGTH``) that passes the
   checks every request's body passes (``inputs.load_json``) and the route's own schema.
 
-The path is the endpoint's own rule, matched with the application's converters. The hot
-function runs in an application context with statements committing themselves, as a write
-whose usual work is one statement does (``uow.statements_first_commit_themselves``), inside
-a unit of work; a database or domain error makes it decline (the unit of work rolled back),
+The path is the endpoint's own rule, matched with the application's converters. The caller
+and the hot function run in an application context with statements committing themselves, as
+a write whose usual work is one statement does (``uow.statements_first_commit_themselves``),
+inside a unit of work; a database or domain error makes it decline (the unit of work rolled back),
 and Flask's answer then says what happened (503 for a database that is gone). Tests hold
 each hot answer equal to the Flask endpoint's, status, headers and body
 (``tests/quizzes/test_hot_routes.py``).
@@ -122,13 +122,26 @@ class HotRoutes:
         if body is None:
             return None
         with self._app.app_context():
-            caller_id = self._caller(authorization)
-            if caller_id is None:
+            token = statements_commit_themselves.set(True)
+            try:
+                with uow.unit_of_work():
+                    return self._settled(route, path, authorization, body)
+            except (SQLAlchemyError, DomainError):
+                log.debug("%s declined on an error", route.endpoint, exc_info=True)
                 return None
-            loaded = _loaded(route.schema, body)
-            if loaded is _INVALID:
-                return None
-            return _answer(route, HotRequest(path, caller_id, loaded))
+            finally:
+                statements_commit_themselves.reset(token)
+
+    def _settled(
+        self, route: HotRoute, path: Mapping[str, Any], authorization: str, body: bytes
+    ) -> HotAnswer | None:
+        caller_id = self._caller(authorization)
+        if caller_id is None:
+            return None
+        loaded = _loaded(route.schema, body)
+        if loaded is _INVALID:
+            return None
+        return route.answer(HotRequest(path, caller_id, loaded))
 
     def _body(self, environ: WSGIEnvironment, schema: type[ma.Schema] | None) -> bytes | None:
         """The body of a route that takes one, read and put back for Flask, or b"" for one
@@ -160,18 +173,6 @@ def _loaded(schema: type[ma.Schema] | None, body: bytes) -> Any:
         return schema_instance(schema).load(load_json(body))
     except (InvalidBody, ma.ValidationError):
         return _INVALID
-
-
-def _answer(route: HotRoute, request: HotRequest) -> HotAnswer | None:
-    token = statements_commit_themselves.set(True)
-    try:
-        with uow.unit_of_work():
-            return route.answer(request)
-    except (SQLAlchemyError, DomainError):
-        log.debug("%s declined on an error", route.endpoint, exc_info=True)
-        return None
-    finally:
-        statements_commit_themselves.reset(token)
 
 
 def _headers(document: bytes, own: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:

@@ -9,12 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from elearn.accounts import tokens
 from elearn.accounts.models import ApiToken, Role
 from elearn.extensions import db
 from elearn.hot_routes import HotRoutes
+from elearn.http_cache import forget_every_remembered_value
 from elearn.quizzes.service import answers
 from tests.quizzes.builders import NUMERIC, TRUE_FALSE, correct_response, wrong_response
 
@@ -284,3 +287,48 @@ def test_other_requests_pass_through_untouched(hot, pipeline, trainee):
         hot, method="PUT", path="/api/v1/attempts/0/answers", headers=trainee.headers, json={}
     )
     assert (status, pipeline.reached) == ("404 NOT FOUND", 2)
+
+
+def test_a_database_error_finding_the_caller_reaches_the_endpoint(
+    hot, pipeline, attempt, trainee, monkeypatch
+):
+    def lost(*_args: Any) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
+
+    forget_every_remembered_value()
+    monkeypatch.setattr(tokens, "holder_of_secret", lost)
+
+    status, headers, _ = answer(hot, **save_request(trainee, attempt, {"numeric-q": {"value": 1}}))
+
+    assert (status, pipeline.reached) == ("503 SERVICE UNAVAILABLE", 1)
+    assert dict(headers)["Content-Type"] == PROBLEM
+
+
+@pytest.mark.committed
+@pytest.mark.parametrize("request_of", [save_request, submit_request], ids=["save", "submit"])
+def test_a_token_the_process_has_not_met_is_read_without_a_transaction(
+    app, hot, pipeline, attempt, trainee, request_of
+):
+    """Regression: the caller was once found before statements committed themselves, which
+    began a transaction that the hot function's statements then joined (BEGIN and COMMIT)."""
+    if not on_postgresql(app):
+        pytest.skip("on SQLite a save runs in one transaction, and a submit is the endpoint's")
+    forget_every_remembered_value()
+    arguments = (trainee, attempt, {"numeric-q": {"value": 1}})[
+        : 3 if request_of is save_request else 2
+    ]
+    begun: list[object] = []
+
+    def begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            begun.append(connection)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "begin", begin)
+    try:
+        status, _, _ = answer(hot, **request_of(*arguments))
+    finally:
+        event.remove(engine, "begin", begin)
+
+    assert (status, pipeline.reached, begun) == ("200 OK", 0, [])
