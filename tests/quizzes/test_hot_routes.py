@@ -263,17 +263,16 @@ def test_a_hot_answer_records_the_tokens_use(
     assert token.last_used_at == frozen_clock.now
 
 
-@pytest.fixture
-def lost_database(monkeypatch) -> None:
-    def lost(*_args: Any) -> None:
-        raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
-
-    monkeypatch.setattr(answers, "save_own_answers", lost)
+def lost(*_args: Any) -> None:
+    """A statement on a database that is gone."""
+    raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
 
 
 def test_a_database_error_reaches_the_endpoint_which_answers_it(
-    hot, pipeline, attempt, trainee, lost_database
+    hot, pipeline, attempt, trainee, monkeypatch
 ):
+    monkeypatch.setattr(answers, "save_own_answers", lost)
+
     status, headers, _ = answer(hot, **save_request(trainee, attempt, {"numeric-q": {"value": 1}}))
 
     assert (status, pipeline.reached) == ("503 SERVICE UNAVAILABLE", 1)
@@ -292,9 +291,6 @@ def test_other_requests_pass_through_untouched(hot, pipeline, trainee):
 def test_a_database_error_finding_the_caller_reaches_the_endpoint(
     hot, pipeline, attempt, trainee, monkeypatch
 ):
-    def lost(*_args: Any) -> None:
-        raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
-
     forget_every_remembered_value()
     monkeypatch.setattr(tokens, "holder_of_secret", lost)
 
@@ -305,7 +301,14 @@ def test_a_database_error_finding_the_caller_reaches_the_endpoint(
 
 
 @pytest.mark.committed
-@pytest.mark.parametrize("request_of", [save_request, submit_request], ids=["save", "submit"])
+@pytest.mark.parametrize(
+    "request_of",
+    [
+        lambda person, attempt_id: save_request(person, attempt_id, {"numeric-q": {"value": 1}}),
+        submit_request,
+    ],
+    ids=["save", "submit"],
+)
 def test_a_token_the_process_has_not_met_is_read_without_a_transaction(
     app, hot, pipeline, attempt, trainee, request_of
 ):
@@ -314,9 +317,6 @@ def test_a_token_the_process_has_not_met_is_read_without_a_transaction(
     if not on_postgresql(app):
         pytest.skip("on SQLite a save runs in one transaction, and a submit is the endpoint's")
     forget_every_remembered_value()
-    arguments = (trainee, attempt, {"numeric-q": {"value": 1}})[
-        : 3 if request_of is save_request else 2
-    ]
     begun: list[object] = []
 
     def begin(connection: Connection) -> None:
@@ -327,7 +327,7 @@ def test_a_token_the_process_has_not_met_is_read_without_a_transaction(
         engine = db.engine
     event.listen(engine, "begin", begin)
     try:
-        status, _, _ = answer(hot, **request_of(*arguments))
+        status, _, _ = answer(hot, **request_of(trainee, attempt))
     finally:
         event.remove(engine, "begin", begin)
 
